@@ -1,0 +1,906 @@
+/**
+ * Writes the constants table of the host OS and architecture
+ * (`constants/<os>_<arch>.ts`) and the selector `constants/mod.ts`, by asking
+ * the system C compiler. A developer step: CI checks the committed output
+ * against a fresh run, it does not publish the generator.
+ *
+ * Usage: `deno task gen:constants [--out DIR] [--cc COMPILER]`
+ *
+ * - `--out DIR` writes both files into DIR instead of `constants/`; mod.ts
+ *   then lists the `<os>_<arch>.ts` tables found in DIR.
+ * - `--cc COMPILER` picks the compiler (default: `$CC`, else `cc`).
+ *
+ * How the table is made:
+ * 1. Every header of {@link HEADERS} that exists and compiles together with
+ *    the ones before it is kept, then `supplement.h` (values whose header is
+ *    not installed by a plain toolchain, each naming where it comes from).
+ * 2. `cc -E -dD -D_GNU_SOURCE` over them yields every macro with the header
+ *    that defines it (from the line markers), and the enumerators of every
+ *    `enum` (glibc declares IPPROTO_*, MSG_*, IPPORT_* as enumerators).
+ * 3. Names of the wanted families ({@link FAMILIES}) and errno names (`E*`
+ *    from the errno headers) become candidates, plus CPython's renamed
+ *    aliases ({@link ALIASES}). A first compile drops every candidate that is
+ *    not an integer constant expression (strings, pointers, functions).
+ * 4. A probe program prints each value, and the table is written, formatted
+ *    by `deno fmt`, sorted, one `NAME: value, // header` line per constant.
+ * 5. mod.ts is rewritten from every table in the output folder.
+ *
+ * @module
+ */
+
+/** A family of constant names, chosen by prefix, with the words its docs use. */
+interface Family {
+  /** Name prefix; the longest matching prefix wins. */
+  prefix: string;
+  /** What the constants are, as the start of a sentence. */
+  doc: string;
+  /**
+   * Only the enumerators of the enums that start with these names, and the
+   * macros that refer to them (IFLA_MAX), instead of every name of the
+   * prefix: <linux/if_link.h> holds hundreds of per-driver IFLA_* names.
+   */
+  enums?: readonly string[];
+}
+
+/** Headers tried, in order; one that is missing or clashes is left out. */
+const HEADERS: readonly string[] = [
+  "sys/types.h",
+  "sys/socket.h",
+  "sys/un.h",
+  "sys/ioctl.h",
+  "netinet/in.h",
+  "netinet/tcp.h",
+  "netinet/udp.h",
+  "arpa/inet.h",
+  "netdb.h",
+  "net/if.h",
+  "net/ethernet.h",
+  "errno.h",
+  "linux/version.h",
+  "linux/netlink.h",
+  "linux/rtnetlink.h",
+  "linux/if_packet.h",
+  "linux/if_ether.h",
+  "linux/can.h",
+  "linux/can/raw.h",
+  "linux/can/bcm.h",
+  "linux/can/isotp.h",
+  "linux/can/j1939.h",
+  "linux/tipc.h",
+  "linux/rds.h",
+  "linux/if_alg.h",
+  "linux/vm_sockets.h",
+  "linux/net_tstamp.h",
+  "linux/errqueue.h",
+];
+
+/** Constant families written to the socket table. */
+const FAMILIES: readonly Family[] = [
+  { prefix: "AF_", doc: "Address family" },
+  { prefix: "PF_", doc: "Protocol family (same value as the AF_* of that name)" },
+  { prefix: "SOCK_", doc: "Socket type, or flag for the type argument of socket()" },
+  { prefix: "SO_", doc: "Socket option (level SOL_SOCKET)" },
+  { prefix: "SO_EE_", doc: "Extended error field value (struct sock_extended_err, IP_RECVERR)" },
+  { prefix: "SO_J1939_", doc: "SAE J1939 socket option (level SOL_CAN_J1939)" },
+  { prefix: "SO_VM_SOCKETS_", doc: "VSOCK socket option (level AF_VSOCK)" },
+  { prefix: "SOF_TIMESTAMPING_", doc: "SO_TIMESTAMPING flag" },
+  { prefix: "SOL_", doc: "Socket option level for setsockopt()/getsockopt()" },
+  { prefix: "SCM_", doc: "Control message type (level SOL_SOCKET)" },
+  { prefix: "SCM_J1939_", doc: "SAE J1939 control message type" },
+  { prefix: "SCM_TSTAMP_", doc: "Timestamp type of an SO_TIMESTAMPING error-queue message" },
+  { prefix: "SOMAXCONN", doc: "Largest backlog that listen() takes" },
+  { prefix: "MSG_", doc: "Message flag for send()/recv() and msg_flags" },
+  { prefix: "SHUT_", doc: "How argument of shutdown()" },
+  { prefix: "IPPROTO_", doc: "IP protocol number" },
+  { prefix: "IPPORT_", doc: "Port number" },
+  { prefix: "INADDR_", doc: "IPv4 address as a host-order integer" },
+  { prefix: "INET_ADDRSTRLEN", doc: "Buffer size for an IPv4 address in text" },
+  { prefix: "INET6_ADDRSTRLEN", doc: "Buffer size for an IPv6 address in text" },
+  { prefix: "IP_", doc: "IPv4 socket option or option value (level IPPROTO_IP)" },
+  { prefix: "IPV6_", doc: "IPv6 socket option or option value (level IPPROTO_IPV6)" },
+  { prefix: "MCAST_", doc: "Protocol-independent multicast socket option" },
+  { prefix: "TCP_", doc: "TCP socket option or TCP constant (level IPPROTO_TCP)" },
+  { prefix: "UDP_", doc: "UDP socket option or value (level IPPROTO_UDP)" },
+  { prefix: "UDPLITE_", doc: "UDP-Lite socket option (level IPPROTO_UDPLITE)" },
+  { prefix: "EAI_", doc: "getaddrinfo()/getnameinfo() error code" },
+  { prefix: "AI_", doc: "getaddrinfo() flag" },
+  { prefix: "NI_", doc: "getnameinfo() flag or buffer size" },
+  { prefix: "IF_NAMESIZE", doc: "Buffer size for an interface name" },
+  { prefix: "IFNAMSIZ", doc: "Buffer size for an interface name" },
+  { prefix: "IFF_", doc: "Network interface flag" },
+  { prefix: "CAN_", doc: "CAN (Controller Area Network) constant" },
+  { prefix: "CAN_RAW_", doc: "CAN_RAW socket option (level SOL_CAN_RAW)" },
+  { prefix: "CAN_BCM_", doc: "CAN broadcast manager (CAN_BCM) opcode or flag" },
+  { prefix: "CAN_ISOTP_", doc: "CAN ISO-TP socket option, flag or default" },
+  { prefix: "J1939_", doc: "SAE J1939 (CAN_J1939) constant" },
+  { prefix: "RDS_", doc: "Reliable Datagram Sockets (AF_RDS) constant" },
+  { prefix: "TIPC_", doc: "TIPC (AF_TIPC) constant" },
+  { prefix: "NETLINK_", doc: "Netlink protocol or socket option (level SOL_NETLINK)" },
+  { prefix: "NLM_F_", doc: "Netlink message flag (nlmsg_flags)" },
+  { prefix: "NLMSG_", doc: "Netlink message type or size" },
+  { prefix: "NLA_", doc: "Netlink attribute flag or size" },
+  { prefix: "RTM_", doc: "rtnetlink message type or flag" },
+  { prefix: "RTA_", doc: "rtnetlink route attribute" },
+  { prefix: "RTN_", doc: "Route type (rtm_type)" },
+  { prefix: "RTPROT_", doc: "Route origin (rtm_protocol)" },
+  { prefix: "RT_SCOPE_", doc: "Route scope (rtm_scope)" },
+  { prefix: "RT_TABLE_", doc: "Routing table identifier" },
+  { prefix: "RTMGRP_", doc: "rtnetlink multicast group bit (legacy nl_groups)" },
+  { prefix: "RTNLGRP_", doc: "rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP)" },
+  {
+    prefix: "IFLA_",
+    doc: "rtnetlink link attribute",
+    enums: ["IFLA_UNSPEC", "IFLA_INFO_UNSPEC"],
+  },
+  { prefix: "IFA_", doc: "rtnetlink interface address attribute" },
+  { prefix: "IFA_F_", doc: "Interface address flag" },
+  { prefix: "PACKET_", doc: "Packet socket (AF_PACKET) packet type or socket option" },
+  { prefix: "ETH_", doc: "Ethernet frame size" },
+  { prefix: "ETH_P_", doc: "Ethernet protocol number (host order) for AF_PACKET" },
+  { prefix: "ETHERTYPE_", doc: "EtherType" },
+  { prefix: "ALG_", doc: "Kernel crypto API (AF_ALG) socket option or operation" },
+  { prefix: "VMADDR_", doc: "VSOCK (AF_VSOCK) address" },
+  { prefix: "VM_SOCKETS_", doc: "VSOCK (AF_VSOCK) constant" },
+  { prefix: "IOCTL_VM_SOCKETS_", doc: "VSOCK (AF_VSOCK) ioctl request" },
+  { prefix: "BTPROTO_", doc: "Bluetooth protocol for socket(AF_BLUETOOTH, ...)" },
+  { prefix: "BT_", doc: "Bluetooth socket option or value (level SOL_BLUETOOTH)" },
+  { prefix: "BDADDR_", doc: "Bluetooth address type" },
+  { prefix: "HCI_", doc: "Bluetooth HCI socket option, device or channel" },
+  { prefix: "L2CAP_", doc: "Bluetooth L2CAP socket option (level SOL_L2CAP)" },
+  { prefix: "RFCOMM_", doc: "Bluetooth RFCOMM socket option (level SOL_RFCOMM)" },
+  { prefix: "SCO_", doc: "Bluetooth SCO socket option (level SOL_SCO)" },
+];
+
+/**
+ * Names CPython gives to constants whose C name lacks the family prefix:
+ * the CAN broadcast manager opcodes and flags of <linux/can/bcm.h>.
+ */
+const ALIASES: readonly (readonly [name: string, cName: string])[] = [
+  "TX_SETUP",
+  "TX_DELETE",
+  "TX_READ",
+  "TX_SEND",
+  "RX_SETUP",
+  "RX_DELETE",
+  "RX_READ",
+  "TX_STATUS",
+  "TX_EXPIRED",
+  "RX_STATUS",
+  "RX_TIMEOUT",
+  "RX_CHANGED",
+  "SETTIMER",
+  "STARTTIMER",
+  "TX_COUNTEVT",
+  "TX_ANNOUNCE",
+  "TX_CP_CAN_ID",
+  "RX_FILTER_ID",
+  "RX_CHECK_DLC",
+  "RX_NO_AUTOTIMER",
+  "RX_ANNOUNCE_RESUME",
+  "TX_RESET_MULTI_IDX",
+  "RX_RTR_FRAME",
+  "CAN_FD_FRAME",
+].map((c) => [`CAN_BCM_${c}`, c] as const);
+
+/**
+ * String constants of Python's socket module, exported by mod.ts where the
+ * table of an OS has the constant named as the condition.
+ */
+const STRINGS: readonly { name: string; value: string; when: string; doc: string }[] = [
+  {
+    name: "BDADDR_ANY",
+    value: "00:00:00:00:00:00",
+    when: "BTPROTO_RFCOMM",
+    doc: "Bluetooth address meaning any local adapter, as a string (as in Python)",
+  },
+  {
+    name: "BDADDR_LOCAL",
+    value: "00:00:00:FF:FF:FF",
+    when: "BTPROTO_RFCOMM",
+    doc: "Bluetooth address meaning the local adapter, as a string (as in Python)",
+  },
+];
+
+/** errno names that Python's socket module re-exports, and mod.ts too. */
+const SOCKET_ERRNO_NAMES: readonly string[] = ["EAGAIN", "EBADF", "EWOULDBLOCK"];
+
+/** Every value Deno.build.os takes, to recognise table files. */
+const OSES: readonly string[] = [
+  "aix",
+  "android",
+  "darwin",
+  "freebsd",
+  "illumos",
+  "linux",
+  "netbsd",
+  "openbsd",
+  "solaris",
+  "windows",
+];
+
+const NAME_RE = /^[A-Z][A-Za-z0-9_]*$/;
+const ERRNO_RE = /^E[A-Z0-9]+$/;
+const SAFE_LIMIT = 2n ** 53n;
+
+/** Where a name is defined: the header itself and the listed header that pulled it in. */
+interface Origin {
+  file: string;
+  top: string;
+}
+
+/** A name to probe: the C expression that gives its value, and its origin. */
+interface Candidate {
+  name: string;
+  expr: string;
+  origin: Origin;
+  /** For errno names: the name this one aliases (`EWOULDBLOCK` → `EAGAIN`). */
+  aliasOf?: string;
+}
+
+/** An enumerator: where its enum is, and the enum's first enumerator. */
+interface Enumerator {
+  origin: Origin;
+  head: string;
+}
+
+/** An object-like macro from `cc -E -dD`. */
+interface Macro {
+  body: string;
+  origin: Origin;
+}
+
+/** One parsed entry of a generated table file. */
+interface Entry {
+  value: number;
+  source: string;
+}
+
+/** A generated table file read back as text. */
+interface ParsedTable {
+  key: string;
+  module: string;
+  ident: string;
+  socket: Map<string, Entry>;
+  errno: Map<string, Entry>;
+}
+
+function familyOf(name: string): Family | undefined {
+  let best: Family | undefined;
+  for (const f of FAMILIES) {
+    const exact = !f.prefix.endsWith("_");
+    const hit = exact
+      ? name === f.prefix
+      : name.startsWith(f.prefix) && name.length > f.prefix.length;
+    if (hit && (best === undefined || f.prefix.length > best.prefix.length)) best = f;
+  }
+  return best;
+}
+
+function parseArgs(args: readonly string[]): { out: string; cc: string } {
+  let out = new URL(".", import.meta.url).pathname.replace(/\/$/, "");
+  let cc = Deno.env.get("CC") ?? "cc";
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "--out" && i + 1 < args.length) out = args[++i];
+    else if (a === "--cc" && i + 1 < args.length) cc = args[++i];
+    else throw new TypeError(`Unknown argument "${a}"; usage: generate.ts [--out DIR] [--cc CC]`);
+  }
+  return { out, cc };
+}
+
+async function run(
+  cmd: string,
+  args: readonly string[],
+  opts: { stdin?: string; cwd?: string } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command(cmd, {
+      args: [...args],
+      cwd: opts.cwd,
+      stdin: opts.stdin === undefined ? "null" : "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new Error(`generate.ts: cannot run "${cmd}": not found (pick a compiler with --cc)`, {
+        cause: e,
+      });
+    }
+    throw e;
+  }
+  if (opts.stdin !== undefined) {
+    const w = child.stdin.getWriter();
+    await w.write(new TextEncoder().encode(opts.stdin));
+    await w.close();
+  }
+  const r = await child.output();
+  const dec = new TextDecoder();
+  return { code: r.code, stdout: dec.decode(r.stdout), stderr: dec.decode(r.stderr) };
+}
+
+function includeLines(headers: readonly string[], supplement: string): string {
+  return headers.map((h) => `#include <${h}>\n`).join("") + `#include "${supplement}"\n`;
+}
+
+/** Keeps each header that exists and compiles with the ones kept before it. */
+async function usableHeaders(cc: string, supplement: string): Promise<string[]> {
+  const check = (hs: readonly string[]) =>
+    run(cc, ["-D_GNU_SOURCE", "-fsyntax-only", "-w", "-x", "c", "-"], {
+      stdin: includeLines(hs, supplement),
+    });
+  if ((await check(HEADERS)).code === 0) return [...HEADERS];
+  const kept: string[] = [];
+  for (const h of HEADERS) {
+    if ((await check([...kept, h])).code === 0) {
+      kept.push(h);
+    } else {
+      console.error(`generate.ts: leaving out <${h}> (missing, or clashes with those before it)`);
+    }
+  }
+  return kept;
+}
+
+/** The compiler's `#include <...>` search directories, longest first. */
+async function searchDirs(cc: string): Promise<string[]> {
+  const r = await run(cc, ["-E", "-v", "-x", "c", "-"], { stdin: "" });
+  const lines = r.stderr.split("\n");
+  const start = lines.findIndex((l) => l.startsWith("#include <...> search starts here:"));
+  const dirs: string[] = [];
+  for (let i = start + 1; start >= 0 && i < lines.length; i++) {
+    if (lines[i].startsWith("End of search list.")) break;
+    dirs.push(lines[i].trim().replace(/ \(framework directory\)$/, "").replace(/\/$/, ""));
+  }
+  return dirs.sort((a, b) => b.length - a.length);
+}
+
+/** Reads `cc -E -dD` output: macros and enumerators, each with its origin. */
+function parsePreprocessed(
+  text: string,
+): { macros: Map<string, Macro>; enumerators: Map<string, Enumerator> } {
+  const macros = new Map<string, Macro>();
+  const stack: string[] = [];
+  const chunks: string[] = [];
+  const chunkOrigins: { offset: number; origin: Origin }[] = [];
+  let offset = 0;
+  const origin = (): Origin => {
+    const file = stack[stack.length - 1] ?? "";
+    const top = stack[0] === "<stdin>" && stack.length > 1 ? stack[1] : file;
+    return { file, top };
+  };
+  let current = origin();
+  for (const line of text.split("\n")) {
+    const marker = /^# \d+ "((?:[^"\\]|\\.)*)"((?: \d+)*)$/.exec(line);
+    if (marker) {
+      const file = marker[1];
+      const flags = marker[2].trim().split(" ");
+      if (flags.includes("1")) stack.push(file);
+      else if (flags.includes("2")) {
+        while (stack.length > 0 && stack[stack.length - 1] !== file) stack.pop();
+        if (stack.length === 0) stack.push(file);
+      } else if (stack.length === 0) stack.push(file);
+      else stack[stack.length - 1] = file;
+      current = origin();
+      chunkOrigins.push({ offset, origin: current });
+      continue;
+    }
+    const def = /^#define ([A-Za-z_]\w*)(\(?)(.*)$/.exec(line);
+    if (def) {
+      if (def[2] === "" && !current.file.startsWith("<")) {
+        macros.set(def[1], { body: def[3].trim(), origin: current });
+      } else macros.delete(def[1]);
+      continue;
+    }
+    const undef = /^#undef ([A-Za-z_]\w*)/.exec(line);
+    if (undef) {
+      macros.delete(undef[1]);
+      continue;
+    }
+    if (line.startsWith("#")) continue;
+    chunks.push(line);
+    offset += line.length + 1;
+  }
+  const code = chunks.join("\n");
+  const originAt = (pos: number): Origin => {
+    let lo = 0, hi = chunkOrigins.length - 1, found = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (chunkOrigins[mid].offset <= pos) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return chunkOrigins[found]?.origin ?? { file: "", top: "" };
+  };
+  const enumerators = new Map<string, Enumerator>();
+  const enumRe = /\benum\b\s*(?:[A-Za-z_]\w*\s*)?\{/g;
+  for (let m = enumRe.exec(code); m !== null; m = enumRe.exec(code)) {
+    const open = m.index + m[0].length;
+    const close = code.indexOf("}", open);
+    if (close < 0) break;
+    const where = originAt(m.index);
+    let depth = 0, item = "";
+    const items: string[] = [];
+    for (const ch of code.slice(open, close)) {
+      if (ch === "(") depth++;
+      if (ch === ")") depth--;
+      if (ch === "," && depth === 0) {
+        items.push(item);
+        item = "";
+      } else item += ch;
+    }
+    items.push(item);
+    const ids = items.flatMap((it) => /^\s*([A-Za-z_]\w*)/.exec(it)?.[1] ?? []);
+    for (const id of ids) {
+      if (!enumerators.has(id)) enumerators.set(id, { origin: where, head: ids[0] });
+    }
+    enumRe.lastIndex = close;
+  }
+  return { macros, enumerators };
+}
+
+/** Sources named by the `from SOURCE:` comments of supplement.h, per name. */
+function supplementSources(text: string): Map<string, string> {
+  const sources = new Map<string, string>();
+  let from = "";
+  for (const line of text.split("\n")) {
+    const f = /^(?:\/\*| \*) from ([^:]+):/.exec(line);
+    if (f) from = f[1];
+    const d = /^#define ([A-Za-z_]\w*)\s/.exec(line);
+    if (d && from !== "") sources.set(d[1], from);
+  }
+  return sources;
+}
+
+function collectCandidates(
+  macros: Map<string, Macro>,
+  enumerators: Map<string, Enumerator>,
+): { socket: Candidate[]; errno: Candidate[] } {
+  const socket = new Map<string, Candidate>();
+  // A family limited to some enums takes their enumerators, and the macros
+  // whose body names one of them.
+  const inEnums = (f: Family, name: string, body: string | undefined): boolean => {
+    if (f.enums === undefined) return true;
+    const ids = body === undefined ? [name] : body.match(/[A-Za-z_]\w*/g) ?? [];
+    return ids.some((id) => f.enums!.includes(enumerators.get(id)?.head ?? ""));
+  };
+  const errno = new Map<string, Candidate>();
+  const consider = (name: string, origin: Origin, body: string | undefined) => {
+    if (!NAME_RE.test(name)) return;
+    if (body !== undefined && (body === "" || /__glibc_macro_warning|_Pragma/.test(body))) return;
+    if (ERRNO_RE.test(name) && /errno/.test(origin.file)) {
+      if (errno.has(name)) return;
+      const alias = body !== undefined && ERRNO_RE.test(body) ? body : undefined;
+      errno.set(name, { name, expr: name, origin, aliasOf: alias });
+    } else if (
+      familyOf(name) !== undefined && !socket.has(name) && inEnums(familyOf(name)!, name, body)
+    ) {
+      socket.set(name, { name, expr: name, origin });
+    }
+  };
+  for (const [name, m] of macros) consider(name, m.origin, m.body);
+  for (const [name, e] of enumerators) consider(name, e.origin, undefined);
+  for (const [name, cName] of ALIASES) {
+    const origin = macros.get(cName)?.origin ?? enumerators.get(cName)?.origin;
+    if (origin !== undefined && !socket.has(name)) {
+      socket.set(name, {
+        name,
+        expr: cName,
+        origin: { ...origin, file: `${cName} in ${origin.file}` },
+      });
+    }
+  }
+  const byName = (a: Candidate, b: Candidate) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  return { socket: [...socket.values()].sort(byName), errno: [...errno.values()].sort(byName) };
+}
+
+/** Drops every candidate that is not an integer constant expression. */
+async function integerConstants(
+  cc: string,
+  dir: string,
+  prelude: string,
+  cands: readonly Candidate[],
+): Promise<Candidate[]> {
+  const assertion = (c: Candidate) =>
+    `_Static_assert(__builtin_constant_p(${c.expr}) && __builtin_classify_type(${c.expr}) >= 1 && ` +
+    `__builtin_classify_type(${c.expr}) <= 4, "${c.name}");\n`;
+  const failing = async (list: readonly Candidate[]): Promise<Set<number>> => {
+    const file = `${dir}/check.c`;
+    const first = prelude.split("\n").length;
+    await Deno.writeTextFile(file, prelude + list.map(assertion).join(""));
+    const r = await run(cc, [
+      "-D_GNU_SOURCE",
+      "-fsyntax-only",
+      "-w",
+      "-fmax-errors=0",
+      "-ftrack-macro-expansion=0",
+      file,
+    ]);
+    const bad = new Set<number>();
+    if (r.code === 0) return bad;
+    for (const m of r.stderr.matchAll(/check\.c:(\d+):\d+: error/g)) {
+      const i = Number(m[1]) - first;
+      if (i >= 0 && i < list.length) bad.add(i);
+    }
+    if (bad.size === 0) {
+      throw new Error(`generate.ts: the constant check failed to compile:\n${r.stderr}`);
+    }
+    return bad;
+  };
+  let kept = [...cands];
+  for (let round = 0; round < 10; round++) {
+    const bad = await failing(kept);
+    if (bad.size === 0) return kept;
+    // A failure may drag its neighbours down: check the failures on their own
+    // and keep those that pass there.
+    const dropped = kept.filter((_, i) => bad.has(i));
+    const stillBad = await failing(dropped);
+    const rescued = dropped.filter((_, i) => !stillBad.has(i));
+    const rescuedNames = new Set(rescued.map((c) => c.name));
+    kept = kept.filter((c, i) => !bad.has(i) || rescuedNames.has(c.name));
+  }
+  throw new Error("generate.ts: could not settle which names are integer constants");
+}
+
+/** Compiles and runs the probe that prints every value. */
+async function probeValues(
+  cc: string,
+  dir: string,
+  prelude: string,
+  cands: readonly Candidate[],
+): Promise<Map<string, bigint>> {
+  const src = "#include <stdio.h>\n" + prelude +
+    '#define P(n, x) do { if ((x) < 0) printf("%s %lld\\n", n, (long long)(x)); ' +
+    'else printf("%s %llu\\n", n, (unsigned long long)(x)); } while (0)\n' +
+    "int main(void) {\n" +
+    cands.map((c) => `  P("${c.name}", ${c.expr});\n`).join("") +
+    "  return 0;\n}\n";
+  await Deno.writeTextFile(`${dir}/probe.c`, src);
+  const built = await run(cc, ["-D_GNU_SOURCE", "-w", "-o", `${dir}/probe`, `${dir}/probe.c`]);
+  if (built.code !== 0) {
+    throw new Error(`generate.ts: the probe failed to compile:\n${built.stderr}`);
+  }
+  const r = await run(`${dir}/probe`, []);
+  if (r.code !== 0) throw new Error(`generate.ts: the probe failed (exit ${r.code}):\n${r.stderr}`);
+  const values = new Map<string, bigint>();
+  for (const line of r.stdout.split("\n")) {
+    const m = /^(\S+) (-?\d+)$/.exec(line);
+    if (m) values.set(m[1], BigInt(m[2]));
+  }
+  return values;
+}
+
+function headerName(path: string, dirs: readonly string[], supplement: string): string {
+  if (path === supplement) return "constants/supplement.h";
+  for (const d of dirs) {
+    if (path.startsWith(d + "/")) return `<${path.slice(d.length + 1)}>`;
+  }
+  return path;
+}
+
+function sourceOf(
+  c: Candidate,
+  dirs: readonly string[],
+  supplement: string,
+  supplementFrom: Map<string, string>,
+): string {
+  const alias = / in (.*)$/.exec(c.origin.file);
+  const aliasPrefix = alias ? c.origin.file.slice(0, alias.index) + " in " : "";
+  const file = headerName(alias ? alias[1] : c.origin.file, dirs, supplement);
+  const top = headerName(c.origin.top, dirs, supplement);
+  if (file === "constants/supplement.h") {
+    const from = supplementFrom.get(c.expr);
+    return from === undefined ? file : `${aliasPrefix}${from} via ${file}`;
+  }
+  return file === top ? `${aliasPrefix}${file}` : `${aliasPrefix}${file} via ${top}`;
+}
+
+async function format(text: string, cwd: string): Promise<string> {
+  const r = await run(Deno.execPath(), ["fmt", "--ext", "ts", "-"], { stdin: text, cwd });
+  if (r.code !== 0) throw new Error(`generate.ts: deno fmt failed:\n${r.stderr}`);
+  return r.stdout;
+}
+
+function wrapComment(prefix: string, words: readonly string[], width = 98): string[] {
+  const lines: string[] = [];
+  let line = `// ${prefix}`;
+  for (const w of words) {
+    if (line.length + 1 + w.length > width) {
+      lines.push(line);
+      line = "//  ";
+    }
+    line += ` ${w}`;
+  }
+  lines.push(line);
+  return lines;
+}
+
+function toolchain(macros: Map<string, Macro>): string {
+  const parts: string[] = [];
+  const num = (n: string) => macros.get(n)?.body;
+  if (num("__GLIBC__") !== undefined) {
+    parts.push(`glibc ${num("__GLIBC__")}.${num("__GLIBC_MINOR__")}`);
+  }
+  const code = num("LINUX_VERSION_CODE");
+  if (code !== undefined && /^\d+$/.test(code)) {
+    const n = Number(code);
+    parts.push(`Linux UAPI headers ${n >> 16}.${(n >> 8) & 255}`);
+  }
+  return parts.join(", ");
+}
+
+function tableText(
+  os: string,
+  arch: string,
+  headers: readonly string[],
+  tools: string,
+  socket: readonly [string, bigint, string][],
+  errno: readonly [string, bigint, string][],
+  errorcode: readonly [bigint, string][],
+): string {
+  const out: string[] = [
+    `// Generated by constants/generate.ts on ${os} ${arch} — do not edit; run \`deno task gen:constants\`.`,
+    ...(tools === "" ? [] : [`// Toolchain: ${tools}.`]),
+    ...wrapComment("Headers:", [...headers.map((h) => `<${h}>`), "constants/supplement.h"]),
+    "",
+    "/**",
+    ` * Socket constants of ${os} on ${arch}, name → value: every integer macro and`,
+    " * enumerator of the wanted families in the headers above (the comment after each",
+    " * names the header that defines it). Names this system lacks are absent.",
+    " */",
+    "export const socket: Readonly<Record<string, number>> = {",
+    ...socket.map(([n, v, s]) => `  ${n}: ${v}, // ${s}`),
+    "};",
+    "",
+    "/**",
+    ` * errno names of ${os} on ${arch}, name → value, aliases included`,
+    " * (EWOULDBLOCK, ENOTSUP, EDEADLOCK), like Python's errno module.",
+    " */",
+    "export const errno: Readonly<Record<string, number>> = {",
+    ...errno.map(([n, v, s]) => `  ${n}: ${v}, // ${s}`),
+    "};",
+    "",
+    "/**",
+    ` * errno value → name for ${os} on ${arch}, like Python's errno.errorcode; where`,
+    " * names share a value, the canonical one (EAGAIN, not EWOULDBLOCK).",
+    " */",
+    "export const errorcode: Readonly<Record<number, string>> = {",
+    ...errorcode.map(([v, n]) => `  ${v}: "${n}",`),
+    "};",
+    "",
+  ];
+  return out.join("\n");
+}
+
+/** Reads a generated table back: names, values and source comments. */
+function parseTable(text: string): { socket: Map<string, Entry>; errno: Map<string, Entry> } {
+  const blocks: Record<string, Map<string, Entry>> = { socket: new Map(), errno: new Map() };
+  let into: Map<string, Entry> | undefined;
+  for (const line of text.split("\n")) {
+    const start = /^export const (\w+):/.exec(line);
+    if (start) into = blocks[start[1]];
+    else if (line.startsWith("}")) into = undefined;
+    const e = /^\s+([A-Za-z_]\w*): (-?\d+), \/\/ (.*)$/.exec(line);
+    if (e && into) into.set(e[1], { value: Number(e[2]), source: e[3] });
+  }
+  return { socket: blocks.socket, errno: blocks.errno };
+}
+
+async function readTables(dir: string): Promise<ParsedTable[]> {
+  const tables: ParsedTable[] = [];
+  for await (const ent of Deno.readDir(dir)) {
+    const m = /^([a-z]+)_([a-z0-9_]+)\.ts$/.exec(ent.name);
+    if (!ent.isFile || !m || !OSES.includes(m[1])) continue;
+    const parsed = parseTable(await Deno.readTextFile(`${dir}/${ent.name}`));
+    tables.push({
+      key: `${m[1]}/${m[2]}`,
+      module: `./${ent.name}`,
+      ident: `${m[1]}_${m[2]}`,
+      ...parsed,
+    });
+  }
+  return tables.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/** The one-line JSDoc of a constant: family, source header and values per table. */
+function describe(
+  name: string,
+  what: string,
+  tables: readonly ParsedTable[],
+  pick: (t: ParsedTable) => Map<string, Entry>,
+): string {
+  const where = tables.filter((t) => pick(t).has(name));
+  const missing = tables.filter((t) => !pick(t).has(name));
+  const code = (s: string) => s.replace(/<[^>]+>/g, (h) => `\`${h}\``);
+  const sources = new Map<string, string[]>();
+  for (const t of where) {
+    const e = pick(t).get(name)!;
+    const k = code(e.source);
+    sources.set(k, [...(sources.get(k) ?? []), `${e.value} on ${t.key}`]);
+  }
+  const from = [...sources].map(([s, vs]) => `from ${s}: ${vs.join(", ")}`).join("; ");
+  const absent = missing.length === 0
+    ? ""
+    : ` Undefined on ${missing.map((t) => t.key).join(", ")}, which lack it.`;
+  return `/** ${what}, ${from}.${absent} */`;
+}
+
+function modText(tables: readonly ParsedTable[]): string {
+  const keys = tables.map((t) => t.key);
+  const names = new Set<string>();
+  for (const t of tables) for (const n of t.socket.keys()) names.add(n);
+  const sorted = [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const typeOf = (present: number) => (present === tables.length ? "number" : "number | undefined");
+  const out: string[] = [
+    "// Generated by constants/generate.ts — do not edit; run `deno task gen:constants`.",
+    "",
+    "/**",
+    " * The socket and errno constants of the running system, picked at import time",
+    " * from the generated table of its OS and architecture (`<os>_<arch>.ts` in this",
+    " * folder). A constant that a system lacks is `undefined` there, as CPython",
+    " * omits it: such names are typed `number | undefined`, so check before use.",
+    " * Importing this module on an OS/arch without a table throws an `Error`.",
+    ` * Tables: ${keys.join(", ")}.`,
+    " *",
+    " * @example Read constants",
+    " * ```ts",
+    ' * import { AF_INET, SOCK_STREAM, errorcode } from "./mod.ts";',
+    " *",
+    " * console.log(AF_INET, SOCK_STREAM, errorcode[11]);",
+    " * ```",
+    " *",
+    " * @module",
+    " */",
+    "",
+    ...tables.map((t) => `import * as ${t.ident} from "${t.module}";`),
+    "",
+    "/** What every generated `<os>_<arch>.ts` table exports. */",
+    "interface Table {",
+    "  readonly socket: Readonly<Record<string, number>>;",
+    "  readonly errno: Readonly<Record<string, number>>;",
+    "  readonly errorcode: Readonly<Record<number, string>>;",
+    "}",
+    "",
+    "const TABLES: Readonly<Record<string, Table>> = {",
+    ...tables.map((t) => `  "${t.key}": ${t.ident},`),
+    "};",
+    "",
+    "function selectTable(): Table {",
+    "  const key = `${Deno.build.os}/${Deno.build.arch}`;",
+    "  const table = TABLES[key];",
+    "  if (table === undefined) {",
+    "    throw new Error(",
+    "      `sockffi does not support ${key} yet: there is no constants table for it ` +",
+    `        \`(tables exist for ${keys.join(", ")}); run \\\`deno task gen:constants\\\` on \` +`,
+    "        `such a system to make constants/${Deno.build.os}_${Deno.build.arch}.ts`,",
+    "    );",
+    "  }",
+    "  return table;",
+    "}",
+    "",
+    "const table: Table = selectTable();",
+    "const S: Readonly<Record<string, number>> = table.socket;",
+    "",
+    "/** errno name → value of the running system, like Python's `errno` module. */",
+    "export const errnoValues: Readonly<Record<string, number>> = table.errno;",
+    "",
+    "/**",
+    " * errno value → name of the running system, like Python's `errno.errorcode`;",
+    " * where names share a value it holds the canonical one (11 → `EAGAIN`).",
+    " */",
+    "export const errorcode: Readonly<Record<number, string>> = table.errorcode;",
+    "",
+    "/** Every socket constant of the running system, name → value (the exports below). */",
+    "export const socketValues: Readonly<Record<string, number>> = S;",
+    "",
+  ];
+  for (const n of SOCKET_ERRNO_NAMES) {
+    const present = tables.filter((t) => t.errno.has(n)).length;
+    out.push(
+      describe(
+        n,
+        "errno value, re-exported as Python's socket module does",
+        tables,
+        (t) => t.errno,
+      ),
+      `export const ${n}: ${typeOf(present)} = table.errno.${n};`,
+      "",
+    );
+  }
+  for (const s of STRINGS) {
+    const present = tables.filter((t) => t.socket.has(s.when)).length;
+    if (present === 0) continue;
+    const type = present === tables.length ? "string" : "string | undefined";
+    const value = present === tables.length
+      ? JSON.stringify(s.value)
+      : `S.${s.when} === undefined ? undefined : ${JSON.stringify(s.value)}`;
+    out.push(
+      `/** ${s.doc}; defined where ${s.when} is. */`,
+      `export const ${s.name}: ${type} = ${value};`,
+      "",
+    );
+  }
+  for (const n of sorted) {
+    const present = tables.filter((t) => t.socket.has(n)).length;
+    out.push(
+      describe(n, familyOf(n)?.doc ?? "Constant", tables, (t) => t.socket),
+      `export const ${n}: ${typeOf(present)} = S.${n};`,
+    );
+  }
+  out.push("");
+  return out.join("\n");
+}
+
+async function main(): Promise<void> {
+  const { out, cc } = parseArgs(Deno.args);
+  const here = new URL(".", import.meta.url).pathname.replace(/\/$/, "");
+  const repo = here.replace(/\/constants$/, "");
+  const supplement = `${here}/supplement.h`;
+  const os = Deno.build.os;
+  const arch = Deno.build.arch;
+
+  const headers = await usableHeaders(cc, supplement);
+  const prelude = includeLines(headers, supplement);
+  const pre = await run(cc, ["-E", "-dD", "-D_GNU_SOURCE", "-x", "c", "-"], { stdin: prelude });
+  if (pre.code !== 0) throw new Error(`generate.ts: ${cc} -E failed:\n${pre.stderr}`);
+  const { macros, enumerators } = parsePreprocessed(pre.stdout);
+  const dirs = await searchDirs(cc);
+  const supplementFrom = supplementSources(await Deno.readTextFile(supplement));
+  const cands = collectCandidates(macros, enumerators);
+
+  const tmp = await Deno.makeTempDir({ prefix: "sockffi-gen-" });
+  try {
+    const all = await integerConstants(cc, tmp, prelude, [...cands.socket, ...cands.errno]);
+    const values = await probeValues(cc, tmp, prelude, all);
+    const kept = new Set(all.map((c) => c.name));
+    const rows = (list: readonly Candidate[]): [string, bigint, string][] =>
+      list.filter((c) => kept.has(c.name)).flatMap((c): [string, bigint, string][] => {
+        const v = values.get(c.name);
+        if (v === undefined) return [];
+        if (v >= SAFE_LIMIT || v <= -SAFE_LIMIT) {
+          console.error(
+            `generate.ts: leaving out ${c.name} = ${v}: a JS number cannot hold it exactly`,
+          );
+          return [];
+        }
+        return [[c.name, v, sourceOf(c, dirs, supplement, supplementFrom)]];
+      });
+    const socket = rows(cands.socket);
+    const errnoRows = rows(cands.errno).sort((a, b) =>
+      a[1] !== b[1] ? (a[1] < b[1] ? -1 : 1) : a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0
+    );
+    const aliasOf = new Map(cands.errno.map((c) => [c.name, c.aliasOf]));
+    const errorcode = new Map<bigint, string>();
+    for (const [name, value] of errnoRows) {
+      const held = errorcode.get(value);
+      if (
+        held === undefined || (aliasOf.get(held) !== undefined && aliasOf.get(name) === undefined)
+      ) {
+        errorcode.set(value, name);
+      }
+    }
+    const text = tableText(
+      os,
+      arch,
+      headers,
+      toolchain(macros),
+      socket,
+      errnoRows,
+      [...errorcode].sort((a, b) => (a[0] < b[0] ? -1 : 1)),
+    );
+    await Deno.mkdir(out, { recursive: true });
+    const tablePath = `${out}/${os}_${arch}.ts`;
+    await Deno.writeTextFile(tablePath, await format(text, repo));
+    const tables = await readTables(out);
+    await Deno.writeTextFile(`${out}/mod.ts`, await format(modText(tables), repo));
+    console.error(
+      `generate.ts: wrote ${tablePath} (${socket.length} socket constants, ${errnoRows.length} errno names) ` +
+        `and ${out}/mod.ts (${tables.length} table${tables.length === 1 ? "" : "s"})`,
+    );
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+}
+
+if (import.meta.main) await main();
