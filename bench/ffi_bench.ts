@@ -1,0 +1,136 @@
+/**
+ * Raw `Deno.dlopen` call costs, with no sockffi code involved: the FFI no-op,
+ * and the symbol-definition choices DESIGN.md's "Rules for the FFI layer" ask
+ * to measure (BigInt vs number vs `u32` for `size_t` lengths, `i32` vs `isize`
+ * results, `buffer` vs cached `pointer` parameters).
+ *
+ * Run: `deno task bench` (or `deno bench --allow-ffi bench/ffi_bench.ts`).
+ *
+ * @module
+ */
+
+import { abs, getpid, raw, rawSocketpair } from "./_raw.ts";
+
+const { send, recv, send_u32, recv_u32, send_isize, recv_isize, send_ptr, recv_ptr } = raw.symbols;
+
+Deno.bench({
+  name: "js: empty function call",
+  group: "ffi no-op",
+  fn: () => {
+    noop(1);
+  },
+});
+
+Deno.bench({
+  name: "raw: abs(i32) (userland, no syscall)",
+  group: "ffi no-op",
+  baseline: true,
+  fn: () => {
+    abs(-1);
+  },
+});
+
+Deno.bench({
+  name: "raw: getpid() (a real syscall in glibc >= 2.25)",
+  group: "ffi no-op",
+  fn: () => {
+    getpid();
+  },
+});
+
+const [a, b] = rawSocketpair();
+const one = new Uint8Array([42]);
+const buf = new Uint8Array(64);
+const oneLen = 1n;
+const bufLen = 64n;
+// Deno's types demand a bigint for `usize`; at run time a number is accepted.
+const oneNum = 1 as unknown as bigint;
+const bufNum = 64 as unknown as bigint;
+
+function check(n: number | bigint): void {
+  if (n !== 1 && n !== 1n) throw new Error(`short transfer: ${n}`);
+}
+
+Deno.bench({
+  name: "raw: send+recv, usize length as BigInt, i32 result",
+  group: "send+recv length type",
+  baseline: true,
+  fn: () => {
+    check(send(a, one, oneLen, 0));
+    check(recv(b, buf, bufLen, 0));
+  },
+});
+
+Deno.bench({
+  name: "raw: send+recv, usize length as JS number",
+  group: "send+recv length type",
+  fn: () => {
+    check(send(a, one, oneNum, 0));
+    check(recv(b, buf, bufNum, 0));
+  },
+});
+
+// On x86_64 SysV the upper half of a 32-bit argument register is unspecified,
+// and size_t reads all 64 bits: this variant is measured, not recommended.
+Deno.bench({
+  name: "raw: send+recv, length declared u32 (ABI-unsafe for size_t)",
+  group: "send+recv length type",
+  fn: () => {
+    check(send_u32(a, one, 1, 0));
+    check(recv_u32(b, buf, 64, 0));
+  },
+});
+
+Deno.bench({
+  name: "raw: send+recv, i32 result",
+  group: "send+recv result type",
+  baseline: true,
+  fn: () => {
+    check(send(a, one, oneLen, 0));
+    check(recv(b, buf, bufLen, 0));
+  },
+});
+
+Deno.bench({
+  name: "raw: send+recv, isize result (BigInt)",
+  group: "send+recv result type",
+  fn: () => {
+    check(send_isize(a, one, oneLen, 0));
+    check(recv_isize(b, buf, bufLen, 0));
+  },
+});
+
+const onePtr = Deno.UnsafePointer.of(one);
+const bufPtr = Deno.UnsafePointer.of(buf);
+
+Deno.bench({
+  name: "raw: send+recv, buffer parameters",
+  group: "send+recv buffer vs pointer",
+  baseline: true,
+  fn: () => {
+    check(send(a, one, oneLen, 0));
+    check(recv(b, buf, bufLen, 0));
+  },
+});
+
+Deno.bench({
+  name: "raw: send+recv, cached pointer parameters",
+  group: "send+recv buffer vs pointer",
+  fn: () => {
+    check(send_ptr(a, onePtr, oneLen, 0));
+    check(recv_ptr(b, bufPtr, bufLen, 0));
+  },
+});
+
+Deno.bench({
+  name: "raw: send+recv, UnsafePointer.of() per call",
+  group: "send+recv buffer vs pointer",
+  fn: () => {
+    check(send_ptr(a, Deno.UnsafePointer.of(one), oneLen, 0));
+    check(recv_ptr(b, Deno.UnsafePointer.of(buf), bufLen, 0));
+  },
+});
+
+function noop(x: number): number {
+  return x;
+}
