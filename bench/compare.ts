@@ -1,0 +1,777 @@
+/**
+ * `deno task bench:compare`: runs the same socket workloads in C (the floor,
+ * compiled on the spot with `cc -O2`), CPython, Node, Deno's built-in
+ * networking, raw `Deno.dlopen` calls and sockffi (sync and `s.async`), and
+ * prints one markdown table of medians with each runtime's cost relative to C.
+ *
+ * Workloads (see bench/c/workloads.c for the exact loops):
+ *   pair      same-thread send 1 byte + recv it on a unix socketpair
+ *   udp       sendto 64 bytes + recvfrom on 127.0.0.1
+ *   pingpong  cross-process TCP ping-pong of 1 byte on 127.0.0.1
+ *   bulk      TCP bulk transfer of 1 GiB in 64 KiB writes (both ends one runtime;
+ *             bulk-send and bulk-recv put a C peer on the other end)
+ *   async1    async TCP ping-pong, 1 connection, cross-process
+ *   async100  async TCP ping-pong, 100 concurrent connections, cross-process
+ *
+ * Every run is its own subprocess printing one JSON line. Rounds are
+ * interleaved: each round runs every workload once per runtime, in an order
+ * rotated from round to round. A runtime that is missing, does not apply or
+ * fails becomes a "not available: reason" row.
+ *
+ * Options:
+ *   --reps N          rounds (default 5)
+ *   --quick           64 MiB bulk, shorter time budgets, 3 rounds unless --reps
+ *   --only a,b        workloads to run (ids above; "bulk" selects all bulk rows)
+ *   --runtimes a,b    runtimes to run (c, cpython, node, deno, raw, sockffi, sockffi-async)
+ *   --json            print machine-readable JSON instead of the table
+ *
+ * @module
+ */
+
+const HERE = decodeURIComponent(new URL(".", import.meta.url).pathname);
+
+// ---------------------------------------------------------------- options
+
+/** Parsed command line of compare.ts. */
+export interface Options {
+  reps: number;
+  quick: boolean;
+  json: boolean;
+  only: string[] | null;
+  runtimes: string[] | null;
+}
+
+/** Parses compare.ts's command line; throws a TypeError on a bad option. */
+export function parseOptions(args: string[]): Options {
+  const o: Options = { reps: 0, quick: false, json: false, only: null, runtimes: null };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const value = (): string => {
+      const v = a.includes("=") ? a.slice(a.indexOf("=") + 1) : args[++i];
+      if (v === undefined) throw new TypeError(`${a} needs a value`);
+      return v;
+    };
+    const name = a.split("=")[0];
+    if (name === "--reps") {
+      o.reps = Number(value());
+      if (!Number.isInteger(o.reps) || o.reps < 1) {
+        throw new TypeError("--reps must be a positive integer");
+      }
+    } else if (name === "--quick") o.quick = true;
+    else if (name === "--json") o.json = true;
+    else if (name === "--only") o.only = value().split(",").filter(Boolean);
+    else if (name === "--runtimes") o.runtimes = value().split(",").filter(Boolean);
+    else throw new TypeError(`unknown option ${a} (see the header of bench/compare.ts)`);
+  }
+  if (o.reps === 0) o.reps = o.quick ? 3 : 5;
+  return o;
+}
+
+// ---------------------------------------------------------------- workloads
+
+type Unit = "ns/op" | "rt/s" | "GiB/s";
+
+/** One row group of the table. */
+interface Workload {
+  id: string;
+  title: string;
+  unit: Unit;
+  /** Mode names in the workload programs: one for single-process, two for client/server. */
+  single?: string;
+  server?: string;
+  client?: string;
+  /** Arguments after the mode name; `port` is the server's for client/server workloads. */
+  args: (port: number) => string[];
+  /** Which runtime plays the server and the client (default: the runtime itself). */
+  peers?: (rt: string) => { server: string; client: string };
+  /** The workload whose C result is this one's baseline (default: itself). */
+  baseline?: string;
+  /** Seconds before a run is killed. */
+  timeout: number;
+}
+
+function workloads(o: Options): Workload[] {
+  const budget = o.quick ? 250 : 500;
+  const bulkBytes = (o.quick ? 64 : 1024) * 2 ** 20;
+  const iters = ["200000", String(budget), "20000"];
+  const bulk = (port: number): string[] => [String(port), String(bulkBytes), "65536"];
+  const asyncArgs = (conns: number) => (port: number): string[] => [
+    String(port),
+    String(conns),
+    String(budget),
+    "200",
+  ];
+  return [
+    {
+      id: "pair",
+      title: "1. socketpair send+recv 1 B",
+      unit: "ns/op",
+      single: "pair",
+      args: () => iters,
+      timeout: 60,
+    },
+    {
+      id: "udp",
+      title: "2. UDP sendto+recvfrom 64 B",
+      unit: "ns/op",
+      single: "udp",
+      args: () => iters,
+      timeout: 60,
+    },
+    {
+      id: "pingpong",
+      title: "3. TCP ping-pong 1 B, 2 processes",
+      unit: "rt/s",
+      server: "pingpong-server",
+      client: "pingpong-client",
+      args: (port) => [String(port), "200000", String(budget), "2000"],
+      timeout: 60,
+    },
+    {
+      id: "bulk",
+      title: `4. TCP bulk ${o.quick ? "64 MiB" : "1 GiB"}, 64 KiB writes`,
+      unit: "GiB/s",
+      server: "bulk-server",
+      client: "bulk-client",
+      args: bulk,
+      timeout: 120,
+    },
+    {
+      id: "bulk-send",
+      title: "4a. bulk, sender only (C receives)",
+      unit: "GiB/s",
+      server: "bulk-server",
+      client: "bulk-client",
+      args: bulk,
+      peers: (rt) => ({ server: "c", client: rt }),
+      baseline: "bulk",
+      timeout: 120,
+    },
+    {
+      id: "bulk-recv",
+      title: "4b. bulk, receiver only (C sends)",
+      unit: "GiB/s",
+      server: "bulk-server",
+      client: "bulk-client",
+      args: bulk,
+      peers: (rt) => ({ server: rt, client: "c" }),
+      baseline: "bulk",
+      timeout: 120,
+    },
+    {
+      id: "async1",
+      title: "5. async ping-pong, 1 connection",
+      unit: "rt/s",
+      server: "async-server",
+      client: "async-client",
+      args: asyncArgs(1),
+      timeout: 60,
+    },
+    {
+      id: "async100",
+      title: "5. async ping-pong, 100 connections",
+      unit: "rt/s",
+      server: "async-server",
+      client: "async-client",
+      args: asyncArgs(100),
+      timeout: 60,
+    },
+  ];
+}
+
+// ---------------------------------------------------------------- runtimes
+
+/** A program that runs the workload modes. */
+interface Runtime {
+  id: string;
+  label: string;
+  /** argv before the mode name, or the reason it is not available. */
+  argv: string[] | { unavailable: string };
+  /** Maps a workload mode to this runtime's mode name, or null when it does not apply. */
+  mode: (mode: string, workload: string) => string | null;
+  /** Why `mode` returned null. */
+  naReason?: string;
+}
+
+async function output(cmd: string, args: string[]): Promise<{ ok: boolean; text: string }> {
+  try {
+    const r = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
+    const dec = new TextDecoder();
+    return { ok: r.success, text: (dec.decode(r.stdout) + dec.decode(r.stderr)).trim() };
+  } catch (e) {
+    return { ok: false, text: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+function firstLine(s: string): string {
+  return s.split("\n").find((l) => l.trim() !== "")?.trim().slice(0, 200) ?? "";
+}
+
+async function findC(tmp: string): Promise<Runtime> {
+  const bin = `${tmp}/workloads`;
+  const r = await output("cc", ["-O2", "-o", bin, `${HERE}c/workloads.c`]);
+  const v = await output("cc", ["--version"]);
+  return {
+    id: "c",
+    label: `C (${firstLine(v.text).replace(/\s*\(.*?\)\s*/, " ") || "cc"} -O2)`,
+    argv: r.ok ? [bin] : { unavailable: `cc failed: ${firstLine(r.text)}` },
+    mode: (m) => m,
+  };
+}
+
+async function findPython(): Promise<Runtime> {
+  const candidates = [Deno.env.get("PYTHON"), "python3"].filter((c): c is string => !!c);
+  for (const c of candidates) {
+    // Resolve sys.executable once: pyenv-style shims cost tens of ms per start.
+    const r = await output(c, [
+      "-c",
+      "import sys; print(sys.executable); print(sys.version.split()[0])",
+    ]);
+    if (!r.ok) continue;
+    const [exe, version] = r.text.split("\n");
+    return {
+      id: "cpython",
+      label: `CPython ${version} (socket, asyncio)`,
+      argv: [exe, `${HERE}py/workloads.py`],
+      mode: (m) => m,
+    };
+  }
+  return {
+    id: "cpython",
+    label: "CPython",
+    argv: { unavailable: "python3 not found" },
+    mode: (m) => m,
+  };
+}
+
+async function findNode(): Promise<Runtime> {
+  const r = await output("node", ["--version"]);
+  return {
+    id: "node",
+    label: r.ok ? `Node ${r.text} (net, dgram)` : "Node",
+    argv: r.ok ? ["node", `${HERE}node/workloads.mjs`] : { unavailable: "node not found" },
+    mode: (m) => m,
+  };
+}
+
+function denoRuntimes(): Runtime[] {
+  const deno = Deno.execPath();
+  const run = [deno, "run", "--quiet"];
+  const ffi = ["--allow-ffi", "--allow-read", "--allow-write", "--allow-env", "--allow-sys"];
+  const sync = (m: string): string | null => (m.startsWith("async-") ? null : m);
+  return [
+    {
+      id: "deno",
+      label: `Deno ${Deno.version.deno} built-in (Deno.connect/listen/listenDatagram)`,
+      argv: [
+        ...run,
+        "--allow-read",
+        "--allow-write",
+        "--allow-net",
+        "--unstable-net",
+        `${HERE}deno/builtin.ts`,
+      ],
+      mode: (m) => m,
+    },
+    {
+      id: "raw",
+      label: "raw Deno.dlopen (bench/_raw.ts)",
+      argv: [...run, "--allow-ffi", `${HERE}deno/raw.ts`],
+      mode: sync,
+      naReason: "sync calls only (no event loop of its own)",
+    },
+    {
+      id: "sockffi",
+      label: "sockffi, sync",
+      argv: [...run, ...ffi, `${HERE}deno/sockffi.ts`],
+      mode: sync,
+      naReason: "an async workload: see the sockffi, async row",
+    },
+    {
+      id: "sockffi-async",
+      label: "sockffi, s.async",
+      argv: [...run, ...ffi, `${HERE}deno/sockffi.ts`],
+      mode: (m) => (m.startsWith("async-") ? m : `async-${m}`),
+    },
+  ];
+}
+
+// ---------------------------------------------------------------- running
+
+/** What one run produced: a cost (ns per op or per byte), a display value, or why not. */
+type RunResult =
+  | { cost: number; value: number }
+  | { unavailable: string }
+  | { failed: string };
+
+/** Reads a child's stdout as lines; keeps draining so the pipe never fills. */
+class Lines {
+  #lines: string[] = [];
+  #waiters: (() => void)[] = [];
+  #done = false;
+  readonly finished: Promise<void>;
+
+  constructor(stream: ReadableStream<Uint8Array>) {
+    this.finished = this.#pump(stream);
+  }
+
+  async #pump(stream: ReadableStream<Uint8Array>): Promise<void> {
+    const dec = new TextDecoder();
+    let rest = "";
+    try {
+      for await (const chunk of stream) {
+        rest += dec.decode(chunk, { stream: true });
+        let i;
+        while ((i = rest.indexOf("\n")) >= 0) {
+          this.#lines.push(rest.slice(0, i));
+          rest = rest.slice(i + 1);
+        }
+        this.#wake();
+      }
+    } catch {
+      // A killed child's stream may error; what was read is kept.
+    }
+    if (rest) this.#lines.push(rest);
+    this.#done = true;
+    this.#wake();
+  }
+
+  #wake(): void {
+    for (const w of this.#waiters.splice(0)) w();
+  }
+
+  /** The next line, or null at end of stream. */
+  async next(): Promise<string | null> {
+    while (this.#lines.length === 0 && !this.#done) {
+      await new Promise<void>((r) => this.#waiters.push(r));
+    }
+    return this.#lines.shift() ?? null;
+  }
+
+  /** All lines not yet taken. */
+  rest(): string[] {
+    return this.#lines.splice(0);
+  }
+}
+
+/** A running workload program. */
+class Proc {
+  readonly child: Deno.ChildProcess;
+  readonly stdout: Lines;
+  readonly stderr: Promise<string>;
+
+  constructor(argv: string[]) {
+    this.child = new Deno.Command(argv[0], {
+      args: argv.slice(1),
+      stdin: "null",
+      // Deno's error messages without colour codes.
+      env: { NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    this.stdout = new Lines(this.child.stdout);
+    this.stderr = new Response(this.child.stderr).text().catch(() => "");
+  }
+
+  /** The first JSON object on stdout, or null if the program ended without one. */
+  async json(): Promise<Record<string, unknown> | null> {
+    for (;;) {
+      const line = await this.stdout.next();
+      if (line === null) return null;
+      if (!line.startsWith("{")) continue;
+      try {
+        return JSON.parse(line);
+      } catch {
+        continue;
+      }
+    }
+  }
+
+  kill(): void {
+    try {
+      this.child.kill("SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  }
+
+  /** Waits for exit up to `seconds`, then kills. Returns true if it exited by itself. */
+  async finish(seconds: number): Promise<boolean> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<boolean>((r) => {
+      timer = setTimeout(() => r(false), seconds * 1000);
+    });
+    const exited = await Promise.race([this.child.status.then(() => true), timedOut]);
+    clearTimeout(timer);
+    if (!exited) this.kill();
+    await this.child.status;
+    await this.stdout.finished;
+    return exited;
+  }
+
+  /** Why the program failed, from its output. */
+  async why(obj: Record<string, unknown> | null): Promise<string> {
+    if (obj && typeof obj.error === "string") return obj.error;
+    const err = (await this.stderr).split("\n").map((l) => l.trim()).filter(Boolean);
+    const line = err.find((l) => /error/i.test(l)) ?? err.at(-1) ?? "no output";
+    return line.slice(0, 200);
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, seconds: number, onTimeout: () => void): Promise<T | null> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<null>((r) => {
+      timer = setTimeout(() => {
+        onTimeout();
+        r(null);
+      }, seconds * 1000);
+    }),
+  ]);
+}
+
+function toResult(obj: Record<string, unknown>, unit: Unit): RunResult {
+  if (typeof obj.unavailable === "string") return { unavailable: obj.unavailable };
+  if (unit === "GiB/s") {
+    const bytes = Number(obj.bytes), ns = Number(obj.ns);
+    if (!(bytes > 0 && ns > 0)) return { failed: `bad result ${JSON.stringify(obj)}` };
+    return { cost: ns / bytes, value: bytes / 2 ** 30 / (ns / 1e9) };
+  }
+  const ops = Number(obj.ops), ns = Number(obj.ns);
+  if (!(ops > 0 && ns > 0)) return { failed: `bad result ${JSON.stringify(obj)}` };
+  const cost = ns / ops;
+  return { cost, value: unit === "ns/op" ? cost : 1e9 / cost };
+}
+
+async function runSingle(argv: string[], w: Workload): Promise<RunResult> {
+  const p = new Proc([...argv, ...w.args(0)]);
+  const obj = await withTimeout(p.json(), w.timeout, () => p.kill());
+  await p.finish(5);
+  if (obj === null) return { failed: `timed out or no result: ${await p.why(null)}` };
+  if (typeof obj.error === "string") return { failed: obj.error };
+  return toResult(obj, w.unit);
+}
+
+async function runClientServer(
+  server: string[],
+  client: string[],
+  w: Workload,
+): Promise<RunResult> {
+  const s = new Proc(server);
+  try {
+    const hello = await withTimeout(s.json(), 30, () => s.kill());
+    if (hello === null) return { failed: `server: ${await s.why(null)}` };
+    if (typeof hello.unavailable === "string") return { unavailable: hello.unavailable };
+    if (typeof hello.port !== "number") return { failed: `server: ${await s.why(hello)}` };
+    const c = new Proc([...client, ...w.args(hello.port)]);
+    const obj = await withTimeout(c.json(), w.timeout, () => c.kill());
+    await c.finish(5);
+    if (obj === null) return { failed: `client: ${await c.why(null)}` };
+    if (typeof obj.error === "string") return { failed: `client: ${obj.error}` };
+    return toResult(obj, w.unit);
+  } finally {
+    // Echo servers for workload 5 run until killed; the others end with the client.
+    if (w.server === "async-server") s.kill();
+    await s.finish(10);
+  }
+}
+
+/** Runs workload `w` for runtime `rt`; `byId` resolves peers. */
+function runOne(w: Workload, rt: Runtime, byId: Map<string, Runtime>): Promise<RunResult> {
+  const argvOf = (r: Runtime, mode: string): string[] | RunResult => {
+    if (!Array.isArray(r.argv)) {
+      return {
+        unavailable: r === rt ? r.argv.unavailable : `needs ${r.label}: ${r.argv.unavailable}`,
+      };
+    }
+    const m = r.mode(mode, w.id);
+    if (m === null) return { unavailable: `n/a: ${r.naReason ?? "does not apply"}` };
+    return [...r.argv, m];
+  };
+  if (w.single) {
+    const a = argvOf(rt, w.single);
+    return Array.isArray(a) ? runSingle(a, w) : Promise.resolve(a);
+  }
+  const peers = w.peers?.(rt.id) ?? { server: rt.id, client: rt.id };
+  const s = argvOf(byId.get(peers.server)!, w.server!);
+  if (!Array.isArray(s)) return Promise.resolve(s);
+  const c = argvOf(byId.get(peers.client)!, w.client!);
+  if (!Array.isArray(c)) return Promise.resolve(c);
+  return runClientServer(s, c, w);
+}
+
+// ---------------------------------------------------------------- statistics
+
+/** The median of `xs` (mean of the middle two for an even count). */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** One table row's numbers. */
+export interface Row {
+  workload: string;
+  title: string;
+  runtime: string;
+  label: string;
+  unit: Unit;
+  /** Per round: the display value, or null where that round failed. */
+  values: (number | null)[];
+  /** Per round: cost divided by C's cost in the same round. */
+  ratios: (number | null)[];
+  median: number | null;
+  min: number | null;
+  max: number | null;
+  ratio: { median: number; min: number; max: number } | null;
+  unavailable: string | null;
+  failures: string[];
+}
+
+// ---------------------------------------------------------------- formatting
+
+function fmtValue(v: number, unit: Unit): string {
+  if (unit === "ns/op") {
+    return v >= 10000 ? `${(v / 1000).toFixed(1)} µs` : `${(v / 1000).toFixed(2)} µs`;
+  }
+  if (unit === "GiB/s") return `${v.toFixed(2)} GiB/s`;
+  return v >= 1e6 ? `${(v / 1e6).toFixed(2)}M rt/s` : `${(v / 1e3).toFixed(1)}k rt/s`;
+}
+
+function fmtRatio(r: Row["ratio"]): string {
+  if (!r) return "—";
+  return `**${r.median.toFixed(2)}x** (${r.min.toFixed(2)}–${r.max.toFixed(2)})`;
+}
+
+/** The markdown table: one row per workload and runtime. */
+export function table(rows: Row[]): string {
+  const out = [
+    "| Workload | Runtime | Median | Min | Max | Time vs C (median of per-round ratios, min–max) |",
+    "| --- | --- | ---: | ---: | ---: | ---: |",
+  ];
+  let last = "";
+  for (const r of rows) {
+    const title = r.title === last ? "" : r.title;
+    last = r.title;
+    // For rates, "Min"/"Max" are the slowest/fastest rounds as values.
+    const cells = r.median === null
+      ? [
+        r.unavailable ? `not available: ${r.unavailable}` : `failed: ${r.failures[0] ?? "?"}`,
+        "",
+        "",
+        "—",
+      ]
+      : [
+        fmtValue(r.median, r.unit),
+        fmtValue(r.min!, r.unit),
+        fmtValue(r.max!, r.unit),
+        fmtRatio(r.ratio),
+      ];
+    const note = r.median !== null && r.failures.length
+      ? ` (${r.failures.length} failed: ${r.failures[0]})`
+      : "";
+    out.push(`| ${title} | ${r.label}${note} | ${cells.join(" | ")} |`);
+  }
+  return out.join("\n");
+}
+
+/** Issue 6's targets, checked against the rows. */
+export function targets(rows: Row[]): string[] {
+  const get = (w: string, rt: string): Row | undefined =>
+    rows.find((r) => r.workload === w && r.runtime === rt);
+  const ratio = (w: string, rt: string): number | null => get(w, rt)?.ratio?.median ?? null;
+  const lines: string[] = [];
+  const verdict = (
+    ok: boolean | null,
+  ): string => (ok === null ? "not measured" : ok ? "met" : "MISSED");
+  const fx = (x: number | null): string => (x === null ? "n/a" : `${x.toFixed(2)}x`);
+  const faster = (w: string, rt: string, other: string): boolean | null => {
+    const a = ratio(w, rt), b = ratio(w, other);
+    return a === null || b === null ? null : a < b;
+  };
+  for (const w of ["pair", "udp"]) {
+    const r = ratio(w, "sockffi");
+    const ok = r === null ? null : r <= 1.10;
+    const py = faster(w, "sockffi", "cpython");
+    lines.push(
+      `- ${w}: sockffi ${fx(r)} of C (target ≤ 1.10x): ${verdict(ok)}; ` +
+        `faster than CPython (${fx(ratio(w, "cpython"))}): ${verdict(py)}; raw dlopen ${
+          fx(ratio(w, "raw"))
+        }`,
+    );
+  }
+  {
+    const r = ratio("pingpong", "sockffi");
+    const ok = r === null ? null : r <= 1.05;
+    lines.push(
+      `- pingpong: sockffi ${fx(r)} of C (target ≤ 1.05x): ${verdict(ok)}; ` +
+        `ahead of Deno built-in (${fx(ratio("pingpong", "deno"))}): ${
+          verdict(faster("pingpong", "sockffi", "deno"))
+        }; ` +
+        `ahead of Node (${fx(ratio("pingpong", "node"))}): ${
+          verdict(faster("pingpong", "sockffi", "node"))
+        }`,
+    );
+  }
+  for (const w of ["bulk", "bulk-send", "bulk-recv"]) {
+    for (const rt of ["sockffi", "sockffi-async"]) {
+      const r = ratio(w, rt);
+      const pct = r === null ? null : 100 / r;
+      lines.push(
+        `- ${w}: ${rt} ${
+          pct === null ? "n/a" : `${pct.toFixed(0)}%`
+        } of C's throughput (target ≥ 95%): ` +
+          verdict(pct === null ? null : pct >= 95),
+      );
+    }
+  }
+  for (const w of ["async1", "async100"]) {
+    const r = ratio(w, "sockffi-async");
+    const node = faster(w, "sockffi-async", "node"), deno = faster(w, "sockffi-async", "deno");
+    lines.push(
+      `- ${w}: sockffi async ${fx(r)} of C, Node ${fx(ratio(w, "node"))}, Deno built-in ${
+        fx(ratio(w, "deno"))
+      }` +
+        (w === "async100"
+          ? `; ahead of both (target): ${
+            verdict(node === null || deno === null ? null : node && deno)
+          }`
+          : ""),
+    );
+  }
+  return lines;
+}
+
+// ---------------------------------------------------------------- main
+
+async function machine(): Promise<string> {
+  // Deno reads /proc/cpuinfo only with --allow-all; cat needs just --allow-run.
+  const cpu = (await output("cat", ["/proc/cpuinfo"])).text.match(/model name\s*:\s*(.*)/)?.[1] ??
+    "unknown CPU";
+  return `${Deno.build.os} ${Deno.build.arch}, ${navigator.hardwareConcurrency} cores (${cpu}), kernel ${Deno.osRelease()}`;
+}
+
+async function main(): Promise<void> {
+  let o: Options;
+  try {
+    o = parseOptions(Deno.args);
+  } catch (e) {
+    console.error(e instanceof Error ? e.message : e);
+    Deno.exit(2);
+  }
+  const all = workloads(o);
+  const selected = all.filter((w) =>
+    !o.only || o.only.includes(w.id) || (o.only.includes("bulk") && w.id.startsWith("bulk"))
+  );
+  if (selected.length === 0) {
+    console.error(`--only matched nothing; workloads: ${all.map((w) => w.id).join(", ")}`);
+    Deno.exit(2);
+  }
+  const tmp = await Deno.makeTempDir({ prefix: "sockffi-compare-" });
+  // Progress goes to stderr, so stdout holds only the table or the JSON.
+  const log = (s: string): void => console.error(s);
+  try {
+    log("building and probing runtimes ...");
+    const found = [await findC(tmp), await findPython(), await findNode(), ...denoRuntimes()];
+    const byId = new Map(found.map((r) => [r.id, r]));
+    const runtimes = found.filter((r) => !o.runtimes || r.id === "c" || o.runtimes.includes(r.id));
+    // results[workload][runtime][round]
+    const results = new Map<string, Map<string, RunResult[]>>();
+    const dead = new Map<string, string>(); // "w/rt" → unavailable reason: skip later rounds
+    const t0 = performance.now();
+    for (let round = 0; round < o.reps; round++) {
+      for (const w of selected) {
+        const per = results.get(w.id) ?? new Map<string, RunResult[]>();
+        results.set(w.id, per);
+        const order = runtimes.map((_, i) => runtimes[(i + round) % runtimes.length]);
+        for (const rt of order) {
+          // The C row of bulk-send/bulk-recv would be C against C: that is "bulk".
+          if (w.peers && rt.id === "c") continue;
+          const key = `${w.id}/${rt.id}`;
+          const list = per.get(rt.id) ?? [];
+          per.set(rt.id, list);
+          if (dead.has(key)) {
+            list.push({ unavailable: dead.get(key)! });
+            continue;
+          }
+          const r = await runOne(w, rt, byId);
+          list.push(r);
+          if ("unavailable" in r) dead.set(key, r.unavailable);
+          const shown = "value" in r
+            ? fmtValue(r.value, w.unit)
+            : "unavailable" in r
+            ? `not available: ${r.unavailable}`
+            : `FAILED: ${r.failed}`;
+          log(`[round ${round + 1}/${o.reps}] ${w.id.padEnd(9)} ${rt.id.padEnd(14)} ${shown}`);
+        }
+      }
+    }
+    const rows: Row[] = [];
+    for (const w of selected) {
+      const per = results.get(w.id)!;
+      const cRuns = results.get(w.baseline ?? w.id)?.get("c") ?? [];
+      for (const rt of runtimes) {
+        const runs = w.peers && rt.id === "c" ? null : per.get(rt.id);
+        if (!runs) continue;
+        const values = runs.map((r) => ("value" in r ? r.value : null));
+        const ratios = runs.map((r, i) => {
+          const c = cRuns[i];
+          return "cost" in r && c && "cost" in c ? r.cost / c.cost : null;
+        });
+        const vs = values.filter((v): v is number => v !== null);
+        const rs = ratios.filter((v): v is number => v !== null);
+        const unavailable = runs.find((r): r is { unavailable: string } =>
+          "unavailable" in r
+        )?.unavailable ?? null;
+        rows.push({
+          workload: w.id,
+          title: w.title,
+          runtime: rt.id,
+          label: rt.label,
+          unit: w.unit,
+          values,
+          ratios,
+          median: vs.length ? median(vs) : null,
+          min: vs.length ? Math.min(...vs) : null,
+          max: vs.length ? Math.max(...vs) : null,
+          ratio: rs.length
+            ? { median: median(rs), min: Math.min(...rs), max: Math.max(...rs) }
+            : null,
+          unavailable: vs.length ? null : unavailable,
+          failures: runs.filter((r): r is { failed: string } => "failed" in r).map((r) => r.failed),
+        });
+      }
+    }
+    const meta = {
+      command: `deno task bench:compare${Deno.args.length ? " " + Deno.args.join(" ") : ""}`,
+      date: new Date().toISOString().slice(0, 10),
+      machine: await machine(),
+      reps: o.reps,
+      seconds: Math.round((performance.now() - t0) / 1000),
+      runtimes: Object.fromEntries(runtimes.map((r) => [r.id, r.label])),
+    };
+    if (o.json) {
+      console.log(JSON.stringify({ meta, rows, targets: targets(rows) }, null, 2));
+      return;
+    }
+    console.log(
+      [
+        `Command: \`${meta.command}\` (${meta.reps} interleaved rounds, ${meta.seconds} s)`,
+        `Date: ${meta.date}; machine: ${meta.machine}`,
+        "",
+        table(rows),
+        "",
+        "Time vs C: the runtime's time per operation (per byte for bulk) over C's in the same round;",
+        "1.00x is C, lower is better. For rates, Min and Max are the slowest and fastest round.",
+        "",
+        "Targets (issue 6):",
+        ...targets(rows),
+      ].join("\n"),
+    );
+  } finally {
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+  }
+}
+
+if (import.meta.main) await main();
