@@ -141,7 +141,11 @@ export const RAW_SYMBOLS = {
   },
   freeaddrinfo: { parameters: ["pointer"], result: "void" }, // void freeaddrinfo(struct addrinfo *res)
 
-  // Variants, measured in ffi_bench.ts only.
+  // Variants, measured in ffi_bench.ts only. strnlen is userland-only, so its
+  // variants show the call-shape cost without a syscall's noise on top.
+  strnlen: { parameters: ["buffer", "usize"], result: "i32" }, // size_t strnlen(const char *s, size_t maxlen)
+  strnlen_u32: { name: "strnlen", parameters: ["buffer", "u32"], result: "i32" },
+  strnlen_isize: { name: "strnlen", parameters: ["buffer", "usize"], result: "isize" },
   send_u32: { name: "send", parameters: ["i32", "buffer", "u32", "i32"], result: "i32" },
   recv_u32: { name: "recv", parameters: ["i32", "buffer", "u32", "i32"], result: "i32" },
   send_isize: { name: "send", parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
