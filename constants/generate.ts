@@ -32,6 +32,8 @@
 interface Family {
   /** Name prefix; the longest matching prefix wins. */
   prefix: string;
+  /** The prefix is the whole name. */
+  exact?: boolean;
   /** What the constants are, as the start of a sentence. */
   doc: string;
   /**
@@ -72,6 +74,12 @@ const HEADERS: readonly string[] = [
   "linux/vm_sockets.h",
   "linux/net_tstamp.h",
   "linux/errqueue.h",
+  "fcntl.h",
+  "poll.h",
+  "limits.h",
+  "sys/uio.h",
+  "sys/epoll.h",
+  "sys/event.h",
 ];
 
 /** Constant families written to the socket table. */
@@ -88,14 +96,14 @@ const FAMILIES: readonly Family[] = [
   { prefix: "SCM_", doc: "Control message type (level SOL_SOCKET)" },
   { prefix: "SCM_J1939_", doc: "SAE J1939 control message type" },
   { prefix: "SCM_TSTAMP_", doc: "Timestamp type of an SO_TIMESTAMPING error-queue message" },
-  { prefix: "SOMAXCONN", doc: "Largest backlog that listen() takes" },
+  { prefix: "SOMAXCONN", exact: true, doc: "Largest backlog that listen() takes" },
   { prefix: "MSG_", doc: "Message flag for send()/recv() and msg_flags" },
   { prefix: "SHUT_", doc: "How argument of shutdown()" },
   { prefix: "IPPROTO_", doc: "IP protocol number" },
   { prefix: "IPPORT_", doc: "Port number" },
   { prefix: "INADDR_", doc: "IPv4 address as a host-order integer" },
-  { prefix: "INET_ADDRSTRLEN", doc: "Buffer size for an IPv4 address in text" },
-  { prefix: "INET6_ADDRSTRLEN", doc: "Buffer size for an IPv6 address in text" },
+  { prefix: "INET_ADDRSTRLEN", exact: true, doc: "Buffer size for an IPv4 address in text" },
+  { prefix: "INET6_ADDRSTRLEN", exact: true, doc: "Buffer size for an IPv6 address in text" },
   { prefix: "IP_", doc: "IPv4 socket option or option value (level IPPROTO_IP)" },
   { prefix: "IPV6_", doc: "IPv6 socket option or option value (level IPPROTO_IPV6)" },
   { prefix: "MCAST_", doc: "Protocol-independent multicast socket option" },
@@ -105,8 +113,8 @@ const FAMILIES: readonly Family[] = [
   { prefix: "EAI_", doc: "getaddrinfo()/getnameinfo() error code" },
   { prefix: "AI_", doc: "getaddrinfo() flag" },
   { prefix: "NI_", doc: "getnameinfo() flag or buffer size" },
-  { prefix: "IF_NAMESIZE", doc: "Buffer size for an interface name" },
-  { prefix: "IFNAMSIZ", doc: "Buffer size for an interface name" },
+  { prefix: "IF_NAMESIZE", exact: true, doc: "Buffer size for an interface name" },
+  { prefix: "IFNAMSIZ", exact: true, doc: "Buffer size for an interface name" },
   { prefix: "IFF_", doc: "Network interface flag" },
   { prefix: "CAN_", doc: "CAN (Controller Area Network) constant" },
   { prefix: "CAN_RAW_", doc: "CAN_RAW socket option (level SOL_CAN_RAW)" },
@@ -149,6 +157,24 @@ const FAMILIES: readonly Family[] = [
   { prefix: "L2CAP_", doc: "Bluetooth L2CAP socket option (level SOL_L2CAP)" },
   { prefix: "RFCOMM_", doc: "Bluetooth RFCOMM socket option (level SOL_RFCOMM)" },
   { prefix: "SCO_", doc: "Bluetooth SCO socket option (level SOL_SCO)" },
+];
+
+/**
+ * Families of the `system` table: what the implementation itself needs from
+ * the OS beyond Python's socket module (fcntl, poll, epoll/kqueue, ioctl).
+ */
+const SYSTEM_FAMILIES: readonly Family[] = [
+  { prefix: "F_", doc: "fcntl() command or lock type" },
+  { prefix: "FD_CLOEXEC", exact: true, doc: "File descriptor flag for F_GETFD/F_SETFD" },
+  { prefix: "O_", doc: "open()/fcntl() file flag" },
+  { prefix: "POLL", doc: "poll() event bit" },
+  { prefix: "EPOLL", doc: "epoll event bit, flag or epoll_ctl() operation" },
+  { prefix: "EVFILT_", doc: "kqueue filter" },
+  { prefix: "EV_", doc: "kqueue event flag" },
+  { prefix: "FIO", doc: "File ioctl() request" },
+  { prefix: "SIOC", doc: "Socket ioctl() request" },
+  { prefix: "IOV_MAX", exact: true, doc: "Most iovecs one sendmsg()/recvmsg() takes" },
+  { prefix: "UIO_MAXIOV", exact: true, doc: "Most iovecs one sendmsg()/recvmsg() takes" },
 ];
 
 /**
@@ -264,11 +290,10 @@ interface ParsedTable {
   errno: Map<string, Entry>;
 }
 
-function familyOf(name: string): Family | undefined {
+function familyOf(name: string, families = FAMILIES): Family | undefined {
   let best: Family | undefined;
-  for (const f of FAMILIES) {
-    const exact = !f.prefix.endsWith("_");
-    const hit = exact
+  for (const f of families) {
+    const hit = f.exact
       ? name === f.prefix
       : name.startsWith(f.prefix) && name.length > f.prefix.length;
     if (hit && (best === undefined || f.prefix.length > best.prefix.length)) best = f;
@@ -456,8 +481,9 @@ function supplementSources(text: string): Map<string, string> {
 function collectCandidates(
   macros: Map<string, Macro>,
   enumerators: Map<string, Enumerator>,
-): { socket: Candidate[]; errno: Candidate[] } {
+): { socket: Candidate[]; system: Candidate[]; errno: Candidate[] } {
   const socket = new Map<string, Candidate>();
+  const system = new Map<string, Candidate>();
   // A family limited to some enums takes their enumerators, and the macros
   // whose body names one of them.
   const inEnums = (f: Family, name: string, body: string | undefined): boolean => {
@@ -477,6 +503,8 @@ function collectCandidates(
       familyOf(name) !== undefined && !socket.has(name) && inEnums(familyOf(name)!, name, body)
     ) {
       socket.set(name, { name, expr: name, origin });
+    } else if (familyOf(name, SYSTEM_FAMILIES) !== undefined && !system.has(name)) {
+      system.set(name, { name, expr: name, origin });
     }
   };
   for (const [name, m] of macros) consider(name, m.origin, m.body);
@@ -492,7 +520,11 @@ function collectCandidates(
     }
   }
   const byName = (a: Candidate, b: Candidate) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-  return { socket: [...socket.values()].sort(byName), errno: [...errno.values()].sort(byName) };
+  return {
+    socket: [...socket.values()].sort(byName),
+    system: [...system.values()].filter((c) => !socket.has(c.name)).sort(byName),
+    errno: [...errno.values()].sort(byName),
+  };
 }
 
 /** Drops every candidate that is not an integer constant expression. */
@@ -636,6 +668,7 @@ function tableText(
   headers: readonly string[],
   tools: string,
   socket: readonly [string, bigint, string][],
+  system: readonly [string, bigint, string][],
   errno: readonly [string, bigint, string][],
   errorcode: readonly [bigint, string][],
 ): string {
@@ -651,6 +684,15 @@ function tableText(
     " */",
     "export const socket: Readonly<Record<string, number>> = {",
     ...socket.map(([n, v, s]) => `  ${n}: ${v}, // ${s}`),
+    "};",
+    "",
+    "/**",
+    ` * Other constants of ${os} on ${arch} that the implementation needs and Python's`,
+    " * socket module does not have: fcntl() commands and flags, poll/epoll/kqueue",
+    " * events, ioctl() requests, iovec limits. Not part of the public API.",
+    " */",
+    "export const system: Readonly<Record<string, number>> = {",
+    ...system.map(([n, v, s]) => `  ${n}: ${v}, // ${s}`),
     "};",
     "",
     "/**",
@@ -687,15 +729,22 @@ function parseTable(text: string): { socket: Map<string, Entry>; errno: Map<stri
   return { socket: blocks.socket, errno: blocks.errno };
 }
 
-async function readTables(dir: string): Promise<ParsedTable[]> {
+/** Reads the tables in `dir`, with `fresh` (file name → text) in place of or beside them. */
+async function readTables(dir: string, fresh: Map<string, string>): Promise<ParsedTable[]> {
   const tables: ParsedTable[] = [];
-  for await (const ent of Deno.readDir(dir)) {
-    const m = /^([a-z]+)_([a-z0-9_]+)\.ts$/.exec(ent.name);
-    if (!ent.isFile || !m || !OSES.includes(m[1])) continue;
-    const parsed = parseTable(await Deno.readTextFile(`${dir}/${ent.name}`));
+  const names = new Set(fresh.keys());
+  try {
+    for await (const ent of Deno.readDir(dir)) if (ent.isFile) names.add(ent.name);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  for (const name of names) {
+    const m = /^([a-z]+)_([a-z0-9_]+)\.ts$/.exec(name);
+    if (!m || !OSES.includes(m[1])) continue;
+    const parsed = parseTable(fresh.get(name) ?? await Deno.readTextFile(`${dir}/${name}`));
     tables.push({
       key: `${m[1]}/${m[2]}`,
-      module: `./${ent.name}`,
+      module: `./${name}`,
       ident: `${m[1]}_${m[2]}`,
       ...parsed,
     });
@@ -758,6 +807,7 @@ function modText(tables: readonly ParsedTable[]): string {
     "/** What every generated `<os>_<arch>.ts` table exports. */",
     "interface Table {",
     "  readonly socket: Readonly<Record<string, number>>;",
+    "  readonly system: Readonly<Record<string, number>>;",
     "  readonly errno: Readonly<Record<string, number>>;",
     "  readonly errorcode: Readonly<Record<number, string>>;",
     "}",
@@ -793,6 +843,17 @@ function modText(tables: readonly ParsedTable[]): string {
     "",
     "/** Every socket constant of the running system, name → value (the exports below). */",
     "export const socketValues: Readonly<Record<string, number>> = S;",
+    "",
+    "/**",
+    " * For the implementation, not Python's API: the OS constants it needs beyond the",
+    " * socket module's (fcntl() commands and flags F_*, FD_CLOEXEC, O_*; POLL*, EPOLL*",
+    " * or kqueue EV*; FIO* and SIOC* ioctl requests; IOV_MAX), with every socket constant",
+    " * readable here too (inherited from {@linkcode socketValues}), so that `src/` takes",
+    " * each number from one object.",
+    " */",
+    "export const sys: Readonly<Record<string, number>> = Object.freeze(",
+    "  Object.assign(Object.create(S) as Record<string, number>, table.system),",
+    ");",
     "",
   ];
   for (const n of SOCKET_ERRNO_NAMES) {
@@ -851,7 +912,11 @@ async function main(): Promise<void> {
 
   const tmp = await Deno.makeTempDir({ prefix: "sockffi-gen-" });
   try {
-    const all = await integerConstants(cc, tmp, prelude, [...cands.socket, ...cands.errno]);
+    const all = await integerConstants(cc, tmp, prelude, [
+      ...cands.socket,
+      ...cands.system,
+      ...cands.errno,
+    ]);
     const values = await probeValues(cc, tmp, prelude, all);
     const kept = new Set(all.map((c) => c.name));
     const rows = (list: readonly Candidate[]): [string, bigint, string][] =>
@@ -867,6 +932,7 @@ async function main(): Promise<void> {
         return [[c.name, v, sourceOf(c, dirs, supplement, supplementFrom)]];
       });
     const socket = rows(cands.socket);
+    const system = rows(cands.system);
     const errnoRows = rows(cands.errno).sort((a, b) =>
       a[1] !== b[1] ? (a[1] < b[1] ? -1 : 1) : a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0
     );
@@ -886,16 +952,22 @@ async function main(): Promise<void> {
       headers,
       toolchain(macros),
       socket,
+      system,
       errnoRows,
       [...errorcode].sort((a, b) => (a[0] < b[0] ? -1 : 1)),
     );
+    // Both files are made before either is written, so a failure leaves neither half-done.
+    const tableName = `${os}_${arch}.ts`;
+    const tablePath = `${out}/${tableName}`;
+    const formatted = await format(text, repo);
+    const tables = await readTables(out, new Map([[tableName, formatted]]));
+    const mod = await format(modText(tables), repo);
     await Deno.mkdir(out, { recursive: true });
-    const tablePath = `${out}/${os}_${arch}.ts`;
-    await Deno.writeTextFile(tablePath, await format(text, repo));
-    const tables = await readTables(out);
-    await Deno.writeTextFile(`${out}/mod.ts`, await format(modText(tables), repo));
+    await Deno.writeTextFile(tablePath, formatted);
+    await Deno.writeTextFile(`${out}/mod.ts`, mod);
     console.error(
-      `generate.ts: wrote ${tablePath} (${socket.length} socket constants, ${errnoRows.length} errno names) ` +
+      `generate.ts: wrote ${tablePath} (${socket.length} socket constants, ${system.length} ` +
+        `system constants, ${errnoRows.length} errno names) ` +
         `and ${out}/mod.ts (${tables.length} table${tables.length === 1 ? "" : "s"})`,
     );
   } finally {

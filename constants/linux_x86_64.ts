@@ -5,7 +5,8 @@
 //   <linux/version.h> <linux/netlink.h> <linux/rtnetlink.h> <linux/if_packet.h>
 //   <linux/if_ether.h> <linux/can.h> <linux/can/raw.h> <linux/can/bcm.h> <linux/can/isotp.h>
 //   <linux/can/j1939.h> <linux/tipc.h> <linux/rds.h> <linux/if_alg.h> <linux/vm_sockets.h>
-//   <linux/net_tstamp.h> <linux/errqueue.h> constants/supplement.h
+//   <linux/net_tstamp.h> <linux/errqueue.h> <fcntl.h> <poll.h> <limits.h> <sys/uio.h>
+//   <sys/epoll.h> constants/supplement.h
 
 /**
  * Socket constants of linux on x86_64, name → value: every integer macro and
@@ -1597,6 +1598,221 @@ export const socket: Readonly<Record<string, number>> = {
   VMADDR_FLAG_TO_HOST: 1, // <linux/vm_sockets.h>
   VMADDR_PORT_ANY: 4294967295, // <linux/vm_sockets.h>
   VM_SOCKETS_INVALID_VERSION: 4294967295, // <linux/vm_sockets.h>
+};
+
+/**
+ * Other constants of linux on x86_64 that the implementation needs and Python's
+ * socket module does not have: fcntl() commands and flags, poll/epoll/kqueue
+ * events, ioctl() requests, iovec limits. Not part of the public API.
+ */
+export const system: Readonly<Record<string, number>> = {
+  EPOLLERR: 8, // <sys/epoll.h>
+  EPOLLET: 2147483648, // <sys/epoll.h>
+  EPOLLEXCLUSIVE: 268435456, // <sys/epoll.h>
+  EPOLLHUP: 16, // <sys/epoll.h>
+  EPOLLIN: 1, // <sys/epoll.h>
+  EPOLLMSG: 1024, // <sys/epoll.h>
+  EPOLLONESHOT: 1073741824, // <sys/epoll.h>
+  EPOLLOUT: 4, // <sys/epoll.h>
+  EPOLLPRI: 2, // <sys/epoll.h>
+  EPOLLRDBAND: 128, // <sys/epoll.h>
+  EPOLLRDHUP: 8192, // <sys/epoll.h>
+  EPOLLRDNORM: 64, // <sys/epoll.h>
+  EPOLLWAKEUP: 536870912, // <sys/epoll.h>
+  EPOLLWRBAND: 512, // <sys/epoll.h>
+  EPOLLWRNORM: 256, // <sys/epoll.h>
+  EPOLL_CLOEXEC: 524288, // <bits/epoll.h> via <sys/epoll.h>
+  EPOLL_CTL_ADD: 1, // <sys/epoll.h>
+  EPOLL_CTL_DEL: 2, // <sys/epoll.h>
+  EPOLL_CTL_MOD: 3, // <sys/epoll.h>
+  FD_CLOEXEC: 1, // <bits/fcntl-linux.h> via <fcntl.h>
+  FIOASYNC: 21586, // <asm-generic/ioctls.h> via <sys/ioctl.h>
+  FIOCLEX: 21585, // <asm-generic/ioctls.h> via <sys/ioctl.h>
+  FIOGETOWN: 35075, // <asm-generic/sockios.h> via <sys/socket.h>
+  FIONBIO: 21537, // <asm-generic/ioctls.h> via <sys/ioctl.h>
+  FIONCLEX: 21584, // <asm-generic/ioctls.h> via <sys/ioctl.h>
+  FIONREAD: 21531, // <asm-generic/ioctls.h> via <sys/ioctl.h>
+  FIOQSIZE: 21600, // <asm-generic/ioctls.h> via <sys/ioctl.h>
+  FIOSETOWN: 35073, // <asm-generic/sockios.h> via <sys/socket.h>
+  F_ADD_SEALS: 1033, // <bits/fcntl-linux.h> via <fcntl.h>
+  F_DUPFD: 0, // <bits/fcntl-linux.h> via <fcntl.h>
+  F_DUPFD_CLOEXEC: 1030, // <bits/fcntl-linux.h> via <fcntl.h>
+  F_EXLCK: 4, // <bits/fcntl-linux.h> via <fcntl.h>
+  F_GETFD: 1, // <bits/fcntl-linux.h> via <fcntl.h>
+  F_GETFL: 3, // <bits/fcntl-linux.h> via <fcntl.h>
+  F_GETLEASE: 1025, // <bits/fcntl-linux.h> via <fcntl.h>
+  F_GETLK: 5, // <bits/fcntl-linux.h> via <fcntl.h>
+  F_GETLK64: 5, // <bits/fcntl.h> via <fcntl.h>
+  F_GETOWN: 9, // <bits/fcntl-linux.h> via <fcntl.h>
+  F_GETOWN_EX: 16, // <bits/fcntl-linux.h> via <fcntl.h>
+  F_GETPIPE_SZ: 1032, // <bits/fcntl-linux.h> via <fcntl.h>
+  F_GETSIG: 11, // <bits/fcntl-linux.h> via <fcntl.h>
+  F_GET_FILE_RW_HINT: 1037, // <bits/fcntl-linux.h> via <fcntl.h>
+  F_GET_RW_HINT: 1035, // <bits/fcntl-linux.h> via <fcntl.h>
+  F_GET_SEALS: 1034, // <bits/fcntl-linux.h> via <fcntl.h>
+  F_LOCK: 1, // <fcntl.h>
+  F_NOTIFY: 1026, // <bits/fcntl-linux.h> via <fcntl.h>
+  F_OFD_GETLK: 36, // <bits/fcntl-linux.h> via <fcntl.h>
+  F_OFD_SETLK: 37, // <bits/fcntl-linux.h> via <fcntl.h>
+  F_OFD_SETLKW: 38, // <bits/fcntl-linux.h> via <fcntl.h>
+  F_OK: 0, // <fcntl.h>
+  F_OWNER_GID: 2, // <bits/fcntl-linux.h> via <fcntl.h>
+  F_OWNER_PGRP: 2, // <bits/fcntl-linux.h> via <fcntl.h>
+  F_OWNER_PID: 1, // <bits/fcntl-linux.h> via <fcntl.h>
+  F_OWNER_TID: 0, // <bits/fcntl-linux.h> via <fcntl.h>
+  F_RDLCK: 0, // <bits/fcntl-linux.h> via <fcntl.h>
+  F_SEAL_FUTURE_WRITE: 16, // <bits/fcntl-linux.h> via <fcntl.h>
+  F_SEAL_GROW: 4, // <bits/fcntl-linux.h> via <fcntl.h>
+  F_SEAL_SEAL: 1, // <bits/fcntl-linux.h> via <fcntl.h>
+  F_SEAL_SHRINK: 2, // <bits/fcntl-linux.h> via <fcntl.h>
+  F_SEAL_WRITE: 8, // <bits/fcntl-linux.h> via <fcntl.h>
+  F_SETFD: 2, // <bits/fcntl-linux.h> via <fcntl.h>
+  F_SETFL: 4, // <bits/fcntl-linux.h> via <fcntl.h>
+  F_SETLEASE: 1024, // <bits/fcntl-linux.h> via <fcntl.h>
+  F_SETLK: 6, // <bits/fcntl-linux.h> via <fcntl.h>
+  F_SETLK64: 6, // <bits/fcntl.h> via <fcntl.h>
+  F_SETLKW: 7, // <bits/fcntl-linux.h> via <fcntl.h>
+  F_SETLKW64: 7, // <bits/fcntl.h> via <fcntl.h>
+  F_SETOWN: 8, // <bits/fcntl-linux.h> via <fcntl.h>
+  F_SETOWN_EX: 15, // <bits/fcntl-linux.h> via <fcntl.h>
+  F_SETPIPE_SZ: 1031, // <bits/fcntl-linux.h> via <fcntl.h>
+  F_SETSIG: 10, // <bits/fcntl-linux.h> via <fcntl.h>
+  F_SET_FILE_RW_HINT: 1038, // <bits/fcntl-linux.h> via <fcntl.h>
+  F_SET_RW_HINT: 1036, // <bits/fcntl-linux.h> via <fcntl.h>
+  F_SHLCK: 8, // <bits/fcntl-linux.h> via <fcntl.h>
+  F_TEST: 3, // <fcntl.h>
+  F_TLOCK: 2, // <fcntl.h>
+  F_ULOCK: 0, // <fcntl.h>
+  F_UNLCK: 2, // <bits/fcntl-linux.h> via <fcntl.h>
+  F_WRLCK: 1, // <bits/fcntl-linux.h> via <fcntl.h>
+  IOV_MAX: 1024, // <bits/xopen_lim.h> via <limits.h>
+  O_ACCMODE: 3, // <bits/fcntl-linux.h> via <fcntl.h>
+  O_APPEND: 1024, // <bits/fcntl-linux.h> via <fcntl.h>
+  O_ASYNC: 8192, // <bits/fcntl-linux.h> via <fcntl.h>
+  O_CLOEXEC: 524288, // <bits/fcntl-linux.h> via <fcntl.h>
+  O_CREAT: 64, // <bits/fcntl-linux.h> via <fcntl.h>
+  O_DIRECT: 16384, // <bits/fcntl-linux.h> via <fcntl.h>
+  O_DIRECTORY: 65536, // <bits/fcntl-linux.h> via <fcntl.h>
+  O_DSYNC: 4096, // <bits/fcntl-linux.h> via <fcntl.h>
+  O_EXCL: 128, // <bits/fcntl-linux.h> via <fcntl.h>
+  O_FSYNC: 1052672, // <bits/fcntl-linux.h> via <fcntl.h>
+  O_LARGEFILE: 0, // <bits/fcntl-linux.h> via <fcntl.h>
+  O_NDELAY: 2048, // <bits/fcntl-linux.h> via <fcntl.h>
+  O_NOATIME: 262144, // <bits/fcntl-linux.h> via <fcntl.h>
+  O_NOCTTY: 256, // <bits/fcntl-linux.h> via <fcntl.h>
+  O_NOFOLLOW: 131072, // <bits/fcntl-linux.h> via <fcntl.h>
+  O_NONBLOCK: 2048, // <bits/fcntl-linux.h> via <fcntl.h>
+  O_PATH: 2097152, // <bits/fcntl-linux.h> via <fcntl.h>
+  O_RDONLY: 0, // <bits/fcntl-linux.h> via <fcntl.h>
+  O_RDWR: 2, // <bits/fcntl-linux.h> via <fcntl.h>
+  O_RSYNC: 1052672, // <bits/fcntl-linux.h> via <fcntl.h>
+  O_SYNC: 1052672, // <bits/fcntl-linux.h> via <fcntl.h>
+  O_TMPFILE: 4259840, // <bits/fcntl-linux.h> via <fcntl.h>
+  O_TRUNC: 512, // <bits/fcntl-linux.h> via <fcntl.h>
+  O_WRONLY: 1, // <bits/fcntl-linux.h> via <fcntl.h>
+  POLLERR: 8, // <bits/poll.h> via <poll.h>
+  POLLHUP: 16, // <bits/poll.h> via <poll.h>
+  POLLIN: 1, // <bits/poll.h> via <poll.h>
+  POLLMSG: 1024, // <bits/poll.h> via <poll.h>
+  POLLNVAL: 32, // <bits/poll.h> via <poll.h>
+  POLLOUT: 4, // <bits/poll.h> via <poll.h>
+  POLLPRI: 2, // <bits/poll.h> via <poll.h>
+  POLLRDBAND: 128, // <bits/poll.h> via <poll.h>
+  POLLRDHUP: 8192, // <bits/poll.h> via <poll.h>
+  POLLRDNORM: 64, // <bits/poll.h> via <poll.h>
+  POLLREMOVE: 4096, // <bits/poll.h> via <poll.h>
+  POLLWRBAND: 512, // <bits/poll.h> via <poll.h>
+  POLLWRNORM: 256, // <bits/poll.h> via <poll.h>
+  SIOCADDDLCI: 35200, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCADDMULTI: 35121, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCADDRT: 35083, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCATMARK: 35077, // <asm-generic/sockios.h> via <sys/socket.h>
+  SIOCBONDCHANGEACTIVE: 35221, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCBONDENSLAVE: 35216, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCBONDINFOQUERY: 35220, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCBONDRELEASE: 35217, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCBONDSETHWADDR: 35218, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCBONDSLAVEINFOQUERY: 35219, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCBRADDBR: 35232, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCBRADDIF: 35234, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCBRDELBR: 35233, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCBRDELIF: 35235, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCDARP: 35155, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCDELDLCI: 35201, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCDELMULTI: 35122, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCDELRT: 35084, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCDEVPRIVATE: 35312, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCDIFADDR: 35126, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCDRARP: 35168, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCETHTOOL: 35142, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCGARP: 35156, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCGETLINKNAME: 35296, // <linux/tipc.h>
+  SIOCGETNODEID: 35297, // <linux/tipc.h>
+  SIOCGHWTSTAMP: 35249, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCGIFADDR: 35093, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCGIFBR: 35136, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCGIFBRDADDR: 35097, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCGIFCONF: 35090, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCGIFCOUNT: 35128, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCGIFDSTADDR: 35095, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCGIFENCAP: 35109, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCGIFFLAGS: 35091, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCGIFHWADDR: 35111, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCGIFINDEX: 35123, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCGIFMAP: 35184, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCGIFMEM: 35103, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCGIFMETRIC: 35101, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCGIFMTU: 35105, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCGIFNAME: 35088, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCGIFNETMASK: 35099, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCGIFPFLAGS: 35125, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCGIFSLAVE: 35113, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCGIFTXQLEN: 35138, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCGIFVLAN: 35202, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCGMIIPHY: 35143, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCGMIIREG: 35144, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCGPGRP: 35076, // <asm-generic/sockios.h> via <sys/socket.h>
+  SIOCGRARP: 35169, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCGSKNS: 35148, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCGSTAMP: 35078, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCGSTAMPNS: 35079, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCGSTAMPNS_NEW: 2148567303, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCGSTAMPNS_OLD: 35079, // <asm-generic/sockios.h> via <sys/socket.h>
+  SIOCGSTAMP_NEW: 2148567302, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCGSTAMP_OLD: 35078, // <asm-generic/sockios.h> via <sys/socket.h>
+  SIOCINQ: 21531, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCOUTQ: 21521, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCOUTQNSD: 35147, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCPROTOPRIVATE: 35296, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCRDSGETTOS: 35297, // <linux/rds.h>
+  SIOCRDSSETTOS: 35296, // <linux/rds.h>
+  SIOCRTMSG: 35085, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCSARP: 35157, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCSHWTSTAMP: 35248, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCSIFADDR: 35094, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCSIFBR: 35137, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCSIFBRDADDR: 35098, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCSIFDSTADDR: 35096, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCSIFENCAP: 35110, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCSIFFLAGS: 35092, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCSIFHWADDR: 35108, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCSIFHWBROADCAST: 35127, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCSIFLINK: 35089, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCSIFMAP: 35185, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCSIFMEM: 35104, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCSIFMETRIC: 35102, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCSIFMTU: 35106, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCSIFNAME: 35107, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCSIFNETMASK: 35100, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCSIFPFLAGS: 35124, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCSIFSLAVE: 35120, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCSIFTXQLEN: 35139, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCSIFVLAN: 35203, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCSMIIREG: 35145, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCSPGRP: 35074, // <asm-generic/sockios.h> via <sys/socket.h>
+  SIOCSRARP: 35170, // <linux/sockios.h> via <linux/tipc.h>
+  SIOCWANDEV: 35146, // <linux/sockios.h> via <linux/tipc.h>
+  UIO_MAXIOV: 1024, // <sys/uio.h>
 };
 
 /**

@@ -23,6 +23,7 @@ import * as linux_x86_64 from "./linux_x86_64.ts";
 /** What every generated `<os>_<arch>.ts` table exports. */
 interface Table {
   readonly socket: Readonly<Record<string, number>>;
+  readonly system: Readonly<Record<string, number>>;
   readonly errno: Readonly<Record<string, number>>;
   readonly errorcode: Readonly<Record<number, string>>;
 }
@@ -58,6 +59,17 @@ export const errorcode: Readonly<Record<number, string>> = table.errorcode;
 
 /** Every socket constant of the running system, name → value (the exports below). */
 export const socketValues: Readonly<Record<string, number>> = S;
+
+/**
+ * For the implementation, not Python's API: the OS constants it needs beyond the
+ * socket module's (fcntl() commands and flags F_*, FD_CLOEXEC, O_*; POLL*, EPOLL*
+ * or kqueue EV*; FIO* and SIOC* ioctl requests; IOV_MAX), with every socket constant
+ * readable here too (inherited from {@linkcode socketValues}), so that `src/` takes
+ * each number from one object.
+ */
+export const sys: Readonly<Record<string, number>> = Object.freeze(
+  Object.assign(Object.create(S) as Record<string, number>, table.system),
+);
 
 /** errno value, re-exported as Python's socket module does, from `<asm-generic/errno-base.h>` via `<errno.h>`: 11 on linux/x86_64. */
 export const EAGAIN: number = table.errno.EAGAIN;
