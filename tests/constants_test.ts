@@ -1,0 +1,280 @@
+// Tests for constants/: the generated table against CPython, errorcode, and
+// the generator against its committed output.
+import assert from "node:assert/strict";
+import * as constants from "../constants/mod.ts";
+import { errnoValues, errorcode, socketValues } from "../constants/mod.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+const CONSTANTS = `${ROOT}/constants`;
+const HOST_TABLE = `${Deno.build.os}_${Deno.build.arch}.ts`;
+
+/** Runs a program; null when it is not installed. */
+async function run(
+  cmd: string,
+  args: readonly string[],
+): Promise<{ code: number; stdout: string; stderr: string } | null> {
+  try {
+    const r = await new Deno.Command(cmd, { args: [...args], stdin: "null" }).output();
+    const dec = new TextDecoder();
+    return { code: r.code, stdout: dec.decode(r.stdout), stderr: dec.decode(r.stderr) };
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  }
+}
+
+/** The real CPython interpreter behind `python3` (pyenv shims included), or null. */
+async function findPython(): Promise<string | null> {
+  const r = await run("python3", ["-c", "import sys; print(sys.executable)"]);
+  const path = r?.code === 0 ? r.stdout.trim() : "";
+  return path === "" ? null : path;
+}
+
+/** Runs a Python snippet that prints JSON, and parses it. */
+async function pythonJson<T>(python: string, code: string): Promise<T> {
+  const r = await run(python, ["-c", code]);
+  assert.ok(r !== null && r.code === 0, `python failed: ${r?.stderr}`);
+  return JSON.parse(r.stdout) as T;
+}
+
+const PYTHON = await findPython();
+if (PYTHON === null) {
+  console.log("constants_test: python3 not found, so the comparisons with CPython are ignored");
+}
+const HAS_CC = (await run("cc", ["--version"]))?.code === 0;
+if (!HAS_CC) {
+  console.log("constants_test: cc not found, so the generator reproduction tests are ignored");
+}
+
+/** Runs constants/generate.ts with `--out dir`. */
+async function generateInto(dir: string): Promise<void> {
+  const r = await run(Deno.execPath(), [
+    "run",
+    "--allow-read",
+    "--allow-write",
+    "--allow-run",
+    "--allow-env",
+    `${CONSTANTS}/generate.ts`,
+    "--out",
+    dir,
+  ]);
+  assert.ok(r !== null && r.code === 0, `generate.ts failed:\n${r?.stderr}`);
+}
+
+/** The `<os>_<arch>.ts` tables committed in constants/. */
+async function committedTables(): Promise<string[]> {
+  const names: string[] = [];
+  for await (const e of Deno.readDir(CONSTANTS)) {
+    if (e.isFile && /^[a-z]+_[a-z0-9_]+\.ts$/.test(e.name) && e.name !== "generate.ts") {
+      names.push(e.name);
+    }
+  }
+  return names.sort();
+}
+
+Deno.test({
+  name: "constants/mod.ts has every integer constant of CPython's socket module, with its value",
+  ignore: PYTHON === null,
+  async fn(): Promise<void> {
+    const py = await pythonJson<Record<string, number>>(
+      PYTHON!,
+      [
+        "import json, re, socket",
+        "print(json.dumps({n: int(v) for n, v in vars(socket).items()",
+        "  if re.fullmatch(r'[A-Z][A-Z0-9_]+', n) and isinstance(v, int) and not isinstance(v, bool)}))",
+      ].join("\n"),
+    );
+    assert.ok(Object.keys(py).length > 100, "CPython's socket module looks empty");
+    const ours = constants as unknown as Record<string, unknown>;
+    const problems: string[] = [];
+    for (const [name, value] of Object.entries(py).sort()) {
+      if (!(name in ours)) problems.push(`${name}: missing (CPython: ${value})`);
+      else if (ours[name] !== value) problems.push(`${name}: ${ours[name]} (CPython: ${value})`);
+    }
+    assert.deepEqual(problems, [], `${problems.length} constants differ from CPython`);
+  },
+});
+
+Deno.test({
+  name: "errnoValues has every name of CPython's errno module, and errorcode agrees with it",
+  ignore: PYTHON === null,
+  async fn(): Promise<void> {
+    const py = await pythonJson<
+      { names: Record<string, number>; errorcode: Record<string, string> }
+    >(
+      PYTHON!,
+      [
+        "import errno, json",
+        "names = {n: v for n, v in vars(errno).items() if n.startswith('E') and isinstance(v, int)}",
+        "print(json.dumps({'names': names, 'errorcode': errno.errorcode}))",
+      ].join("\n"),
+    );
+    const problems: string[] = [];
+    for (const [name, value] of Object.entries(py.names).sort()) {
+      if (errnoValues[name] !== value) {
+        problems.push(`errnoValues.${name}: ${errnoValues[name]} (CPython: ${value})`);
+      }
+    }
+    // CPython's errorcode keeps whichever alias its errnomodule.c adds last;
+    // ours keeps the canonical name. They part only where Python picks the
+    // alias: 35 (EDEADLOCK for EDEADLK) and 95 (ENOTSUP for EOPNOTSUPP).
+    const aliasPicks: Record<string, readonly [string, string]> = {
+      EDEADLOCK: ["EDEADLOCK", "EDEADLK"],
+      ENOTSUP: ["ENOTSUP", "EOPNOTSUPP"],
+    };
+    for (const [value, name] of Object.entries(py.errorcode)) {
+      const expected = aliasPicks[name]?.[1] ?? name;
+      if (errorcode[Number(value)] !== expected) {
+        problems.push(`errorcode[${value}]: ${errorcode[Number(value)]} (expected ${expected})`);
+      }
+    }
+    assert.deepEqual(problems, []);
+  },
+});
+
+Deno.test("errorcode gives the canonical name where errno names share a value", () => {
+  assert.equal(errorcode[11], "EAGAIN");
+  assert.equal(errorcode[95], "EOPNOTSUPP");
+  assert.equal(errorcode[35], "EDEADLK");
+  assert.equal(errorcode[1], "EPERM");
+  assert.equal(errorcode[111], "ECONNREFUSED");
+  assert.equal(errnoValues.EWOULDBLOCK, errnoValues.EAGAIN);
+  assert.equal(errnoValues.ENOTSUP, 95);
+  assert.equal(constants.EAGAIN, 11);
+  assert.equal(constants.EWOULDBLOCK, 11);
+  assert.equal(constants.EBADF, 9);
+  for (const [value, name] of Object.entries(errorcode)) {
+    assert.equal(errnoValues[name], Number(value), `errorcode[${value}] is ${name}`);
+  }
+});
+
+Deno.test("constants/mod.ts exports every name of the table with its value", () => {
+  const ours = constants as unknown as Record<string, unknown>;
+  const missing = Object.entries(socketValues).filter(([n, v]) => ours[n] !== v);
+  assert.deepEqual(missing, []);
+  assert.equal(constants.AF_DECnet, 12);
+  assert.equal(constants.SO_REUSEADDR, 2);
+  assert.equal(constants.IPPORT_RESERVED, 1024);
+  assert.equal(constants.CAN_BCM_TX_SETUP, 1);
+  assert.equal(constants.IOCTL_VM_SOCKETS_GET_LOCAL_CID, 0x7b9);
+  assert.equal(constants.INADDR_NONE, 0xffffffff);
+  assert.equal(constants.TIPC_WAIT_FOREVER, -1);
+});
+
+Deno.test("sys holds the implementation's OS constants and inherits every socket constant", () => {
+  const { sys } = constants;
+  assert.equal(sys.F_GETFL, 3);
+  assert.equal(sys.F_SETFL, 4);
+  assert.equal(sys.F_DUPFD_CLOEXEC, 1030);
+  assert.equal(sys.FD_CLOEXEC, 1);
+  assert.equal(sys.O_NONBLOCK, 0o4000);
+  assert.equal(sys.POLLIN, 1);
+  assert.equal(sys.POLLOUT, 4);
+  assert.equal(sys.EPOLL_CTL_ADD, 1);
+  for (const [name, value] of Object.entries(socketValues)) assert.equal(sys[name], value, name);
+  // Not Python's API, so not named exports.
+  const ours = constants as unknown as Record<string, unknown>;
+  for (const name of ["F_GETFL", "O_NONBLOCK", "POLLIN", "EPOLLIN"]) {
+    assert.ok(!(name in ours), name);
+  }
+});
+
+Deno.test({
+  name: "sys agrees with CPython's os, fcntl and select modules",
+  ignore: PYTHON === null,
+  async fn(): Promise<void> {
+    const py = await pythonJson<Record<string, number>>(
+      PYTHON!,
+      [
+        "import fcntl, json, os, select",
+        "out = {}",
+        "for m in (os, fcntl, select):",
+        "  for n, v in vars(m).items():",
+        "    if n[:2] in ('F_', 'O_') or n.startswith(('POLL', 'EPOLL', 'FD_CLOEXEC')):",
+        "      if isinstance(v, int) and not isinstance(v, bool): out[n] = v",
+        "print(json.dumps(out))",
+      ].join("\n"),
+    );
+    const { sys } = constants;
+    const checked = Object.keys(py).filter((n) => Object.hasOwn(sys, n));
+    assert.ok(checked.length > 30, `only ${checked.length} names in common`);
+    const problems = checked.filter((n) => sys[n] !== py[n]).map((n) =>
+      `${n}: ${sys[n]} (CPython: ${py[n]})`
+    );
+    assert.deepEqual(problems, []);
+  },
+});
+
+Deno.test("constants/supplement.h supplies the Bluetooth constants that CPython defines", () => {
+  assert.equal(constants.AF_BLUETOOTH, 31);
+  assert.equal(constants.BTPROTO_L2CAP, 0);
+  assert.equal(constants.BTPROTO_HCI, 1);
+  assert.equal(constants.BTPROTO_SCO, 2);
+  assert.equal(constants.BTPROTO_RFCOMM, 3);
+  assert.equal(constants.SOL_HCI, 0);
+  assert.equal(constants.HCI_DATA_DIR, 1);
+  assert.equal(constants.HCI_FILTER, 2);
+  assert.equal(constants.HCI_TIME_STAMP, 3);
+  assert.equal(constants.BDADDR_ANY, "00:00:00:00:00:00");
+  assert.equal(constants.BDADDR_LOCAL, "00:00:00:FF:FF:FF");
+});
+
+Deno.test("generated files say in their first line that they are generated", async () => {
+  for (const name of [...await committedTables(), "mod.ts"]) {
+    const first = (await Deno.readTextFile(`${CONSTANTS}/${name}`)).split("\n", 1)[0];
+    assert.match(first, /^\/\/ Generated by constants\/generate\.ts\b.*do not edit/, name);
+  }
+});
+
+Deno.test({
+  name: "the generator reproduces the committed table and mod.ts byte for byte",
+  ignore: !HAS_CC,
+  async fn(): Promise<void> {
+    const dir = await Deno.makeTempDir({ prefix: "sockffi-constants-" });
+    try {
+      for (const name of await committedTables()) {
+        if (name !== HOST_TABLE) await Deno.copyFile(`${CONSTANTS}/${name}`, `${dir}/${name}`);
+      }
+      await generateInto(dir);
+      for (const name of [HOST_TABLE, "mod.ts"]) {
+        const fresh = await Deno.readTextFile(`${dir}/${name}`);
+        const committed = await Deno.readTextFile(`${CONSTANTS}/${name}`);
+        assert.ok(
+          fresh === committed,
+          `constants/${name} differs from a fresh run of the generator: run \`deno task gen:constants\``,
+        );
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "the generator types a name that some table lacks as number | undefined",
+  ignore: !HAS_CC,
+  async fn(): Promise<void> {
+    const dir = await Deno.makeTempDir({ prefix: "sockffi-constants-" });
+    try {
+      // A made-up second table: the host's without AF_ALG.
+      const host = await Deno.readTextFile(`${CONSTANTS}/${HOST_TABLE}`);
+      const other = Deno.build.os === "freebsd" ? "netbsd_x86_64.ts" : "freebsd_x86_64.ts";
+      await Deno.writeTextFile(`${dir}/${other}`, host.replace(/^ {2}AF_ALG: .*\n/m, ""));
+      await generateInto(dir);
+      const mod = await Deno.readTextFile(`${dir}/mod.ts`);
+      const key = other.replace(/\.ts$/, "").replace("_", "/");
+      assert.match(mod, /^export const AF_ALG: number \| undefined = S\.AF_ALG;$/m);
+      assert.match(
+        mod,
+        new RegExp(`Undefined on ${key}, which lack it\\. \\*/\\nexport const AF_ALG:`),
+      );
+      assert.match(mod, /^export const AF_INET: number = S\.AF_INET;$/m);
+      assert.match(
+        mod,
+        new RegExp(`^import \\* as ${other.replace(/\.ts$/, "")} from "\\./${other}";$`, "m"),
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
