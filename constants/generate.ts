@@ -17,12 +17,16 @@
  * 2. `cc -E -dD -D_GNU_SOURCE` over them yields every macro with the header
  *    that defines it (from the line markers), and the enumerators of every
  *    `enum` (glibc declares IPPROTO_*, MSG_*, IPPORT_* as enumerators).
- * 3. Names of the wanted families ({@link FAMILIES}) and errno names (`E*`
- *    from the errno headers) become candidates, plus CPython's renamed
- *    aliases ({@link ALIASES}). A first compile drops every candidate that is
- *    not an integer constant expression (strings, pointers, functions).
+ * 3. Names of the wanted families become candidates: Python's socket
+ *    module ({@link FAMILIES}, plus CPython's renamed {@link ALIASES}) for the
+ *    `socket` table, what the implementation needs besides
+ *    ({@link SYSTEM_FAMILIES}: fcntl, poll, epoll, ioctl) for `system`, and
+ *    errno names (`E*` from the errno headers) for `errno` and `errorcode`.
+ *    A first compile drops every candidate that is not an integer constant
+ *    expression (strings, pointers, functions).
  * 4. A probe program prints each value, and the table is written, formatted
  *    by `deno fmt`, sorted, one `NAME: value, // header` line per constant.
+ *    A value a JS number cannot hold exactly is left out, with a warning.
  * 5. mod.ts is rewritten from every table in the output folder.
  *
  * @module
