@@ -1,0 +1,198 @@
+/**
+ * C struct layouts, per OS and architecture: sizes and byte offsets of every
+ * field `src/` reads or writes. `src/` never hard-codes an offset; it asks
+ * the {@linkcode Layout} that `ffi/mod.ts` selects.
+ *
+ * Values for Linux are those of glibc's and the kernel's headers on the
+ * 64-bit ABIs (x86_64, aarch64); `epoll_event` is packed on x86_64 only.
+ *
+ * @module
+ */
+
+/** Byte offsets and sizes of the C structures the library uses. */
+export interface Layout {
+  /** `sizeof(void *)` */
+  readonly pointerSize: number;
+  /** Whether sockaddrs start with a one-byte `sa_len` (BSD) before `sa_family`. */
+  readonly saLen: boolean;
+  /** `struct sockaddr_storage` */
+  readonly sockaddr_storage: { readonly size: number };
+  /** Offset and size of `sa_family` (a `sa_family_t`, 2 bytes on Linux, 1 on BSD). */
+  readonly sa_family: { readonly offset: number; readonly size: number };
+  /** `struct sockaddr_in` */
+  readonly sockaddr_in: {
+    readonly size: number;
+    readonly sin_port: number;
+    readonly sin_addr: number;
+  };
+  /** `struct sockaddr_in6` */
+  readonly sockaddr_in6: {
+    readonly size: number;
+    readonly sin6_port: number;
+    readonly sin6_flowinfo: number;
+    readonly sin6_addr: number;
+    readonly sin6_scope_id: number;
+  };
+  /** `struct sockaddr_un` */
+  readonly sockaddr_un: {
+    readonly size: number;
+    readonly sun_path: number;
+    readonly pathMax: number;
+  };
+  /** `struct msghdr` */
+  readonly msghdr: {
+    readonly size: number;
+    readonly msg_name: number;
+    readonly msg_namelen: number;
+    readonly msg_iov: number;
+    readonly msg_iovlen: number;
+    readonly msg_control: number;
+    readonly msg_controllen: number;
+    readonly msg_flags: number;
+  };
+  /** `struct iovec` */
+  readonly iovec: { readonly size: number; readonly iov_base: number; readonly iov_len: number };
+  /** `struct cmsghdr`; `align` is the alignment of CMSG_ALIGN, `data` the offset of CMSG_DATA */
+  readonly cmsghdr: {
+    readonly size: number;
+    readonly cmsg_len: number;
+    readonly cmsg_lenSize: number;
+    readonly cmsg_level: number;
+    readonly cmsg_type: number;
+    readonly align: number;
+  };
+  /** `struct addrinfo` */
+  readonly addrinfo: {
+    readonly size: number;
+    readonly ai_flags: number;
+    readonly ai_family: number;
+    readonly ai_socktype: number;
+    readonly ai_protocol: number;
+    readonly ai_addrlen: number;
+    readonly ai_addr: number;
+    readonly ai_canonname: number;
+    readonly ai_next: number;
+  };
+  /** `struct hostent` */
+  readonly hostent: {
+    readonly size: number;
+    readonly h_name: number;
+    readonly h_aliases: number;
+    readonly h_addrtype: number;
+    readonly h_length: number;
+    readonly h_addr_list: number;
+  };
+  /** `struct servent` */
+  readonly servent: {
+    readonly size: number;
+    readonly s_name: number;
+    readonly s_aliases: number;
+    readonly s_port: number;
+    readonly s_proto: number;
+  };
+  /** `struct protoent` */
+  readonly protoent: {
+    readonly size: number;
+    readonly p_name: number;
+    readonly p_aliases: number;
+    readonly p_proto: number;
+  };
+  /** `struct pollfd` */
+  readonly pollfd: {
+    readonly size: number;
+    readonly fd: number;
+    readonly events: number;
+    readonly revents: number;
+  };
+  /** `struct epoll_event` (`data` is the 64-bit `epoll_data_t`) */
+  readonly epoll_event: { readonly size: number; readonly events: number; readonly data: number };
+  /** `struct if_nameindex` */
+  readonly if_nameindex: {
+    readonly size: number;
+    readonly if_index: number;
+    readonly if_name: number;
+  };
+  /** `struct ucred` (SCM_CREDENTIALS) */
+  readonly ucred: {
+    readonly size: number;
+    readonly pid: number;
+    readonly uid: number;
+    readonly gid: number;
+  };
+  /** `struct timeval` (SO_RCVTIMEO, SO_TIMESTAMP): two 64-bit fields */
+  readonly timeval: { readonly size: number; readonly tv_sec: number; readonly tv_usec: number };
+  /** `struct timespec` (SO_TIMESTAMPNS): two 64-bit fields */
+  readonly timespec: { readonly size: number; readonly tv_sec: number; readonly tv_nsec: number };
+  /** `struct linger` */
+  readonly linger: { readonly size: number; readonly l_onoff: number; readonly l_linger: number };
+  /** `IF_NAMESIZE` from <net/if.h> */
+  readonly IF_NAMESIZE: number;
+  /** `NI_MAXHOST` and `NI_MAXSERV` from <netdb.h> */
+  readonly NI_MAXHOST: number;
+  /** `NI_MAXSERV` from <netdb.h> */
+  readonly NI_MAXSERV: number;
+  /** `IOV_MAX` (sysconf(_SC_IOV_MAX)) */
+  readonly IOV_MAX: number;
+  /** Largest length one socket read or write transfers (Linux MAX_RW_COUNT). */
+  readonly MAX_RW: number;
+}
+
+/** Struct layouts shared by the 64-bit Linux ABIs (LP64, glibc). */
+const linux64: Omit<Layout, "epoll_event"> = {
+  pointerSize: 8,
+  saLen: false,
+  sockaddr_storage: { size: 128 },
+  sa_family: { offset: 0, size: 2 },
+  sockaddr_in: { size: 16, sin_port: 2, sin_addr: 4 },
+  sockaddr_in6: { size: 28, sin6_port: 2, sin6_flowinfo: 4, sin6_addr: 8, sin6_scope_id: 24 },
+  sockaddr_un: { size: 110, sun_path: 2, pathMax: 108 },
+  msghdr: {
+    size: 56,
+    msg_name: 0,
+    msg_namelen: 8,
+    msg_iov: 16,
+    msg_iovlen: 24,
+    msg_control: 32,
+    msg_controllen: 40,
+    msg_flags: 48,
+  },
+  iovec: { size: 16, iov_base: 0, iov_len: 8 },
+  cmsghdr: { size: 16, cmsg_len: 0, cmsg_lenSize: 8, cmsg_level: 8, cmsg_type: 12, align: 8 },
+  addrinfo: {
+    size: 48,
+    ai_flags: 0,
+    ai_family: 4,
+    ai_socktype: 8,
+    ai_protocol: 12,
+    ai_addrlen: 16,
+    ai_addr: 24,
+    ai_canonname: 32,
+    ai_next: 40,
+  },
+  hostent: { size: 32, h_name: 0, h_aliases: 8, h_addrtype: 16, h_length: 20, h_addr_list: 24 },
+  servent: { size: 32, s_name: 0, s_aliases: 8, s_port: 16, s_proto: 24 },
+  protoent: { size: 24, p_name: 0, p_aliases: 8, p_proto: 16 },
+  pollfd: { size: 8, fd: 0, events: 4, revents: 6 },
+  if_nameindex: { size: 16, if_index: 0, if_name: 8 },
+  ucred: { size: 12, pid: 0, uid: 4, gid: 8 },
+  timeval: { size: 16, tv_sec: 0, tv_usec: 8 },
+  timespec: { size: 16, tv_sec: 0, tv_nsec: 8 },
+  linger: { size: 8, l_onoff: 0, l_linger: 4 },
+  IF_NAMESIZE: 16,
+  NI_MAXHOST: 1025,
+  NI_MAXSERV: 32,
+  IOV_MAX: 1024,
+  MAX_RW: 0x7ffff000,
+};
+
+/** Linux on x86_64: `struct epoll_event` is packed (12 bytes). */
+export const linux_x86_64: Layout = {
+  ...linux64,
+  epoll_event: { size: 12, events: 0, data: 4 },
+};
+
+/** Linux on aarch64: `struct epoll_event` is naturally aligned (16 bytes). */
+export const linux_aarch64: Layout = {
+  ...linux64,
+  epoll_event: { size: 16, events: 0, data: 8 },
+};

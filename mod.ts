@@ -1,0 +1,54 @@
+/**
+ * # sockffi — Python's `socket` module for Deno, over libc through FFI
+ *
+ * The names, arguments, results and errors of CPython's `socket` module,
+ * calling the C library's socket functions directly with `Deno.dlopen`:
+ * `setsockopt`, raw and packet sockets, unix datagram and seqpacket
+ * sockets, descriptor passing, netlink, the system resolver and interface
+ * indexes, at a per-call cost close to the raw syscall.
+ *
+ * Run with `--allow-ffi`. FFI sockets are not confined by `--allow-net`:
+ * `--allow-ffi` grants everything the C library can do.
+ *
+ * @example A TCP echo round trip on 127.0.0.1
+ * ```ts
+ * import { AF_INET, SOCK_STREAM, socket } from "@sockffi/socket";
+ *
+ * using server = socket(AF_INET, SOCK_STREAM);
+ * server.bind(["127.0.0.1", 0]);
+ * server.listen();
+ * using client = socket(AF_INET, SOCK_STREAM);
+ * client.connect(server.getsockname() as [string, number]);
+ * const [conn] = server.accept();
+ * client.sendall(new TextEncoder().encode("hello"));
+ * conn.sendall(conn.recv(1024));
+ * console.log(new TextDecoder().decode(client.recv(1024))); // "hello"
+ * conn.close();
+ * ```
+ *
+ * @module
+ */
+
+export * from "./constants/mod.ts";
+export { error, gaierror, herror, SocketError, timeout } from "./src/errors.ts";
+export {
+  close,
+  fromfd,
+  fromshare,
+  getdefaulttimeout,
+  setdefaulttimeout,
+  Socket,
+  socket,
+  socketpair,
+  SocketType,
+} from "./src/socket.ts";
+export type {
+  Address,
+  AddressIn,
+  Inet6Address,
+  Inet6AddressIn,
+  InetAddress,
+} from "./src/_sockaddr.ts";
+export type { AncData, AncDataIn, RecvmsgIntoResult, RecvmsgResult } from "./src/msg.ts";
+export type { MakefileOptions, SocketFile } from "./src/file.ts";
+export { SocketAsync } from "./src/async.ts";

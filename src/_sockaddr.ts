@@ -1,0 +1,414 @@
+/**
+ * Socket address encode/decode, per family, with CPython's representation
+ * of each: `[host, port]` for AF_INET, `[host, port, flowinfo, scope_id]` for
+ * AF_INET6, a path string or abstract-namespace bytes for AF_UNIX. Other
+ * families register a {@linkcode FamilyCodec} with
+ * {@linkcode registerFamily}. Struct offsets come from `ffi/structs.ts`.
+ *
+ * @module
+ */
+
+import { layout } from "../ffi/mod.ts";
+import {
+  AF_INET,
+  AF_INET6,
+  AF_UNIX,
+  AI_PASSIVE,
+  errnoValues,
+  INADDR_ANY,
+  INADDR_BROADCAST,
+} from "../constants/mod.ts";
+import { SocketError } from "./errors.ts";
+import { getaddrinfoRaw } from "./_resolve.ts";
+import { ntop6, pton4, pton6 } from "./_inet.ts";
+
+/** An IPv4 address: `[host, port]`. */
+export type InetAddress = [host: string, port: number];
+/** An IPv6 address as returned: `[host, port, flowinfo, scope_id]`. */
+export type Inet6Address = [host: string, port: number, flowinfo: number, scope_id: number];
+/** An IPv6 address as accepted: 2 to 4 elements. */
+export type Inet6AddressIn =
+  | [host: string, port: number]
+  | [host: string, port: number, flowinfo: number]
+  | [host: string, port: number, flowinfo: number, scope_id: number];
+
+/**
+ * A socket address in any family's representation: a string or bytes for
+ * AF_UNIX, a tuple for the others (CPython's shapes). Received addresses
+ * are `null` when the kernel gave none.
+ */
+export type Address =
+  | string
+  | Uint8Array
+  | InetAddress
+  | Inet6Address
+  | readonly (string | number | Uint8Array | null | undefined)[];
+
+/** Addresses as accepted by bind/connect/sendto: any BufferSource stands for bytes. */
+export type AddressIn = Address | Inet6AddressIn | BufferSource;
+
+/** What a family contributes: how its addresses turn into sockaddr bytes and back. */
+export interface FamilyCodec {
+  /** Writes the sockaddr for `addr` into `out` and returns its length. */
+  encode(addr: unknown, out: Uint8Array, type: number, proto: number): number;
+  /** Reads the sockaddr of `len` bytes in `buf` (its family already known). */
+  decode(buf: Uint8Array, len: number, proto: number): Address;
+}
+
+const codecs = new Map<number, FamilyCodec>();
+
+/** Adds (or replaces) the codec for an address family. */
+export function registerFamily(family: number, codec: FamilyCodec): void {
+  codecs.set(family, codec);
+}
+
+const FAM = layout.sa_family.offset;
+const SA_LEN = layout.saLen;
+
+/** Writes the family (and on BSD the sa_len byte) at the start of a sockaddr. */
+export function putFamily(out: Uint8Array, family: number, len: number): void {
+  if (SA_LEN) {
+    out[0] = len;
+    out[FAM] = family;
+  } else {
+    out[FAM] = family & 0xff;
+    out[FAM + 1] = family >>> 8;
+  }
+}
+
+/** Reads the family field of a sockaddr. */
+export function getFamily(buf: Uint8Array): number {
+  return SA_LEN ? buf[FAM] : buf[FAM] | (buf[FAM + 1] << 8);
+}
+
+// ---- argument checks shared by codecs ----
+
+/** Throws TypeError unless `v` is an integer number. */
+export function requireInt(v: unknown, what: string): number {
+  if (typeof v !== "number" || !Number.isInteger(v)) {
+    throw new TypeError(`${what} must be an integer, not ${describe(v)}`);
+  }
+  return v;
+}
+
+/** Describes a value's type for an error message. */
+export function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  if (v instanceof Uint8Array) return "Uint8Array";
+  if (typeof v === "number" && !Number.isInteger(v)) return `the non-integer ${v}`;
+  return typeof v === "object" ? (v as object).constructor?.name ?? "object" : typeof v;
+}
+
+/** Checks a port as CPython does: an integer in 0-65535. */
+export function checkPort(v: unknown, fn = "getsockaddrarg"): number {
+  const p = requireInt(v, "port");
+  if (p < 0 || p > 65535) throw new RangeError(`${fn}: port must be 0-65535, not ${p}`);
+  return p;
+}
+
+/** A view of the bytes of any BufferSource (no copy). */
+export function bytesOf(b: BufferSource): Uint8Array {
+  if (b instanceof Uint8Array) return b;
+  if (ArrayBuffer.isView(b)) return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  return new Uint8Array(b);
+}
+
+/** Whether `v` is a BufferSource (ArrayBuffer or ArrayBufferView). */
+export function isBufferSource(v: unknown): v is BufferSource {
+  return v instanceof ArrayBuffer || ArrayBuffer.isView(v) ||
+    (typeof SharedArrayBuffer !== "undefined" && v instanceof SharedArrayBuffer);
+}
+
+const utf8 = new TextEncoder();
+const utf8d = new TextDecoder("utf-8", { fatal: false });
+
+/** Encodes a C string argument, refusing embedded NULs. */
+export function cstr(s: string, what: string): Uint8Array {
+  if (s.includes("\0")) throw new TypeError(`${what} must not contain a NUL character`);
+  const b = new Uint8Array(utf8.encode(s).length + 1);
+  utf8.encodeInto(s, b);
+  return b;
+}
+
+/** Decodes `len` bytes of `buf` as UTF-8 (surrogate-free replacement, as a path). */
+export function decodeUtf8(buf: Uint8Array, start: number, end: number): string {
+  return utf8d.decode(buf.subarray(start, end));
+}
+
+// ---- host resolution (CPython's setipaddr) ----
+
+/**
+ * Resolves `host` to the raw address bytes for `family` (4 or 16 bytes), as
+ * CPython's `setipaddr`: `''` is the wildcard address, `'<broadcast>'` is
+ * INADDR_BROADCAST, numeric addresses are parsed, anything else goes
+ * through getaddrinfo (its failure is a `gaierror`). For AF_INET6 the
+ * scope id that getaddrinfo found (from `%iface`) is returned too.
+ */
+export function resolveHost(host: string, family: number): { addr: Uint8Array; scope: number } {
+  if (family === AF_INET) {
+    const v4 = pton4(host);
+    if (v4) return { addr: v4, scope: 0 };
+    if (host === "<broadcast>") return { addr: be32(INADDR_BROADCAST), scope: 0 };
+  } else if (family === AF_INET6) {
+    const v6 = pton6(host);
+    if (v6) return { addr: v6, scope: 0 };
+    if (host === "<broadcast>") {
+      throw new SocketError(errnoValues.EAFNOSUPPORT, "address family mismatched", "setipaddr");
+    }
+  }
+  if (host === "") {
+    if (family === AF_INET) return { addr: be32(INADDR_ANY), scope: 0 };
+    const r = getaddrinfoRaw(null, "0", family, 0, 0, AI_PASSIVE);
+    return firstOf(r, family, host);
+  }
+  const r = getaddrinfoRaw(host, null, family, 0, 0, 0);
+  return firstOf(r, family, host);
+}
+
+function firstOf(
+  r: { family: number; addr: Uint8Array }[],
+  family: number,
+  host: string,
+): { addr: Uint8Array; scope: number } {
+  for (const ai of r) {
+    if (ai.family !== family) continue;
+    if (family === AF_INET) {
+      const o = layout.sockaddr_in.sin_addr;
+      return { addr: ai.addr.slice(o, o + 4), scope: 0 };
+    }
+    const o = layout.sockaddr_in6.sin6_addr;
+    const so = layout.sockaddr_in6.sin6_scope_id;
+    const dv = new DataView(ai.addr.buffer, ai.addr.byteOffset);
+    return { addr: ai.addr.slice(o, o + 16), scope: dv.getUint32(so, true) };
+  }
+  throw new SocketError(errnoValues.EAFNOSUPPORT, `no address of the socket's family for ${host}`);
+}
+
+function be32(v: number): Uint8Array {
+  return new Uint8Array([v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff]);
+}
+
+// ---- AF_INET ----
+
+const IN = layout.sockaddr_in;
+const IN6 = layout.sockaddr_in6;
+
+function pairOf(addr: unknown, fam: string): readonly unknown[] {
+  if (!Array.isArray(addr)) {
+    throw new TypeError(`${fam} address must be an array [host, port], not ${describe(addr)}`);
+  }
+  return addr;
+}
+
+function hostOf(v: unknown): string {
+  if (typeof v !== "string") {
+    throw new TypeError(`host must be a string, not ${describe(v)}`);
+  }
+  return v;
+}
+
+const inetCodec: FamilyCodec = {
+  encode(addr: unknown, out: Uint8Array): number {
+    const a = pairOf(addr, "AF_INET");
+    if (a.length !== 2) {
+      throw new TypeError(
+        `AF_INET address must be a pair [host, port], not an array of ${a.length}`,
+      );
+    }
+    const host = hostOf(a[0]);
+    const port = checkPort(a[1]);
+    const { addr: raw } = resolveHost(host, AF_INET);
+    out.fill(0, 0, IN.size);
+    putFamily(out, AF_INET, IN.size);
+    out[IN.sin_port] = port >>> 8;
+    out[IN.sin_port + 1] = port & 0xff;
+    out.set(raw, IN.sin_addr);
+    return IN.size;
+  },
+  decode(buf: Uint8Array): InetAddress {
+    const o = IN.sin_addr;
+    return [
+      `${buf[o]}.${buf[o + 1]}.${buf[o + 2]}.${buf[o + 3]}`,
+      (buf[IN.sin_port] << 8) | buf[IN.sin_port + 1],
+    ];
+  },
+};
+
+// ---- AF_INET6 ----
+
+const inet6Codec: FamilyCodec = {
+  encode(addr: unknown, out: Uint8Array): number {
+    const a = pairOf(addr, "AF_INET6");
+    if (a.length < 2 || a.length > 4) {
+      throw new TypeError(
+        `AF_INET6 address must be [host, port[, flowinfo[, scope_id]]], not an array of ${a.length}`,
+      );
+    }
+    const host = hostOf(a[0]);
+    const port = checkPort(a[1]);
+    const flowinfo = a.length > 2 ? requireInt(a[2], "flowinfo") : 0;
+    if (flowinfo < 0 || flowinfo > 0xfffff) {
+      throw new RangeError(`getsockaddrarg: flowinfo must be 0-1048575, not ${flowinfo}`);
+    }
+    const scope = a.length > 3 ? requireInt(a[3], "scope_id") : 0;
+    if (scope < 0 || scope > 0xffffffff) {
+      throw new RangeError(`scope_id must be 0-4294967295, not ${scope}`);
+    }
+    const { addr: raw } = resolveHost(host, AF_INET6);
+    out.fill(0, 0, IN6.size);
+    putFamily(out, AF_INET6, IN6.size);
+    out[IN6.sin6_port] = port >>> 8;
+    out[IN6.sin6_port + 1] = port & 0xff;
+    const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
+    dv.setUint32(IN6.sin6_flowinfo, flowinfo, false);
+    out.set(raw, IN6.sin6_addr);
+    dv.setUint32(IN6.sin6_scope_id, scope, true);
+    return IN6.size;
+  },
+  decode(buf: Uint8Array): Inet6Address {
+    const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    const scope = dv.getUint32(IN6.sin6_scope_id, true);
+    let host = ntop6(buf.subarray(IN6.sin6_addr, IN6.sin6_addr + 16));
+    if (scope !== 0) host = scopedHost(buf, host, scope);
+    return [
+      host,
+      (buf[IN6.sin6_port] << 8) | buf[IN6.sin6_port + 1],
+      dv.getUint32(IN6.sin6_flowinfo, false),
+      scope,
+    ];
+  },
+};
+
+let ifnameOf: ((index: number) => string | null) | undefined;
+/** Lets the interface module supply if_indextoname without an import cycle. */
+export function setIfIndexToName(f: (index: number) => string | null): void {
+  ifnameOf = f;
+}
+
+/**
+ * CPython formats IPv6 hosts with getnameinfo(NI_NUMERICHOST), which appends
+ * `%<interface>` to link-local (fe80::/10) and link-local multicast
+ * (ff02::/16) addresses that carry a scope id.
+ */
+function scopedHost(buf: Uint8Array, host: string, scope: number): string {
+  const o = IN6.sin6_addr;
+  const linkLocal = buf[o] === 0xfe && (buf[o + 1] & 0xc0) === 0x80;
+  const mcLinkLocal = buf[o] === 0xff && (buf[o + 1] & 0x0f) === 0x02;
+  if (!linkLocal && !mcLinkLocal) return host;
+  const name = ifnameOf?.(scope) ?? null;
+  return `${host}%${name ?? scope}`;
+}
+
+// ---- AF_UNIX ----
+
+const UN = layout.sockaddr_un;
+
+const unixCodec: FamilyCodec = {
+  encode(addr: unknown, out: Uint8Array): number {
+    let path: Uint8Array;
+    if (typeof addr === "string") path = utf8.encode(addr);
+    else if (isBufferSource(addr)) path = bytesOf(addr);
+    else {
+      throw new TypeError(
+        `AF_UNIX address must be a string or bytes (a BufferSource), not ${describe(addr)}`,
+      );
+    }
+    if (path.length > UN.pathMax) {
+      throw new SocketError(errnoValues.ENAMETOOLONG, "AF_UNIX path too long", "getsockaddrarg");
+    }
+    out.fill(0, 0, UN.size);
+    putFamily(out, AF_UNIX, UN.sun_path + path.length);
+    out.set(path, UN.sun_path);
+    return UN.sun_path + path.length;
+  },
+  decode(buf: Uint8Array, len: number): string | Uint8Array {
+    const n = len - UN.sun_path;
+    if (n <= 0) return "";
+    if (buf[UN.sun_path] === 0) return buf.slice(UN.sun_path, len);
+    let end = UN.sun_path;
+    while (end < len && buf[end] !== 0) end++;
+    return decodeUtf8(buf, UN.sun_path, end);
+  },
+};
+
+registerFamily(AF_INET, inetCodec);
+registerFamily(AF_INET6, inet6Codec);
+registerFamily(AF_UNIX, unixCodec);
+
+// ---- dispatch ----
+
+/**
+ * Encodes `addr` for a socket of `family` into `out` (at least a
+ * sockaddr_storage); returns the sockaddr length.
+ */
+export function encode(
+  family: number,
+  type: number,
+  proto: number,
+  addr: unknown,
+  out: Uint8Array,
+): number {
+  const c = codecs.get(family);
+  if (c === undefined) {
+    throw new SocketError(
+      errnoValues.EAFNOSUPPORT,
+      `getsockaddrarg: bad family ${family}`,
+      "getsockaddrarg",
+    );
+  }
+  return c.encode(addr, out, type, proto);
+}
+
+/**
+ * Decodes a sockaddr the kernel wrote (`len` bytes of `buf`): `null` when
+ * `len` is 0, the family's representation when known, else
+ * `[family, bytes]` as CPython returns for unknown families.
+ */
+export function decode(buf: Uint8Array, len: number, proto = 0): Address | null {
+  if (len === 0) return null;
+  const family = getFamily(buf);
+  const c = codecs.get(family);
+  if (c === undefined) return [family, buf.slice(FAM + layout.sa_family.size, len)];
+  return c.decode(buf, len, proto);
+}
+
+// ---- a one-entry cache for repeated sendto() to the same numeric address ----
+
+/** Encodes with a cache: repeated sends to the same numeric [host, port] reuse the bytes. */
+export class AddressCache {
+  #family = -1;
+  #host: unknown = undefined;
+  #port: unknown = undefined;
+  #rest: unknown[] = [];
+  #len = 0;
+  /** The cached sockaddr bytes. */
+  readonly buf: Uint8Array<ArrayBuffer> = new Uint8Array(layout.sockaddr_storage.size);
+
+  /** Encodes `addr` (or reuses the last encoding) and returns its length; bytes in `buf`. */
+  encode(family: number, type: number, proto: number, addr: unknown): number {
+    if (family === this.#family && Array.isArray(addr) && addr[0] === this.#host) {
+      if (addr[1] === this.#port && addr.length === this.#rest.length + 2) {
+        let same = true;
+        for (let i = 2; i < addr.length; i++) {
+          if (addr[i] !== this.#rest[i - 2]) same = false;
+        }
+        if (same) return this.#len;
+      }
+    }
+    const len = encode(family, type, proto, addr, this.buf);
+    this.#family = -1;
+    if ((family === AF_INET || family === AF_INET6) && Array.isArray(addr)) {
+      const host = addr[0] as string;
+      // Only numeric hosts are cached: a name is resolved again on every call.
+      if ((family === AF_INET ? pton4(host) : pton6(host)) !== null) {
+        this.#family = family;
+        this.#host = host;
+        this.#port = addr[1];
+        this.#rest = addr.slice(2);
+      }
+    }
+    this.#len = len;
+    return len;
+  }
+}

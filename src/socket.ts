@@ -1,0 +1,925 @@
+/**
+ * The socket object: Python's `socket.socket`, as the class {@linkcode Socket}.
+ *
+ * @module
+ */
+
+import {
+  AF_INET,
+  AF_UNIX,
+  errnoValues,
+  SO_DOMAIN,
+  SO_PROTOCOL,
+  SO_TYPE,
+  SOCK_CLOEXEC,
+  SOCK_NONBLOCK,
+  SOCK_STREAM,
+  SOL_SOCKET,
+  SOMAXCONN,
+} from "../constants/mod.ts";
+import { SocketError } from "./errors.ts";
+import * as S from "./_syscall.ts";
+import {
+  type Address,
+  AddressCache,
+  type AddressIn,
+  bytesOf,
+  decode,
+  describe,
+  encode,
+  isBufferSource,
+} from "./_sockaddr.ts";
+import { kOnClose } from "./_internal.ts";
+import * as msg from "./msg.ts";
+import type { AncDataIn, RecvmsgIntoResult, RecvmsgResult } from "./msg.ts";
+import { sendfile as sendfileImpl } from "./sendfile.ts";
+import { makefile as makefileImpl, type MakefileOptions, type SocketFile } from "./file.ts";
+import { SocketAsync } from "./async.ts";
+import { readableOf, writableOf } from "./streams.ts";
+
+// ---- module state: the default timeout ----
+
+let defaultTimeout: number | null = null;
+
+/**
+ * Returns the default timeout in seconds (a number) for new socket
+ * objects, or `null` when new sockets are blocking (the initial setting).
+ * Python: `socket.getdefaulttimeout()`.
+ *
+ * @example
+ * ```ts
+ * import { getdefaulttimeout } from "@sockffi/socket";
+ * console.log(getdefaulttimeout()); // null
+ * ```
+ */
+export function getdefaulttimeout(): number | null {
+  return defaultTimeout;
+}
+
+/**
+ * Sets the default timeout in seconds for new socket objects; `null`
+ * makes new sockets blocking. Python: `socket.setdefaulttimeout()`.
+ *
+ * @param timeout seconds (a non-negative number) or null
+ * @throws {RangeError} for a negative or non-finite value
+ * @throws {TypeError} for a value that is not a number or null
+ */
+export function setdefaulttimeout(timeout: number | null): void {
+  defaultTimeout = checkTimeout(timeout);
+}
+
+function checkTimeout(value: unknown): number | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value !== "number") {
+    throw new TypeError(`timeout must be a number of seconds or null, not ${describe(value)}`);
+  }
+  if (Number.isNaN(value)) throw new RangeError("Invalid value NaN (not a number)");
+  if (value < 0) throw new RangeError("Timeout value out of range");
+  if (!Number.isFinite(value)) throw new RangeError("Timeout value out of range");
+  return value;
+}
+
+function toMs(timeout: number | null): number {
+  if (timeout === null) return -1;
+  if (timeout === 0) return 0;
+  return timeout * 1000;
+}
+
+// ---- argument checks ----
+
+function intArg(v: unknown, what: string): number {
+  if (typeof v !== "number" || !Number.isInteger(v)) {
+    throw new TypeError(`${what} must be an integer, not ${describe(v)}`);
+  }
+  return v;
+}
+
+function flagsArg(v: unknown): number {
+  if (typeof v === "number" && (v | 0) === v) return v;
+  if (typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 0xffffffff) return v | 0;
+  throw new TypeError(`flags must be a 32-bit integer, not ${describe(v)}`);
+}
+
+function bufferArg(v: unknown, fn: string): BufferSource {
+  if (isBufferSource(v)) return v;
+  if (typeof v === "string") {
+    throw new TypeError(
+      `${fn}() needs bytes (a Uint8Array or other BufferSource), not a string: ` +
+        `encode it first, e.g. new TextEncoder().encode(s)`,
+    );
+  }
+  throw new TypeError(`${fn}() needs a BufferSource, not ${describe(v)}`);
+}
+
+function byteLength(b: BufferSource): number {
+  return b.byteLength;
+}
+
+// ---- descriptor finalization ----
+
+const finalizer = new FinalizationRegistry<number>((fd) => {
+  // A socket that was never closed: close its descriptor (last resort; close
+  // explicitly or with `using`).
+  try {
+    S.close(fd);
+  } catch {
+    // nothing to report to
+  }
+});
+
+// Shared receive scratch for recv()/recvfrom() up to 64 KiB: the result is
+// copied out at its exact length, so a large bufsize costs no large allocation.
+const SCRATCH = 65536;
+const scratch = new Uint8Array(SCRATCH);
+
+/** Internal accessors used by the async, message and file modules. */
+export let fdOf: (s: Socket, syscall: string) => number;
+/** The socket's timeout in milliseconds (-1 blocking, 0 non-blocking). */
+export let timeoutMsOf: (s: Socket) => number;
+/** Adds `delta` to the count of open makefile() objects; closes when it drops to 0 after close(). */
+export let ioRef: (s: Socket, delta: number) => void;
+/** Builds a Socket around an accepted or received descriptor without querying it. */
+export let adopt: (fd: number, family: number, type: number, proto: number) => Socket;
+
+/**
+ * A socket: Python's `socket.socket`. Create one with {@linkcode socket},
+ * `new Socket(...)`, {@linkcode socketpair}, {@linkcode fromfd} or
+ * `accept()`.
+ *
+ * Every method keeps the name, arguments and results of Python's: bytes are
+ * any BufferSource going in and a `Uint8Array` coming out; tuples are arrays
+ * (`[host, port]`); `None` is `null`. Errors are {@linkcode SocketError}
+ * (Python's `OSError`) and its subclasses, `TypeError` for a wrong type and
+ * `RangeError` for a value out of range.
+ *
+ * The descriptor is created non-inheritable (SOCK_CLOEXEC). `using s = ...`
+ * closes it at the end of the scope, like Python's `with`; a socket that is
+ * garbage-collected while still open is closed as a last resort.
+ *
+ * @example An echo round trip over a unix socketpair
+ * ```ts
+ * import { socketpair } from "@sockffi/socket";
+ * const [a, b] = socketpair();
+ * a.sendall(new TextEncoder().encode("ping"));
+ * console.log(new TextDecoder().decode(b.recv(16))); // "ping"
+ * a.close();
+ * b.close();
+ * ```
+ */
+export class Socket {
+  #fd: number;
+  #timeout: number | null;
+  #tmo: number;
+  #closed = false;
+  #ioRefs = 0;
+  #addrCache: AddressCache | undefined;
+  #async: SocketAsync | undefined;
+  /** The address family, such as `AF_INET`. */
+  readonly family: number;
+  /** The socket type, such as `SOCK_STREAM` (without SOCK_NONBLOCK/SOCK_CLOEXEC). */
+  readonly type: number;
+  /** The protocol number. */
+  readonly proto: number;
+
+  static {
+    fdOf = (s, syscall) => {
+      if (s.#fd < 0) throw S.closedError(syscall);
+      return s.#fd;
+    };
+    timeoutMsOf = (s) => s.#tmo;
+    ioRef = (s, delta) => {
+      s.#ioRefs += delta;
+      if (s.#ioRefs <= 0 && s.#closed) s.#realClose();
+    };
+    adopt = (fd, family, type, proto) => new Socket(family, type, proto, fd, true);
+  }
+
+  /**
+   * Creates a socket (`socket(2)`), or adopts the descriptor `fileno` as is
+   * (no dup; family, type and proto are read from it with getsockopt when
+   * omitted or -1). Python: `socket.socket(family=AF_INET,
+   * type=SOCK_STREAM, proto=0, fileno=None)`.
+   *
+   * `SOCK_NONBLOCK` in `type` makes the socket non-blocking; otherwise it
+   * takes the default timeout (see {@linkcode setdefaulttimeout}).
+   *
+   * @param family address family, default `AF_INET`
+   * @param type socket type, default `SOCK_STREAM`
+   * @param proto protocol, default 0
+   * @param fileno an existing socket descriptor to adopt
+   * @throws {SocketError} EAFNOSUPPORT, EPROTONOSUPPORT, EMFILE... from socket(2)
+   */
+  constructor(
+    family?: number,
+    type?: number,
+    proto?: number,
+    fileno?: number | null,
+    _adopted = false,
+  ) {
+    S.load();
+    if (fileno !== undefined && fileno !== null) {
+      const fd = intArg(fileno, "fileno");
+      if (fd < 0) throw new RangeError(`negative file descriptor: ${fd}`);
+      if (_adopted) {
+        family = family!;
+        type = type!;
+        proto = proto!;
+      } else {
+        if (family === undefined || family === -1) {
+          family = S.getsockoptInt(fd, SOL_SOCKET, SO_DOMAIN);
+        }
+        if (type === undefined || type === -1) type = S.getsockoptInt(fd, SOL_SOCKET, SO_TYPE);
+        if (proto === undefined || proto === -1) {
+          proto = S.getsockoptInt(fd, SOL_SOCKET, SO_PROTOCOL);
+        }
+        intArg(family, "family");
+        intArg(type, "type");
+        intArg(proto, "proto");
+      }
+      this.#fd = fd;
+    } else {
+      family = family === undefined || family === -1 ? AF_INET : intArg(family, "family");
+      type = type === undefined || type === -1 ? SOCK_STREAM : intArg(type, "type");
+      proto = proto === undefined || proto === -1 ? 0 : intArg(proto, "proto");
+      this.#fd = S.socket(family, type, proto);
+    }
+    this.family = family;
+    this.type = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+    this.proto = proto;
+    finalizer.register(this, this.#fd, this);
+    if ((type & SOCK_NONBLOCK) !== 0) {
+      this.#timeout = 0;
+      this.#tmo = 0;
+      if (fileno !== undefined && fileno !== null) this.#applyBlocking();
+    } else {
+      this.#timeout = defaultTimeout;
+      this.#tmo = toMs(defaultTimeout);
+      if (defaultTimeout !== null) {
+        try {
+          S.setNonblocking(this.#fd, true);
+        } catch (e) {
+          this.#forget();
+          throw e;
+        }
+      }
+    }
+  }
+
+  #forget(): void {
+    finalizer.unregister(this);
+    const fd = this.#fd;
+    this.#fd = -1;
+    if (fd >= 0) S.close(fd);
+  }
+
+  #applyBlocking(): void {
+    S.setNonblocking(this.#fd, this.#tmo >= 0);
+  }
+
+  #realClose(): void {
+    const fd = this.#fd;
+    if (fd < 0) return;
+    this.#async?.[kOnClose]();
+    finalizer.unregister(this);
+    this.#fd = -1;
+    S.close(fd);
+  }
+
+  /** Implements `using s = socket(...)`: closes the socket. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  // ---- lifecycle ----
+
+  /**
+   * Accepts a connection (`accept4(2)` with SOCK_CLOEXEC). The socket must
+   * be bound and listening. Returns `[conn, address]`: a new socket for the
+   * connection and the peer's address. Python: `socket.accept()`.
+   *
+   * The new socket takes the default timeout if one is set; otherwise it is
+   * blocking when this socket is blocking or in timeout mode, as the
+   * specification's "Timeouts and the accept method" says.
+   *
+   * @throws {timeout} in timeout mode when no connection arrives in time
+   * @throws {SocketError} EAGAIN when non-blocking and none is pending; EINVAL when not listening
+   */
+  accept(): [conn: Socket, address: Address | null] {
+    const fd = S.accept(this.#fd, this.#tmo);
+    const addr = decode(S.addrBuf, S.addrLen[0], this.proto);
+    // accept4() without SOCK_NONBLOCK gives a blocking descriptor, so with no
+    // default timeout the new socket is in blocking mode whatever this one's
+    // mode (CPython's rule); with a default timeout the constructor applies it.
+    return [new Socket(this.family, this.type, this.proto, fd, true), addr];
+  }
+
+  /**
+   * Binds the socket to `address` (`bind(2)`); its shape depends on the
+   * family: `[host, port]` for AF_INET, `[host, port, flowinfo?, scope_id?]`
+   * for AF_INET6, a path (string or bytes; bytes starting with a zero byte
+   * for Linux's abstract namespace) for AF_UNIX. Port 0 asks for an
+   * ephemeral port; `getsockname()` tells which. Python: `socket.bind()`.
+   *
+   * @throws {TypeError} for a wrong address shape
+   * @throws {RangeError} for a port outside 0-65535
+   * @throws {gaierror} when the host does not resolve
+   * @throws {SocketError} EADDRINUSE, EACCES... from bind(2)
+   */
+  bind(address: AddressIn): void {
+    const len = encode(this.family, this.type, this.proto, address, S.addrBuf);
+    S.bind(this.#fd, S.addrBuf, len);
+  }
+
+  /**
+   * Marks the socket closed and closes its descriptor (`close(2)`), unless
+   * files made by `makefile()` are still open, in which case the
+   * descriptor closes with the last of them. Closing twice is a no-op.
+   * Python: `socket.close()`.
+   *
+   * @throws {SocketError} when close(2) fails other than with ECONNRESET
+   */
+  close(): void {
+    this.#closed = true;
+    if (this.#ioRefs <= 0) this.#realClose();
+  }
+
+  /**
+   * Connects to the remote socket at `address` (`connect(2)`). In timeout
+   * mode it waits up to the timeout; a signal does not abort it.
+   * Python: `socket.connect()`.
+   *
+   * @throws {timeout} when the timeout expires
+   * @throws {SocketError} ECONNREFUSED, ENOENT, EINPROGRESS (non-blocking)...
+   */
+  connect(address: AddressIn): void {
+    const len = encode(this.family, this.type, this.proto, address, S.addrBuf);
+    S.connect(this.#fd, this.#tmo, S.addrBuf, len, true);
+  }
+
+  /**
+   * Like {@linkcode Socket.connect}, but returns the error number instead
+   * of throwing for errors of the connect call itself (0 on success; EAGAIN's
+   * value when the timeout expires). Errors in the address still throw.
+   * Python: `socket.connect_ex()`.
+   */
+  connect_ex(address: AddressIn): number {
+    const len = encode(this.family, this.type, this.proto, address, S.addrBuf);
+    return S.connect(this.#fd, this.#tmo, S.addrBuf, len, false);
+  }
+
+  /**
+   * Puts the socket into the closed state without closing the descriptor,
+   * and returns the descriptor (-1 if already closed). Python:
+   * `socket.detach()`.
+   */
+  detach(): number {
+    const fd = this.#fd;
+    if (fd >= 0) this.#async?.[kOnClose]();
+    finalizer.unregister(this);
+    this.#fd = -1;
+    this.#closed = true;
+    return fd;
+  }
+
+  /**
+   * Duplicates the socket (`fcntl(F_DUPFD_CLOEXEC)`): a new socket object
+   * for the same endpoint, non-inheritable, with the same timeout.
+   * Python: `socket.dup()`.
+   */
+  dup(): Socket {
+    const fd = S.dup(this.#fd);
+    const s = new Socket(this.family, this.type, this.proto, fd, true);
+    s.settimeout(this.#timeout);
+    return s;
+  }
+
+  /** The descriptor, or -1 when closed or detached. Python: `socket.fileno()`. */
+  fileno(): number {
+    return this.#fd;
+  }
+
+  /** Whether the descriptor is inheritable (FD_CLOEXEC clear). Python: `socket.get_inheritable()`. */
+  get_inheritable(): boolean {
+    return S.getInheritable(fdOf(this, "fcntl"));
+  }
+
+  /**
+   * Sets the descriptor's inheritable flag (clears or sets FD_CLOEXEC).
+   * Python: `socket.set_inheritable()`.
+   */
+  set_inheritable(inheritable: boolean): void {
+    if (typeof inheritable !== "boolean") {
+      throw new TypeError(`inheritable must be a boolean, not ${describe(inheritable)}`);
+    }
+    S.setInheritable(fdOf(this, "fcntl"), inheritable);
+  }
+
+  /**
+   * The remote address the socket is connected to (`getpeername(2)`).
+   * Python: `socket.getpeername()`.
+   *
+   * @throws {SocketError} ENOTCONN when not connected
+   */
+  getpeername(): Address | null {
+    const len = S.getpeername(this.#fd);
+    return decode(S.addrBuf, len, this.proto);
+  }
+
+  /**
+   * The socket's own address (`getsockname(2)`): after `bind(["", 0])` it
+   * tells the ephemeral port. Python: `socket.getsockname()`.
+   */
+  getsockname(): Address | null {
+    const len = S.getsockname(this.#fd);
+    return decode(S.addrBuf, len, this.proto);
+  }
+
+  /**
+   * Reads a socket option (`getsockopt(2)`). Without `buflen`, the option
+   * is a C int and its value is returned; with `buflen` (1-1024), up to that
+   * many bytes are returned as a `Uint8Array`, to be decoded by the caller
+   * (a `struct linger`, a `struct ucred`...). Python: `socket.getsockopt()`.
+   *
+   * @example
+   * ```ts
+   * import { socket, SOL_SOCKET, SO_TYPE, SOCK_STREAM } from "@sockffi/socket";
+   * using s = socket();
+   * console.log(s.getsockopt(SOL_SOCKET, SO_TYPE) === SOCK_STREAM); // true
+   * ```
+   * @throws {RangeError} when buflen is outside 1-1024
+   * @throws {SocketError} ENOPROTOOPT for an unknown option
+   */
+  getsockopt(level: number, optname: number, buflen?: number): number;
+  getsockopt(level: number, optname: number, buflen: number): Uint8Array;
+  getsockopt(level: number, optname: number, buflen?: number): number | Uint8Array {
+    intArg(level, "level");
+    intArg(optname, "optname");
+    if (buflen === undefined) return S.getsockoptInt(this.#fd, level, optname);
+    intArg(buflen, "buflen");
+    if (buflen <= 0 || buflen > 1024) {
+      throw new RangeError(`getsockopt buflen out of range: ${buflen} (1-1024)`);
+    }
+    const out = new Uint8Array(buflen);
+    const n = S.getsockoptBuf(this.#fd, level, optname, out);
+    return n === buflen ? out : out.slice(0, n);
+  }
+
+  /**
+   * Sets a socket option (`setsockopt(2)`). `value` is an integer (or a
+   * boolean) for C int options, or bytes for structures; with `value` null,
+   * `optlen` is required and the option gets a NULL pointer with that length
+   * (AF_ALG's ALG_SET_AEAD_AUTHSIZE). Python: `socket.setsockopt()`.
+   *
+   * @example
+   * ```ts
+   * import { socket, SOL_SOCKET, SO_REUSEADDR } from "@sockffi/socket";
+   * using s = socket();
+   * s.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
+   * ```
+   * @throws {TypeError} for a value that is not an integer, boolean, bytes or null
+   * @throws {SocketError} ENOPROTOOPT, EINVAL... from setsockopt(2)
+   */
+  setsockopt(level: number, optname: number, value: number | boolean | BufferSource): void;
+  setsockopt(level: number, optname: number, value: null, optlen: number): void;
+  setsockopt(
+    level: number,
+    optname: number,
+    value: number | boolean | BufferSource | null,
+    optlen?: number,
+  ): void {
+    intArg(level, "level");
+    intArg(optname, "optname");
+    if (value === null) {
+      if (optlen === undefined) {
+        throw new TypeError("setsockopt() with a null value needs optlen (the 4th argument)");
+      }
+      intArg(optlen, "optlen");
+      if (optlen < 0 || optlen > 0xffffffff) throw new RangeError(`optlen out of range: ${optlen}`);
+      S.setsockoptBuf(this.#fd, level, optname, null, optlen);
+      return;
+    }
+    if (optlen !== undefined) {
+      throw new TypeError("setsockopt() takes optlen only with a null value");
+    }
+    if (typeof value === "boolean") value = value ? 1 : 0;
+    if (typeof value === "number") {
+      intArg(value, "value");
+      if (value < -0x80000000 || value > 0x7fffffff) {
+        throw new RangeError(`setsockopt value does not fit a C int: ${value}`);
+      }
+      S.setsockoptInt(this.#fd, level, optname, value);
+      return;
+    }
+    const b = bufferArg(value, "setsockopt");
+    S.setsockoptBuf(this.#fd, level, optname, b, b.byteLength);
+  }
+
+  // ---- timeouts ----
+
+  /**
+   * The timeout in seconds, 0 when non-blocking, `null` when blocking.
+   * Python: `socket.gettimeout()`.
+   */
+  gettimeout(): number | null {
+    return this.#timeout;
+  }
+
+  /**
+   * Sets the mode: `null` blocking, `0` non-blocking, a positive number of
+   * seconds timeout mode (the descriptor is non-blocking underneath and
+   * every operation polls for the time left). Python: `socket.settimeout()`.
+   *
+   * @throws {RangeError} for a negative or NaN value
+   */
+  settimeout(value: number | null): void {
+    const t = checkTimeout(value);
+    this.#timeout = t;
+    this.#tmo = toMs(t);
+    if (this.#fd >= 0) this.#applyBlocking();
+  }
+
+  /**
+   * `setblocking(true)` is `settimeout(null)`, `setblocking(false)` is
+   * `settimeout(0)`. Python: `socket.setblocking()`.
+   */
+  setblocking(flag: boolean): void {
+    this.settimeout(flag ? null : 0);
+  }
+
+  /**
+   * True when the socket is in blocking mode or timeout mode, false when
+   * non-blocking (Python 3.7's `socket.getblocking()`).
+   */
+  getblocking(): boolean {
+    return this.#timeout !== 0;
+  }
+
+  // ---- connection state ----
+
+  /**
+   * Enables a server to accept connections (`listen(2)`). `backlog`
+   * defaults to min(SOMAXCONN, 128); a negative one counts as 0.
+   * Python: `socket.listen()`.
+   */
+  listen(backlog?: number): void {
+    let b = backlog === undefined ? Math.min(SOMAXCONN, 128) : intArg(backlog, "backlog");
+    if (b < 0) b = 0;
+    if (b > 0x7fffffff) throw new RangeError(`backlog out of range: ${b}`);
+    S.listen(this.#fd, b);
+  }
+
+  /**
+   * Shuts down one or both halves of the connection (`shutdown(2)`):
+   * `SHUT_RD`, `SHUT_WR` or `SHUT_RDWR`. Python: `socket.shutdown()`.
+   */
+  shutdown(how: number): void {
+    S.shutdown(this.#fd, intArg(how, "how"));
+  }
+
+  // ---- receiving ----
+
+  /**
+   * Receives up to `bufsize` bytes (`recv(2)`); an empty array means the
+   * peer closed the connection. Python: `socket.recv()`.
+   *
+   * @param bufsize the most bytes to receive
+   * @param flags MSG_PEEK, MSG_WAITALL, MSG_DONTWAIT...
+   * @returns a Uint8Array of exactly the received length
+   * @throws {RangeError} for a negative bufsize
+   * @throws {timeout} in timeout mode when nothing arrives in time
+   * @throws {SocketError} EAGAIN when non-blocking and nothing is there
+   */
+  recv(bufsize: number, flags = 0): Uint8Array {
+    if ((bufsize | 0) !== bufsize || bufsize < 0) bufsizeError(bufsize, "recv");
+    if ((flags | 0) !== flags) flags = flagsArg(flags);
+    if (bufsize <= SCRATCH) {
+      const n = S.recv(this.#fd, this.#tmo, scratch, bufsize, flags);
+      return scratch.slice(0, n);
+    }
+    const buf = new Uint8Array(bufsize);
+    const n = S.recv(this.#fd, this.#tmo, buf, bufsize, flags);
+    return n === bufsize ? buf : buf.slice(0, n);
+  }
+
+  /**
+   * Receives up to `bufsize` bytes and the sender's address
+   * (`recvfrom(2)`). The address is `null` when the kernel gives none (a
+   * connected stream socket). Python: `socket.recvfrom()`.
+   */
+  recvfrom(bufsize: number, flags = 0): [data: Uint8Array, address: Address | null] {
+    if ((bufsize | 0) !== bufsize || bufsize < 0) bufsizeError(bufsize, "recvfrom");
+    if ((flags | 0) !== flags) flags = flagsArg(flags);
+    let data: Uint8Array;
+    if (bufsize <= SCRATCH) {
+      const n = S.recvfrom(this.#fd, this.#tmo, scratch, bufsize, flags);
+      data = scratch.slice(0, n);
+    } else {
+      const buf = new Uint8Array(bufsize);
+      const n = S.recvfrom(this.#fd, this.#tmo, buf, bufsize, flags);
+      data = n === bufsize ? buf : buf.slice(0, n);
+    }
+    return [data, decode(S.addrBuf, S.addrLen[0], this.proto)];
+  }
+
+  /**
+   * Receives up to `nbytes` bytes (default: the buffer's length) into
+   * `buffer` (`recv(2)`), honouring a view's offset, and returns how many
+   * arrived. Python: `socket.recv_into()`.
+   *
+   * @throws {RangeError} when nbytes is negative or larger than the buffer
+   */
+  recv_into(buffer: BufferSource, nbytes = 0, flags = 0): number {
+    const len = intoLength(buffer, nbytes, "recv_into");
+    if ((flags | 0) !== flags) flags = flagsArg(flags);
+    return S.recv(this.#fd, this.#tmo, buffer, len, flags);
+  }
+
+  /**
+   * Like {@linkcode Socket.recv_into}, also returning the sender's address
+   * (`recvfrom(2)`): `[nbytes, address]`. Python: `socket.recvfrom_into()`.
+   */
+  recvfrom_into(
+    buffer: BufferSource,
+    nbytes = 0,
+    flags = 0,
+  ): [nbytes: number, address: Address | null] {
+    const len = intoLength(buffer, nbytes, "recvfrom_into");
+    if ((flags | 0) !== flags) flags = flagsArg(flags);
+    const n = S.recvfrom(this.#fd, this.#tmo, buffer, len, flags);
+    return [n, decode(S.addrBuf, S.addrLen[0], this.proto)];
+  }
+
+  /**
+   * Receives data and ancillary data (`recvmsg(2)`): `[data, ancdata,
+   * msg_flags, address]`. Python: `socket.recvmsg()`.
+   */
+  recvmsg(bufsize: number, ancbufsize = 0, flags = 0): RecvmsgResult {
+    return msg.recvmsg(this, bufsize, ancbufsize, flags);
+  }
+
+  /**
+   * Scatter-receive into `buffers` with ancillary data (`recvmsg(2)`):
+   * `[nbytes, ancdata, msg_flags, address]`. Python: `socket.recvmsg_into()`.
+   */
+  recvmsg_into(buffers: Iterable<BufferSource>, ancbufsize = 0, flags = 0): RecvmsgIntoResult {
+    return msg.recvmsg_into(this, buffers, ancbufsize, flags);
+  }
+
+  // ---- sending ----
+
+  /**
+   * Sends `data` (`send(2)`) and returns how many bytes went out, which may
+   * be fewer than given: see {@linkcode Socket.sendall}. Python:
+   * `socket.send()`.
+   *
+   * @throws {TypeError} for a string (encode it first) or another non-buffer
+   */
+  send(data: BufferSource, flags = 0): number {
+    if (!ArrayBuffer.isView(data) && !(data instanceof ArrayBuffer)) data = bufferArg(data, "send");
+    if ((flags | 0) !== flags) flags = flagsArg(flags);
+    return S.send(this.#fd, this.#tmo, data, data.byteLength, flags);
+  }
+
+  /**
+   * Sends all of `data`, calling send(2) until every byte is out. In
+   * timeout mode the whole call has one deadline. On error some data may
+   * have been sent. Python: `socket.sendall()`.
+   */
+  sendall(data: BufferSource, flags = 0): void {
+    const b = bytesOf(bufferArg(data, "sendall"));
+    if ((flags | 0) !== flags) flags = flagsArg(flags);
+    S.sendall(this.#fd, this.#tmo, b, flags);
+  }
+
+  /**
+   * Sends `data` to `address` (`sendto(2)`): `sendto(data, address)` or
+   * `sendto(data, flags, address)`. Returns the bytes sent. Python:
+   * `socket.sendto()`.
+   */
+  sendto(data: BufferSource, address: AddressIn): number;
+  sendto(data: BufferSource, flags: number, address: AddressIn): number;
+  sendto(data: BufferSource, flagsOrAddress: number | AddressIn, address?: AddressIn): number {
+    let flags = 0;
+    let addr: unknown = flagsOrAddress;
+    if (address !== undefined) {
+      flags = flagsArg(flagsOrAddress);
+      addr = address;
+    } else if (arguments.length > 2) {
+      throw new TypeError("sendto() address must not be undefined");
+    }
+    if (!ArrayBuffer.isView(data) && !(data instanceof ArrayBuffer)) {
+      data = bufferArg(data, "sendto");
+    }
+    const cache = this.#addrCache ??= new AddressCache();
+    const alen = cache.encode(this.family, this.type, this.proto, addr);
+    return S.sendto(this.#fd, this.#tmo, data, data.byteLength, flags, cache.buf, alen);
+  }
+
+  /**
+   * Gather-send `buffers` with ancillary data (`sendmsg(2)`), optionally to
+   * `address`. Python: `socket.sendmsg()`.
+   */
+  sendmsg(
+    buffers: Iterable<BufferSource>,
+    ancdata: Iterable<AncDataIn> = [],
+    flags = 0,
+    address?: AddressIn | null,
+  ): number {
+    return msg.sendmsg(this, buffers, ancdata, flags, address);
+  }
+
+  /**
+   * Sends a file (`sendfile(2)` where possible, else read + send) and
+   * returns the bytes sent. Python: `socket.sendfile()`.
+   */
+  sendfile(file: Deno.FsFile | number, offset = 0, count: number | null = null): number {
+    return sendfileImpl(this, file, offset, count);
+  }
+
+  /**
+   * A file object over the socket. Python: `socket.makefile()`.
+   */
+  makefile(
+    mode = "r",
+    buffering: number | null = null,
+    options: MakefileOptions = {},
+  ): SocketFile {
+    return makefileImpl(this, mode, buffering, options);
+  }
+
+  // ---- Windows-only ----
+
+  /**
+   * Windows-only in Python (`WSAIoctl`): throws on other systems.
+   *
+   * @throws {SocketError} always here: "not supported on linux"
+   */
+  ioctl(_control: number, _option: unknown): never {
+    throw notSupported("ioctl");
+  }
+
+  /**
+   * Windows-only in Python (`WSADuplicateSocket`): throws on other systems.
+   *
+   * @throws {SocketError} always here: "not supported on linux"
+   */
+  share(_process_id: number): never {
+    throw notSupported("share");
+  }
+
+  // ---- extensions ----
+
+  /**
+   * The async face of this socket: the same methods returning Promises,
+   * waiting on one shared reactor instead of blocking the event loop.
+   */
+  get async(): SocketAsync {
+    return this.#async ??= new SocketAsync(this);
+  }
+
+  /** A ReadableStream of the bytes arriving on a stream socket. */
+  get readable(): ReadableStream<Uint8Array> {
+    return readableOf(this);
+  }
+
+  /** A WritableStream sending to a stream socket; closing it shuts down the write half. */
+  get writable(): WritableStream<Uint8Array> {
+    return writableOf(this);
+  }
+
+  /** A short description, as Python's repr. */
+  toString(): string {
+    return `<Socket fd=${this.#fd}, family=${this.family}, type=${this.type}, proto=${this.proto}>`;
+  }
+}
+
+function bufsizeError(bufsize: unknown, fn: string): never {
+  if (typeof bufsize !== "number" || !Number.isInteger(bufsize)) {
+    throw new TypeError(`${fn}() bufsize must be an integer, not ${describe(bufsize)}`);
+  }
+  if (bufsize < 0) throw new RangeError(`negative buffersize in ${fn}: ${bufsize}`);
+  throw new RangeError(`${fn}() bufsize too large: ${bufsize}`);
+}
+
+function intoLength(buffer: BufferSource, nbytes: number, fn: string): number {
+  if (!ArrayBuffer.isView(buffer) && !(buffer instanceof ArrayBuffer)) {
+    bufferArg(buffer, fn);
+  }
+  const size = byteLength(buffer);
+  if ((nbytes | 0) !== nbytes) {
+    intArg(nbytes, "nbytes");
+    throw new RangeError(`nbytes out of range: ${nbytes}`);
+  }
+  if (nbytes < 0) throw new RangeError(`negative buffersize in ${fn}: ${nbytes}`);
+  if (nbytes > size) {
+    throw new RangeError(`buffer too small for requested bytes: ${nbytes} > ${size}`);
+  }
+  return nbytes === 0 ? size : nbytes;
+}
+
+function notSupported(what: string): SocketError {
+  return new SocketError(
+    errnoValues.EOPNOTSUPP,
+    `${what}() is Windows-only: not supported on ${Deno.build.os}`,
+    what,
+  );
+}
+
+/**
+ * Creates a socket: Python's `socket.socket(family=AF_INET,
+ * type=SOCK_STREAM, proto=0, fileno=None)` (`socket(2)` with
+ * SOCK_CLOEXEC). The same as `new Socket(...)`.
+ *
+ * @example A UDP socket on an ephemeral port
+ * ```ts
+ * import { AF_INET, SOCK_DGRAM, socket } from "@sockffi/socket";
+ * using s = socket(AF_INET, SOCK_DGRAM);
+ * s.bind(["127.0.0.1", 0]);
+ * console.log(s.getsockname()); // ["127.0.0.1", 54321]
+ * ```
+ */
+export function socket(
+  family?: number,
+  type?: number,
+  proto?: number,
+  fileno?: number | null,
+): Socket {
+  return new Socket(family, type, proto, fileno);
+}
+
+/**
+ * Creates a pair of connected sockets (`socketpair(2)` with SOCK_CLOEXEC);
+ * the family defaults to AF_UNIX. Python: `socket.socketpair()`.
+ *
+ * @example
+ * ```ts
+ * import { socketpair } from "@sockffi/socket";
+ * const [a, b] = socketpair();
+ * a.send(new Uint8Array([1, 2, 3]));
+ * console.log(b.recv(3)); // Uint8Array(3) [1, 2, 3]
+ * a.close();
+ * b.close();
+ * ```
+ */
+export function socketpair(family = AF_UNIX, type = SOCK_STREAM, proto = 0): [Socket, Socket] {
+  intArg(family, "family");
+  intArg(type, "type");
+  intArg(proto, "proto");
+  const [a, b] = S.socketpair(family, type, proto);
+  let sa: Socket;
+  try {
+    sa = new Socket(family, type, proto, a, true);
+  } catch (e) {
+    S.close(a);
+    S.close(b);
+    throw e;
+  }
+  try {
+    return [sa, new Socket(family, type, proto, b, true)];
+  } catch (e) {
+    sa.close();
+    S.close(b);
+    throw e;
+  }
+}
+
+/**
+ * Duplicates the descriptor `fd` (`fcntl(F_DUPFD_CLOEXEC)`) and builds a
+ * socket around the copy; `fd` itself stays open. Python: `socket.fromfd()`.
+ */
+export function fromfd(fd: number, family: number, type: number, proto = 0): Socket {
+  intArg(fd, "fd");
+  if (fd < 0) throw new RangeError(`negative file descriptor: ${fd}`);
+  intArg(family, "family");
+  intArg(type, "type");
+  intArg(proto, "proto");
+  S.load();
+  const nfd = S.dup(fd);
+  try {
+    return new Socket(family, type, proto, nfd, true);
+  } catch (e) {
+    S.close(nfd);
+    throw e;
+  }
+}
+
+/**
+ * Windows-only in Python (`socket.fromshare()`): throws on other systems.
+ *
+ * @throws {SocketError} always here: "not supported on linux"
+ */
+export function fromshare(_data: BufferSource): never {
+  throw notSupported("fromshare");
+}
+
+/**
+ * Closes a socket file descriptor (`close(2)`), as Python 3.7's
+ * `socket.close(fd)`.
+ */
+export function close(fd: number): void {
+  intArg(fd, "fd");
+  S.close(fd);
+}
+
+/** Python's `socket.SocketType`: the socket class. */
+export const SocketType: typeof Socket = Socket;
