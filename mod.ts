@@ -52,3 +52,4 @@ export type {
 export type { AncData, AncDataIn, RecvmsgIntoResult, RecvmsgResult } from "./src/msg.ts";
 export type { MakefileOptions, SocketFile } from "./src/file.ts";
 export { SocketAsync } from "./src/async.ts";
+export { CMSG_LEN, CMSG_SPACE } from "./src/cmsg.ts";
