@@ -45,6 +45,7 @@ export {
 export type {
   Address,
   AddressIn,
+  Bytes,
   Inet6Address,
   Inet6AddressIn,
   InetAddress,

@@ -22,6 +22,12 @@ import { SocketError } from "./errors.ts";
 import { getaddrinfoRaw } from "./_resolve.ts";
 import { ntop6, pton4, pton6 } from "./_inet.ts";
 
+/**
+ * Bytes going in: any ArrayBuffer or view of one (Python's bytes-like
+ * object). A view's offset and length are honoured.
+ */
+export type Bytes = ArrayBufferView | ArrayBufferLike;
+
 /** An IPv4 address: `[host, port]`. */
 export type InetAddress = [host: string, port: number];
 /** An IPv6 address as returned: `[host, port, flowinfo, scope_id]`. */
@@ -45,7 +51,7 @@ export type Address =
   | readonly (string | number | Uint8Array | null | undefined)[];
 
 /** Addresses as accepted by bind/connect/sendto: any BufferSource stands for bytes. */
-export type AddressIn = Address | Inet6AddressIn | BufferSource;
+export type AddressIn = Address | Inet6AddressIn | Bytes;
 
 /** What a family contributes: how its addresses turn into sockaddr bytes and back. */
 export interface FamilyCodec {
@@ -108,7 +114,7 @@ export function checkPort(v: unknown, fn = "getsockaddrarg"): number {
 }
 
 /** A view of the bytes of any BufferSource (no copy). */
-export function bytesOf(b: BufferSource): Uint8Array {
+export function bytesOf(b: Bytes): Uint8Array {
   if (b instanceof Uint8Array) return b;
   if (ArrayBuffer.isView(b)) return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
   return new Uint8Array(b);

@@ -18,6 +18,7 @@
 import { clearErrno, errno, layout, type Libc, libc } from "../ffi/mod.ts";
 import { errnoValues, errorcode, sys } from "../constants/mod.ts";
 import { SocketError, timeout } from "./errors.ts";
+import type { Bytes } from "./_sockaddr.ts";
 
 const EINTR = errnoValues.EINTR;
 const EAGAIN = errnoValues.EAGAIN;
@@ -32,12 +33,31 @@ const POLLPRI = sys.POLLPRI;
 
 // Symbol functions, taken out of `lib.symbols` once (V8 optimizes such calls best).
 let L: Libc;
-let s_send: Libc["send"];
-let s_recv: Libc["recv"];
-let s_sendto: Libc["sendto"];
-let s_recvfrom: Libc["recvfrom"];
-let s_getsockopt: Libc["getsockopt"];
-let s_setsockopt: Libc["setsockopt"];
+// Typed over `Bytes` (any ArrayBuffer or view), which Deno's "buffer"
+// parameters accept at run time; its declared type is the narrower BufferSource.
+type Buf = Bytes | null;
+let s_send: (fd: number, buf: Buf, len: bigint, flags: number) => number;
+let s_recv: (fd: number, buf: Buf, len: bigint, flags: number) => number;
+let s_sendto: (
+  fd: number,
+  buf: Buf,
+  len: bigint,
+  flags: number,
+  addr: Buf,
+  addrlen: number,
+) => number;
+let s_recvfrom: (
+  fd: number,
+  buf: Buf,
+  len: bigint,
+  flags: number,
+  addr: Buf,
+  addrlen: Buf,
+) => number;
+let s_getsockopt: (fd: number, level: number, name: number, val: Buf, len: Buf) => number;
+let s_setsockopt: (fd: number, level: number, name: number, val: Buf, len: number) => number;
+let s_bind: (fd: number, addr: Buf, len: number) => number;
+let s_connect: (fd: number, addr: Buf, len: number) => number;
 let loaded = false;
 
 /**
@@ -48,12 +68,14 @@ let loaded = false;
 export function load(): void {
   if (loaded) return;
   L = libc();
-  s_send = L.send;
-  s_recv = L.recv;
-  s_sendto = L.sendto;
-  s_recvfrom = L.recvfrom;
-  s_getsockopt = L.getsockopt;
-  s_setsockopt = L.setsockopt;
+  s_send = L.send as typeof s_send;
+  s_recv = L.recv as typeof s_recv;
+  s_sendto = L.sendto as typeof s_sendto;
+  s_recvfrom = L.recvfrom as typeof s_recvfrom;
+  s_getsockopt = L.getsockopt as typeof s_getsockopt;
+  s_setsockopt = L.setsockopt as typeof s_setsockopt;
+  s_bind = L.bind as typeof s_bind;
+  s_connect = L.connect as typeof s_connect;
   loaded = true;
 }
 
@@ -211,7 +233,7 @@ export function check(syscall: string, op: () => number): number {
 export function send(
   fd: number,
   tmo: number,
-  buf: BufferSource,
+  buf: Bytes,
   len: number,
   flags: number,
 ): number {
@@ -224,7 +246,7 @@ export function send(
 export function recv(
   fd: number,
   tmo: number,
-  buf: BufferSource,
+  buf: Bytes,
   len: number,
   flags: number,
 ): number {
@@ -237,10 +259,10 @@ export function recv(
 export function sendto(
   fd: number,
   tmo: number,
-  buf: BufferSource,
+  buf: Bytes,
   len: number,
   flags: number,
-  addr: BufferSource,
+  addr: Bytes,
   addrlen: number,
 ): number {
   const r = s_sendto(fd, buf, big(len), flags, addr, addrlen);
@@ -264,7 +286,7 @@ export const addrLen: Uint32Array = new Uint32Array(1);
 export function recvfrom(
   fd: number,
   tmo: number,
-  buf: BufferSource,
+  buf: Bytes,
   len: number,
   flags: number,
 ): number {
@@ -342,7 +364,7 @@ export function setsockoptBuf(
   fd: number,
   level: number,
   name: number,
-  value: BufferSource | null,
+  value: Bytes | null,
   len: number,
 ): void {
   const r = s_setsockopt(fd, level, name, value, len);
@@ -414,8 +436,8 @@ export function setInheritable(fd: number, inheritable: boolean): void {
 // ---- connection setup ----
 
 /** `bind(2)`. */
-export function bind(fd: number, addr: BufferSource, len: number): void {
-  check("bind", () => L.bind(fd, addr, len));
+export function bind(fd: number, addr: Bytes, len: number): void {
+  check("bind", () => s_bind(fd, addr, len));
 }
 
 /** `listen(2)`. */
@@ -448,13 +470,13 @@ export function accept(fd: number, tmo: number): number {
 export function connect(
   fd: number,
   tmo: number,
-  addr: BufferSource,
+  addr: Bytes,
   len: number,
   raise: boolean,
 ): number {
   load();
   let e = 0;
-  if (L.connect(fd, addr, len) < 0) e = errno();
+  if (s_connect(fd, addr, len) < 0) e = errno();
   if (e === 0) return 0;
   const waitable = (e === EINTR) || (e === EINPROGRESS && tmo > 0);
   if (waitable) {

@@ -5,13 +5,13 @@
  * @module
  */
 
-import type { Address, AddressIn } from "./_sockaddr.ts";
+import type { Address, AddressIn, Bytes } from "./_sockaddr.ts";
 import type { Socket } from "./socket.ts";
 
 /** An ancillary data item as received: `[cmsg_level, cmsg_type, cmsg_data]`. */
 export type AncData = [cmsg_level: number, cmsg_type: number, cmsg_data: Uint8Array];
 /** An ancillary data item as sent: the data may be any BufferSource. */
-export type AncDataIn = readonly [cmsg_level: number, cmsg_type: number, cmsg_data: BufferSource];
+export type AncDataIn = readonly [cmsg_level: number, cmsg_type: number, cmsg_data: Bytes];
 /** recvmsg's result: `[data, ancdata, msg_flags, address]`. */
 export type RecvmsgResult = [
   data: Uint8Array,
@@ -44,7 +44,7 @@ export function recvmsg(
 /** Implements `Socket.recvmsg_into()`. */
 export function recvmsg_into(
   _s: Socket,
-  _buffers: Iterable<BufferSource>,
+  _buffers: Iterable<Bytes>,
   _ancbufsize: number,
   _flags: number,
 ): RecvmsgIntoResult {
@@ -54,7 +54,7 @@ export function recvmsg_into(
 /** Implements `Socket.sendmsg()`. */
 export function sendmsg(
   _s: Socket,
-  _buffers: Iterable<BufferSource>,
+  _buffers: Iterable<Bytes>,
   _ancdata: Iterable<AncDataIn>,
   _flags: number,
   _address: AddressIn | null | undefined,

@@ -23,6 +23,7 @@ import {
   type Address,
   AddressCache,
   type AddressIn,
+  type Bytes,
   bytesOf,
   decode,
   describe,
@@ -100,7 +101,7 @@ function flagsArg(v: unknown): number {
   throw new TypeError(`flags must be a 32-bit integer, not ${describe(v)}`);
 }
 
-function bufferArg(v: unknown, fn: string): BufferSource {
+function bufferArg(v: unknown, fn: string): Bytes {
   if (isBufferSource(v)) return v;
   if (typeof v === "string") {
     throw new TypeError(
@@ -111,7 +112,7 @@ function bufferArg(v: unknown, fn: string): BufferSource {
   throw new TypeError(`${fn}() needs a BufferSource, not ${describe(v)}`);
 }
 
-function byteLength(b: BufferSource): number {
+function byteLength(b: Bytes): number {
   return b.byteLength;
 }
 
@@ -479,12 +480,12 @@ export class Socket {
    * @throws {TypeError} for a value that is not an integer, boolean, bytes or null
    * @throws {SocketError} ENOPROTOOPT, EINVAL... from setsockopt(2)
    */
-  setsockopt(level: number, optname: number, value: number | boolean | BufferSource): void;
+  setsockopt(level: number, optname: number, value: number | boolean | Bytes): void;
   setsockopt(level: number, optname: number, value: null, optlen: number): void;
   setsockopt(
     level: number,
     optname: number,
-    value: number | boolean | BufferSource | null,
+    value: number | boolean | Bytes | null,
     optlen?: number,
   ): void {
     intArg(level, "level");
@@ -628,7 +629,7 @@ export class Socket {
    *
    * @throws {RangeError} when nbytes is negative or larger than the buffer
    */
-  recv_into(buffer: BufferSource, nbytes = 0, flags = 0): number {
+  recv_into(buffer: Bytes, nbytes = 0, flags = 0): number {
     const len = intoLength(buffer, nbytes, "recv_into");
     if ((flags | 0) !== flags) flags = flagsArg(flags);
     return S.recv(this.#fd, this.#tmo, buffer, len, flags);
@@ -639,7 +640,7 @@ export class Socket {
    * (`recvfrom(2)`): `[nbytes, address]`. Python: `socket.recvfrom_into()`.
    */
   recvfrom_into(
-    buffer: BufferSource,
+    buffer: Bytes,
     nbytes = 0,
     flags = 0,
   ): [nbytes: number, address: Address | null] {
@@ -661,7 +662,7 @@ export class Socket {
    * Scatter-receive into `buffers` with ancillary data (`recvmsg(2)`):
    * `[nbytes, ancdata, msg_flags, address]`. Python: `socket.recvmsg_into()`.
    */
-  recvmsg_into(buffers: Iterable<BufferSource>, ancbufsize = 0, flags = 0): RecvmsgIntoResult {
+  recvmsg_into(buffers: Iterable<Bytes>, ancbufsize = 0, flags = 0): RecvmsgIntoResult {
     return msg.recvmsg_into(this, buffers, ancbufsize, flags);
   }
 
@@ -674,7 +675,7 @@ export class Socket {
    *
    * @throws {TypeError} for a string (encode it first) or another non-buffer
    */
-  send(data: BufferSource, flags = 0): number {
+  send(data: Bytes, flags = 0): number {
     if (!ArrayBuffer.isView(data) && !(data instanceof ArrayBuffer)) data = bufferArg(data, "send");
     if ((flags | 0) !== flags) flags = flagsArg(flags);
     return S.send(this.#fd, this.#tmo, data, data.byteLength, flags);
@@ -685,7 +686,7 @@ export class Socket {
    * timeout mode the whole call has one deadline. On error some data may
    * have been sent. Python: `socket.sendall()`.
    */
-  sendall(data: BufferSource, flags = 0): void {
+  sendall(data: Bytes, flags = 0): void {
     const b = bytesOf(bufferArg(data, "sendall"));
     if ((flags | 0) !== flags) flags = flagsArg(flags);
     S.sendall(this.#fd, this.#tmo, b, flags);
@@ -696,9 +697,9 @@ export class Socket {
    * `sendto(data, flags, address)`. Returns the bytes sent. Python:
    * `socket.sendto()`.
    */
-  sendto(data: BufferSource, address: AddressIn): number;
-  sendto(data: BufferSource, flags: number, address: AddressIn): number;
-  sendto(data: BufferSource, flagsOrAddress: number | AddressIn, address?: AddressIn): number {
+  sendto(data: Bytes, address: AddressIn): number;
+  sendto(data: Bytes, flags: number, address: AddressIn): number;
+  sendto(data: Bytes, flagsOrAddress: number | AddressIn, address?: AddressIn): number {
     let flags = 0;
     let addr: unknown = flagsOrAddress;
     if (address !== undefined) {
@@ -720,7 +721,7 @@ export class Socket {
    * `address`. Python: `socket.sendmsg()`.
    */
   sendmsg(
-    buffers: Iterable<BufferSource>,
+    buffers: Iterable<Bytes>,
     ancdata: Iterable<AncDataIn> = [],
     flags = 0,
     address?: AddressIn | null,
@@ -801,7 +802,7 @@ function bufsizeError(bufsize: unknown, fn: string): never {
   throw new RangeError(`${fn}() bufsize too large: ${bufsize}`);
 }
 
-function intoLength(buffer: BufferSource, nbytes: number, fn: string): number {
+function intoLength(buffer: Bytes, nbytes: number, fn: string): number {
   if (!ArrayBuffer.isView(buffer) && !(buffer instanceof ArrayBuffer)) {
     bufferArg(buffer, fn);
   }
@@ -908,7 +909,7 @@ export function fromfd(fd: number, family: number, type: number, proto = 0): Soc
  *
  * @throws {SocketError} always here: "not supported on linux"
  */
-export function fromshare(_data: BufferSource): never {
+export function fromshare(_data: Bytes): never {
   throw notSupported("fromshare");
 }
 
