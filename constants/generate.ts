@@ -83,6 +83,7 @@ const HEADERS: readonly string[] = [
   "limits.h",
   "sys/uio.h",
   "sys/epoll.h",
+  "sys/eventfd.h",
   "sys/event.h",
 ];
 
@@ -173,6 +174,7 @@ const SYSTEM_FAMILIES: readonly Family[] = [
   { prefix: "O_", doc: "open()/fcntl() file flag" },
   { prefix: "POLL", doc: "poll() event bit" },
   { prefix: "EPOLL", doc: "epoll event bit, flag or epoll_ctl() operation" },
+  { prefix: "EFD_", doc: "eventfd() flag" },
   { prefix: "EVFILT_", doc: "kqueue filter" },
   { prefix: "EV_", doc: "kqueue event flag" },
   { prefix: "FIO", doc: "File ioctl() request" },

@@ -6,7 +6,7 @@
 //   <linux/if_ether.h> <linux/can.h> <linux/can/raw.h> <linux/can/bcm.h> <linux/can/isotp.h>
 //   <linux/can/j1939.h> <linux/tipc.h> <linux/rds.h> <linux/if_alg.h> <linux/vm_sockets.h>
 //   <linux/net_tstamp.h> <linux/errqueue.h> <fcntl.h> <poll.h> <limits.h> <sys/uio.h>
-//   <sys/epoll.h> constants/supplement.h
+//   <sys/epoll.h> <sys/eventfd.h> constants/supplement.h
 
 /**
  * Socket constants of linux on x86_64, name → value: every integer macro and
@@ -1606,6 +1606,9 @@ export const socket: Readonly<Record<string, number>> = {
  * events, ioctl() requests, iovec limits. Not part of the public API.
  */
 export const system: Readonly<Record<string, number>> = {
+  EFD_CLOEXEC: 524288, // <bits/eventfd.h> via <sys/eventfd.h>
+  EFD_NONBLOCK: 2048, // <bits/eventfd.h> via <sys/eventfd.h>
+  EFD_SEMAPHORE: 1, // <bits/eventfd.h> via <sys/eventfd.h>
   EPOLLERR: 8, // <sys/epoll.h>
   EPOLLET: 2147483648, // <sys/epoll.h>
   EPOLLEXCLUSIVE: 268435456, // <sys/epoll.h>
