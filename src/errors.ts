@@ -49,6 +49,8 @@ export class SocketError extends Error {
   readonly syscall: string;
 
   /**
+   * Builds the error from its parts; the library raises these, users rarely need to.
+   *
    * @param errno the error number
    * @param strerror its description
    * @param syscall the failing C function
@@ -80,6 +82,8 @@ export const error: typeof SocketError = SocketError;
  */
 export class herror extends SocketError {
   /**
+   * Builds the error from the resolver's h_errno and its text.
+   *
    * @param h_errno the resolver's error number
    * @param strerror its description
    * @param syscall the failing C function
@@ -105,6 +109,8 @@ const H_ERRNO_NAMES: Record<number, string> = {
  */
 export class gaierror extends SocketError {
   /**
+   * Builds the error from an EAI_* code and gai_strerror's text.
+   *
    * @param eai the EAI_* error number
    * @param strerror the text of gai_strerror()
    * @param syscall the failing C function
@@ -128,6 +134,8 @@ export class gaierror extends SocketError {
  */
 export class timeout extends SocketError {
   /**
+   * Builds the error for an operation that timed out.
+   *
    * @param syscall the operation that timed out
    */
   constructor(syscall = "") {

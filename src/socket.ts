@@ -474,6 +474,7 @@ export class Socket {
    * @throws {SocketError} ENOPROTOOPT for an unknown option
    */
   getsockopt(level: number, optname: number, buflen?: number): number;
+  /** The buffer form: up to `buflen` bytes of the option's value (`getsockopt(2)`). */
   getsockopt(level: number, optname: number, buflen: number): Uint8Array;
   getsockopt(level: number, optname: number, buflen?: number): number | Uint8Array {
     intArg(level, "level");
@@ -504,6 +505,7 @@ export class Socket {
    * @throws {SocketError} ENOPROTOOPT, EINVAL... from setsockopt(2)
    */
   setsockopt(level: number, optname: number, value: number | boolean | Bytes): void;
+  /** The `None` form: a NULL option value with length `optlen` (`setsockopt(2)`). */
   setsockopt(level: number, optname: number, value: null, optlen: number): void;
   setsockopt(
     level: number,
@@ -721,6 +723,7 @@ export class Socket {
    * `socket.sendto()`.
    */
   sendto(data: Bytes, address: AddressIn): number;
+  /** The three-argument form: `sendto(data, flags, address)` (`sendto(2)`). */
   sendto(data: Bytes, flags: number, address: AddressIn): number;
   sendto(data: Bytes, flagsOrAddress: number | AddressIn, address?: AddressIn): number {
     let flags = 0;
