@@ -172,6 +172,7 @@ const SYSTEM_FAMILIES: readonly Family[] = [
   { prefix: "F_", doc: "fcntl() command or lock type" },
   { prefix: "FD_CLOEXEC", exact: true, doc: "File descriptor flag for F_GETFD/F_SETFD" },
   { prefix: "O_", doc: "open()/fcntl() file flag" },
+  { prefix: "SEEK_", doc: "lseek() whence" },
   { prefix: "POLL", doc: "poll() event bit" },
   { prefix: "EPOLL", doc: "epoll event bit, flag or epoll_ctl() operation" },
   { prefix: "EFD_", doc: "eventfd() flag" },

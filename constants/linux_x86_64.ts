@@ -1726,6 +1726,9 @@ export const system: Readonly<Record<string, number>> = {
   POLLREMOVE: 4096, // <bits/poll.h> via <poll.h>
   POLLWRBAND: 512, // <bits/poll.h> via <poll.h>
   POLLWRNORM: 256, // <bits/poll.h> via <poll.h>
+  SEEK_CUR: 1, // <fcntl.h>
+  SEEK_END: 2, // <fcntl.h>
+  SEEK_SET: 0, // <fcntl.h>
   SIOCADDDLCI: 35200, // <linux/sockios.h> via <linux/tipc.h>
   SIOCADDMULTI: 35121, // <linux/sockios.h> via <linux/tipc.h>
   SIOCADDRT: 35083, // <linux/sockios.h> via <linux/tipc.h>
