@@ -49,6 +49,10 @@ export interface Layout {
     readonly msg_control: number;
     readonly msg_controllen: number;
     readonly msg_flags: number;
+    /** `sizeof(msg_iovlen)` (a size_t on glibc, an int on the BSDs) */
+    readonly msg_iovlenSize: number;
+    /** `sizeof(msg_controllen)` (a size_t on glibc, a socklen_t on the BSDs) */
+    readonly msg_controllenSize: number;
   };
   /** `struct iovec` */
   readonly iovec: { readonly size: number; readonly iov_base: number; readonly iov_len: number };
@@ -125,6 +129,99 @@ export interface Layout {
   readonly timespec: { readonly size: number; readonly tv_sec: number; readonly tv_nsec: number };
   /** `struct linger` */
   readonly linger: { readonly size: number; readonly l_onoff: number; readonly l_linger: number };
+  /** `struct in_pktinfo` (IP_PKTINFO ancillary data) */
+  readonly in_pktinfo: {
+    readonly size: number;
+    readonly ipi_ifindex: number;
+    readonly ipi_spec_dst: number;
+    readonly ipi_addr: number;
+  };
+  /** `struct in6_pktinfo` (IPV6_PKTINFO ancillary data) */
+  readonly in6_pktinfo: {
+    readonly size: number;
+    readonly ipi6_addr: number;
+    readonly ipi6_ifindex: number;
+  };
+  /** `struct sockaddr_nl` (AF_NETLINK) */
+  readonly sockaddr_nl: {
+    readonly size: number;
+    readonly nl_pid: number;
+    readonly nl_groups: number;
+  };
+  /** `struct sockaddr_ll` (AF_PACKET); `addrMax` is `sizeof(sll_addr)` */
+  readonly sockaddr_ll: {
+    readonly size: number;
+    readonly sll_protocol: number;
+    readonly sll_ifindex: number;
+    readonly sll_hatype: number;
+    readonly sll_pkttype: number;
+    readonly sll_halen: number;
+    readonly sll_addr: number;
+    readonly addrMax: number;
+  };
+  /** `struct sockaddr_can` (AF_CAN) with the `can_addr.tp` and `can_addr.j1939` members */
+  readonly sockaddr_can: {
+    readonly size: number;
+    readonly can_ifindex: number;
+    readonly tp_rx_id: number;
+    readonly tp_tx_id: number;
+    readonly j1939_name: number;
+    readonly j1939_pgn: number;
+    readonly j1939_addr: number;
+  };
+  /** `struct sockaddr_tipc` (AF_TIPC) with the members of its `addr` union */
+  readonly sockaddr_tipc: {
+    readonly size: number;
+    readonly addrtype: number;
+    readonly scope: number;
+    readonly nameseq_type: number;
+    readonly nameseq_lower: number;
+    readonly nameseq_upper: number;
+    readonly name_type: number;
+    readonly name_instance: number;
+    readonly name_domain: number;
+    readonly id_ref: number;
+    readonly id_node: number;
+  };
+  /** `struct sockaddr_vm` (AF_VSOCK) */
+  readonly sockaddr_vm: {
+    readonly size: number;
+    readonly svm_port: number;
+    readonly svm_cid: number;
+    readonly svm_flags: number;
+  };
+  /** `struct sockaddr_alg` (AF_ALG); `typeMax`/`nameMax` are the sizes of the char arrays */
+  readonly sockaddr_alg: {
+    readonly size: number;
+    readonly salg_type: number;
+    readonly typeMax: number;
+    readonly salg_feat: number;
+    readonly salg_mask: number;
+    readonly salg_name: number;
+    readonly nameMax: number;
+  };
+  /** `struct sockaddr_l2` (AF_BLUETOOTH, BTPROTO_L2CAP); psm and cid are little-endian */
+  readonly sockaddr_l2: {
+    readonly size: number;
+    readonly l2_psm: number;
+    readonly l2_bdaddr: number;
+    readonly l2_cid: number;
+    readonly l2_bdaddr_type: number;
+  };
+  /** `struct sockaddr_rc` (AF_BLUETOOTH, BTPROTO_RFCOMM) */
+  readonly sockaddr_rc: {
+    readonly size: number;
+    readonly rc_bdaddr: number;
+    readonly rc_channel: number;
+  };
+  /** `struct sockaddr_hci` (AF_BLUETOOTH, BTPROTO_HCI) */
+  readonly sockaddr_hci: {
+    readonly size: number;
+    readonly hci_dev: number;
+    readonly hci_channel: number;
+  };
+  /** `struct sockaddr_sco` (AF_BLUETOOTH, BTPROTO_SCO) */
+  readonly sockaddr_sco: { readonly size: number; readonly sco_bdaddr: number };
   /** `IF_NAMESIZE` from <net/if.h> */
   readonly IF_NAMESIZE: number;
   /** `NI_MAXHOST` and `NI_MAXSERV` from <netdb.h> */
@@ -155,6 +252,8 @@ const linux64: Omit<Layout, "epoll_event"> = {
     msg_control: 32,
     msg_controllen: 40,
     msg_flags: 48,
+    msg_iovlenSize: 8,
+    msg_controllenSize: 8,
   },
   iovec: { size: 16, iov_base: 0, iov_len: 8 },
   cmsghdr: { size: 16, cmsg_len: 0, cmsg_lenSize: 8, cmsg_level: 8, cmsg_type: 12, align: 8 },
@@ -178,6 +277,60 @@ const linux64: Omit<Layout, "epoll_event"> = {
   timeval: { size: 16, tv_sec: 0, tv_usec: 8 },
   timespec: { size: 16, tv_sec: 0, tv_nsec: 8 },
   linger: { size: 8, l_onoff: 0, l_linger: 4 },
+  // The structures below were checked on linux x86_64 (glibc 2.36, UAPI headers 6.1,
+  // BlueZ 5.66 headers) with a C program printing sizeof/offsetof of each field:
+  // <netinet/in.h>, <linux/netlink.h>, <linux/if_packet.h>, <linux/can.h>,
+  // <linux/tipc.h>, <linux/vm_sockets.h>, <linux/if_alg.h>, <bluetooth/*.h>.
+  // None holds a pointer or a long, so aarch64 has the same layout.
+  in_pktinfo: { size: 12, ipi_ifindex: 0, ipi_spec_dst: 4, ipi_addr: 8 },
+  in6_pktinfo: { size: 20, ipi6_addr: 0, ipi6_ifindex: 16 },
+  sockaddr_nl: { size: 12, nl_pid: 4, nl_groups: 8 },
+  sockaddr_ll: {
+    size: 20,
+    sll_protocol: 2,
+    sll_ifindex: 4,
+    sll_hatype: 8,
+    sll_pkttype: 10,
+    sll_halen: 11,
+    sll_addr: 12,
+    addrMax: 8,
+  },
+  sockaddr_can: {
+    size: 24,
+    can_ifindex: 4,
+    tp_rx_id: 8,
+    tp_tx_id: 12,
+    j1939_name: 8,
+    j1939_pgn: 16,
+    j1939_addr: 20,
+  },
+  sockaddr_tipc: {
+    size: 16,
+    addrtype: 2,
+    scope: 3,
+    nameseq_type: 4,
+    nameseq_lower: 8,
+    nameseq_upper: 12,
+    name_type: 4,
+    name_instance: 8,
+    name_domain: 12,
+    id_ref: 4,
+    id_node: 8,
+  },
+  sockaddr_vm: { size: 16, svm_port: 4, svm_cid: 8, svm_flags: 12 },
+  sockaddr_alg: {
+    size: 88,
+    salg_type: 2,
+    typeMax: 14,
+    salg_feat: 16,
+    salg_mask: 20,
+    salg_name: 24,
+    nameMax: 64,
+  },
+  sockaddr_l2: { size: 14, l2_psm: 2, l2_bdaddr: 4, l2_cid: 10, l2_bdaddr_type: 12 },
+  sockaddr_rc: { size: 10, rc_bdaddr: 2, rc_channel: 8 },
+  sockaddr_hci: { size: 6, hci_dev: 2, hci_channel: 4 },
+  sockaddr_sco: { size: 8, sco_bdaddr: 2 },
   IF_NAMESIZE: 16,
   NI_MAXHOST: 1025,
   NI_MAXSERV: 32,

@@ -48,7 +48,7 @@ export type Address =
   | Uint8Array
   | InetAddress
   | Inet6Address
-  | readonly (string | number | Uint8Array | null | undefined)[];
+  | readonly (string | number | bigint | Uint8Array | null | undefined)[];
 
 /** Addresses as accepted by bind/connect/sendto: any BufferSource stands for bytes. */
 export type AddressIn = Address | Inet6AddressIn | Bytes;
@@ -359,7 +359,7 @@ export function encode(
   if (c === undefined) {
     throw new SocketError(
       errnoValues.EAFNOSUPPORT,
-      `getsockaddrarg: bad family ${family}`,
+      `getsockaddrarg: bad family ${family} (no address format for it: not supported on ${Deno.build.os})`,
       "getsockaddrarg",
     );
   }
