@@ -275,8 +275,9 @@ const inet6Codec: FamilyCodec = {
   decode(buf: Uint8Array): Inet6Address {
     const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     const scope = dv.getUint32(IN6.sin6_scope_id, true);
-    let host = ntop6(buf.subarray(IN6.sin6_addr, IN6.sin6_addr + 16));
-    if (scope !== 0) host = scopedHost(buf, host, scope);
+    // CPython 3.11 formats the host with inet_ntop alone: no `%scope` suffix
+    // (the scope id is the tuple's fourth element).
+    const host = ntop6(buf.subarray(IN6.sin6_addr, IN6.sin6_addr + 16));
     return [
       host,
       (buf[IN6.sin6_port] << 8) | buf[IN6.sin6_port + 1],
@@ -285,26 +286,6 @@ const inet6Codec: FamilyCodec = {
     ];
   },
 };
-
-let ifnameOf: ((index: number) => string | null) | undefined;
-/** Lets the interface module supply if_indextoname without an import cycle. */
-export function setIfIndexToName(f: (index: number) => string | null): void {
-  ifnameOf = f;
-}
-
-/**
- * CPython formats IPv6 hosts with getnameinfo(NI_NUMERICHOST), which appends
- * `%<interface>` to link-local (fe80::/10) and link-local multicast
- * (ff02::/16) addresses that carry a scope id.
- */
-function scopedHost(buf: Uint8Array, host: string, scope: number): string {
-  const o = IN6.sin6_addr;
-  const linkLocal = buf[o] === 0xfe && (buf[o + 1] & 0xc0) === 0x80;
-  const mcLinkLocal = buf[o] === 0xff && (buf[o + 1] & 0x0f) === 0x02;
-  if (!linkLocal && !mcLinkLocal) return host;
-  const name = ifnameOf?.(scope) ?? null;
-  return `${host}%${name ?? scope}`;
-}
 
 // ---- AF_UNIX ----
 
