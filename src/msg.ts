@@ -1,16 +1,53 @@
 /**
- * recvmsg / recvmsg_into / sendmsg: scatter/gather I/O and ancillary data.
- * (Placeholder until the messages issue lands.)
+ * `recvmsg`, `recvmsg_into` and `sendmsg`: scatter/gather I/O with
+ * ancillary data over `recvmsg(2)`/`sendmsg(2)`, with CPython's semantics
+ * (`sock_recvmsg_guts`, `sock_sendmsg` in Modules/socketmodule.c):
+ *
+ * - ancillary data are `[cmsg_level, cmsg_type, cmsg_data]` items; sent
+ *   items are laid out CMSG_SPACE apart, received ones are copied out;
+ * - an item that extends past the control buffer gives a warning on the
+ *   console (CPython's RuntimeWarning "received malformed or
+ *   improperly-truncated ancillary data") and its part inside the buffer;
+ * - descriptors received with SCM_RIGHTS are closed when anything fails
+ *   after the syscall returned;
+ * - more buffers than IOV_MAX fail with EMSGSIZE, as the kernel says;
+ * - timeouts and EINTR go through `call()` in `src/_syscall.ts`.
+ *
+ * One difference from CPython, on purpose: descriptors arriving with
+ * SCM_RIGHTS are made non-inheritable (MSG_CMSG_CLOEXEC), as every
+ * descriptor this library creates; CPython leaves them inheritable. The
+ * returned msg_flags carry MSG_CMSG_CLOEXEC only when the caller passed it.
+ *
+ * The msghdr, the iovec array, the address and control buffers are
+ * module scratch whose addresses are taken once; the caller's buffers go
+ * into the iovecs by address (their base address is cached per
+ * ArrayBuffer, as `Deno.UnsafePointer.of()` costs about half a microsecond)
+ * and stay referenced until the call returns.
  *
  * @module
  */
 
-import type { Address, AddressIn, Bytes } from "./_sockaddr.ts";
-import type { Socket } from "./socket.ts";
+import { layout, type Libc } from "../ffi/mod.ts";
+import { errnoValues, sys } from "../constants/mod.ts";
+import * as S from "./_syscall.ts";
+import { SocketError } from "./errors.ts";
+import { type Address, type AddressIn, type Bytes, decode, describe, encode } from "./_sockaddr.ts";
+import { fdOf, type Socket, timeoutMsOf } from "./socket.ts";
+import {
+  type CmsgOut,
+  controlSpace,
+  decodeControl,
+  encodeControl,
+  getWord,
+  LITTLE_ENDIAN,
+  putWord,
+  rightsIn,
+  TRUNCATED_WARNING,
+} from "./ancillary.ts";
 
 /** An ancillary data item as received: `[cmsg_level, cmsg_type, cmsg_data]`. */
 export type AncData = [cmsg_level: number, cmsg_type: number, cmsg_data: Uint8Array];
-/** An ancillary data item as sent: the data may be any BufferSource. */
+/** An ancillary data item as sent: the data may be any bytes-like object. */
 export type AncDataIn = readonly [cmsg_level: number, cmsg_type: number, cmsg_data: Bytes];
 /** recvmsg's result: `[data, ancdata, msg_flags, address]`. */
 export type RecvmsgResult = [
@@ -27,37 +64,390 @@ export type RecvmsgIntoResult = [
   address: Address | null,
 ];
 
-function notYet(name: string): never {
-  throw new Error(`Socket.${name}() is not implemented yet`);
+const M = layout.msghdr;
+const IOV = layout.iovec;
+const PTR = layout.pointerSize;
+const IOV_MAX = layout.IOV_MAX;
+/** CPython's SOCKLEN_T_LIMIT: the largest control buffer (INT_MAX). */
+const SOCKLEN_T_LIMIT = 0x7fffffff;
+const LE = LITTLE_ENDIAN;
+const CLOEXEC: number | undefined = sys.MSG_CMSG_CLOEXEC;
+
+// ---- addresses of JS memory ----
+
+const baseCache = new WeakMap<ArrayBufferLike, number>();
+
+/**
+ * The address of the first byte of `ab` as a number (user-space addresses
+ * fit 2^53), or 0 for an empty buffer. An ArrayBuffer's memory does not
+ * move while it is attached, so the address is cached per buffer.
+ */
+function baseOf(ab: ArrayBufferLike): number {
+  const hit = baseCache.get(ab);
+  if (hit !== undefined) return hit;
+  const p = Deno.UnsafePointer.of(ab as ArrayBuffer);
+  if (p === null) return 0;
+  const v = Number(Deno.UnsafePointer.value(p));
+  baseCache.set(ab, v);
+  return v;
 }
 
-/** Implements `Socket.recvmsg()`. */
+/** A region of caller memory: its backing buffer, byte offset and length. */
+interface Region {
+  buf: ArrayBufferLike;
+  off: number;
+  len: number;
+}
+
+function regionOf(b: Bytes): Region {
+  if (ArrayBuffer.isView(b)) return { buf: b.buffer, off: b.byteOffset, len: b.byteLength };
+  return { buf: b, off: 0, len: b.byteLength };
+}
+
+function addressOf(r: Region): number {
+  // An empty region needs no address (and an empty buffer has none).
+  return r.len === 0 ? 0 : baseOf(r.buf) + r.off;
+}
+
+// ---- module scratch ----
+
+const hdrAB = new ArrayBuffer(M.size);
+const hdr = new Uint8Array(hdrAB);
+const hdrDV = new DataView(hdrAB);
+
+const nameAB = new ArrayBuffer(layout.sockaddr_storage.size);
+const name = new Uint8Array(nameAB);
+
+let iovAB = new ArrayBuffer(IOV.size * 8);
+let iovDV = new DataView(iovAB);
+
+let ctlAB = new ArrayBuffer(256);
+let ctl = new Uint8Array(ctlAB);
+
+/** recvmsg() receives up to this many bytes in a shared buffer and copies them out. */
+const SCRATCH = 65536;
+const dataAB = new ArrayBuffer(SCRATCH);
+const data = new Uint8Array(dataAB);
+
+let L: Libc | undefined;
+function libc(): Libc {
+  return L ??= S.lib();
+}
+
+function iovCapacity(n: number): void {
+  if (n * IOV.size <= iovAB.byteLength) return;
+  iovAB = new ArrayBuffer(Math.max(n, 2 * iovAB.byteLength / IOV.size) * IOV.size);
+  iovDV = new DataView(iovAB);
+}
+
+/** A control buffer of at least `n` bytes: the shared one while it is small. */
+function controlBuffer(n: number): Uint8Array {
+  if (n <= ctl.length) return ctl;
+  if (n <= SCRATCH) {
+    ctlAB = new ArrayBuffer(Math.max(n, 2 * ctl.length));
+    ctl = new Uint8Array(ctlAB);
+    return ctl;
+  }
+  return new Uint8Array(new ArrayBuffer(n));
+}
+
+function putIov(i: number, addr: number, len: number): void {
+  const o = i * IOV.size;
+  putWord(iovDV, o + IOV.iov_base, PTR, addr);
+  putWord(iovDV, o + IOV.iov_len, PTR, len);
+}
+
+/** Fills the msghdr; lengths the kernel rewrites are reset before each try. */
+function putHeader(
+  nameAddr: number,
+  iovCount: number,
+  controlAddr: number,
+): void {
+  hdr.fill(0);
+  putWord(hdrDV, M.msg_name, PTR, nameAddr);
+  putWord(hdrDV, M.msg_iov, PTR, iovCount === 0 ? 0 : baseOf(iovAB));
+  putWord(hdrDV, M.msg_iovlen, M.msg_iovlenSize, iovCount);
+  putWord(hdrDV, M.msg_control, PTR, controlAddr);
+}
+
+function resetLengths(namelen: number, controllen: number): void {
+  hdrDV.setUint32(M.msg_namelen, namelen, LE);
+  putWord(hdrDV, M.msg_controllen, M.msg_controllenSize, controllen);
+  hdrDV.setInt32(M.msg_flags, 0, LE);
+}
+
+// ---- argument checks ----
+
+function intArg(v: unknown, what: string): number {
+  if (typeof v !== "number" || !Number.isInteger(v)) {
+    throw new TypeError(`${what} must be an integer, not ${describe(v)}`);
+  }
+  return v;
+}
+
+function flagsArg(v: unknown): number {
+  if (typeof v === "number" && (v | 0) === v) return v;
+  if (typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 0xffffffff) return v | 0;
+  throw new TypeError(`flags must be a 32-bit integer, not ${describe(v)}`);
+}
+
+function cIntArg(v: unknown, what: string): number {
+  const n = intArg(v, what);
+  if (n < -0x80000000 || n > 0x7fffffff) {
+    throw new RangeError(`${what} does not fit a C int: ${n}`);
+  }
+  return n;
+}
+
+function ancbufsizeArg(v: unknown): number {
+  const n = intArg(v, "ancbufsize");
+  if (n < 0 || n > SOCKLEN_T_LIMIT) {
+    throw new RangeError(`invalid ancillary data buffer length: ${n}`);
+  }
+  return n;
+}
+
+function isBytes(v: unknown): v is Bytes {
+  return ArrayBuffer.isView(v) || v instanceof ArrayBuffer ||
+    (typeof SharedArrayBuffer !== "undefined" && v instanceof SharedArrayBuffer);
+}
+
+function bytesItem(v: unknown, fn: string, what: string): Bytes {
+  if (isBytes(v)) return v;
+  if (typeof v === "string") {
+    throw new TypeError(
+      `${fn}() ${what} must be bytes (a Uint8Array or other BufferSource), not a string: ` +
+        `encode it first, e.g. new TextEncoder().encode(s)`,
+    );
+  }
+  throw new TypeError(`${fn}() ${what} must be bytes (a BufferSource), not ${describe(v)}`);
+}
+
+function iterate<T>(v: unknown, fn: string, arg: string): Iterable<T> {
+  if (
+    v === null || v === undefined || typeof v === "string" ||
+    typeof (v as Iterable<T>)[Symbol.iterator] !== "function"
+  ) {
+    throw new TypeError(`${fn}() argument ${arg} must be an iterable, not ${describe(v)}`);
+  }
+  return v as Iterable<T>;
+}
+
+function regions(buffers: unknown, fn: string): Region[] {
+  const out: Region[] = [];
+  for (const b of iterate<unknown>(buffers, fn, "1")) {
+    out.push(regionOf(bytesItem(b, fn, "buffers")));
+  }
+  return out;
+}
+
+function ancItems(ancdata: unknown): CmsgOut[] {
+  const out: CmsgOut[] = [];
+  for (const item of iterate<unknown>(ancdata, "sendmsg", "2")) {
+    if (!Array.isArray(item) || item.length !== 3) {
+      throw new TypeError(
+        `sendmsg() ancillary data items must be [cmsg_level, cmsg_type, cmsg_data] arrays, not ${
+          Array.isArray(item) ? `an array of ${item.length}` : describe(item)
+        }`,
+      );
+    }
+    const level = cIntArg(item[0], "cmsg_level");
+    const type = cIntArg(item[1], "cmsg_type");
+    const r = regionOf(bytesItem(item[2], "sendmsg", "cmsg_data"));
+    out.push({ level, type, data: new Uint8Array(r.buf, r.off, r.len) });
+  }
+  return out;
+}
+
+function tooManyBuffers(syscall: string): never {
+  // What the kernel answers for more than UIO_MAXIOV segments.
+  throw S.errorFor(errnoValues.EMSGSIZE, syscall);
+}
+
+// ---- receiving ----
+
+/**
+ * The syscall and its aftermath shared by recvmsg and recvmsg_into: the
+ * iovecs are already written. Returns the byte count and the result's
+ * ancillary data, flags and address; closes received descriptors when
+ * building those fails.
+ */
+function receive(
+  s: Socket,
+  fd: number,
+  iovCount: number,
+  ancbufsize: number,
+  flags: number,
+): [n: number, anc: AncData[], msgFlags: number, addr: Address | null] {
+  const control = ancbufsize > 0 ? controlBuffer(ancbufsize) : null;
+  const tmo = timeoutMsOf(s);
+  const L = libc();
+  const callFlags = CLOEXEC === undefined ? flags : flags | CLOEXEC;
+  name.fill(0);
+  putHeader(baseOf(nameAB), iovCount, control === null ? 0 : baseOf(control.buffer));
+  const n = S.call(fd, tmo, S.READ, "recvmsg", () => {
+    resetLengths(name.length, ancbufsize);
+    return L.recvmsg(fd, hdr, callFlags);
+  });
+  const controllen = control === null
+    ? 0
+    : Math.min(getWord(hdrDV, M.msg_controllen, M.msg_controllenSize), ancbufsize);
+  try {
+    let msgFlags = hdrDV.getInt32(M.msg_flags, LE);
+    if (CLOEXEC !== undefined && (flags & CLOEXEC) === 0) msgFlags &= ~CLOEXEC;
+    let anc: AncData[] = [];
+    if (control !== null && controllen > 0) {
+      const parsed = decodeControl(control, controllen);
+      if (parsed.malformed) console.warn(TRUNCATED_WARNING);
+      anc = parsed.items;
+      if (CLOEXEC === undefined) {
+        for (const rfd of rightsIn(control, controllen)) S.setInheritable(rfd, false);
+      }
+    }
+    const namelen = Math.min(hdrDV.getUint32(M.msg_namelen, LE), name.length);
+    const addr = decode(name, namelen, s.proto);
+    return [n, anc, msgFlags, addr];
+  } catch (e) {
+    if (control !== null) closeAll(rightsIn(control, controllen));
+    throw e;
+  }
+}
+
+function closeAll(fds: number[]): void {
+  for (const rfd of fds) {
+    try {
+      S.close(rfd);
+    } catch {
+      // already failing: keep the first error
+    }
+  }
+}
+
+/**
+ * Implements `Socket.recvmsg(bufsize, ancbufsize, flags)`: receives up to
+ * `bufsize` bytes and up to `ancbufsize` bytes of ancillary data
+ * (`recvmsg(2)`).
+ *
+ * @param s the socket
+ * @param bufsize the most bytes of normal data to receive
+ * @param ancbufsize the size of the ancillary data buffer (0: none)
+ * @param flags MSG_* flags, as for recv()
+ * @returns `[data, ancdata, msg_flags, address]`
+ * @throws {RangeError} for a negative bufsize or ancbufsize
+ * @throws {TypeError} for a non-integer argument
+ * @throws {timeout} in timeout mode when nothing arrives in time
+ * @throws {SocketError} from recvmsg(2)
+ */
 export function recvmsg(
-  _s: Socket,
-  _bufsize: number,
-  _ancbufsize: number,
-  _flags: number,
+  s: Socket,
+  bufsize: number,
+  ancbufsize: number,
+  flags: number,
 ): RecvmsgResult {
-  return notYet("recvmsg");
+  intArg(bufsize, "bufsize");
+  if (bufsize < 0) throw new RangeError(`negative buffer size in recvmsg(): ${bufsize}`);
+  ancbufsize = ancbufsizeArg(ancbufsize);
+  flags = flagsArg(flags);
+  const fd = fdOf(s, "recvmsg");
+  const own = bufsize <= SCRATCH ? data : new Uint8Array(new ArrayBuffer(bufsize));
+  iovCapacity(1);
+  putIov(0, bufsize === 0 ? 0 : baseOf(own.buffer), bufsize);
+  const [n, anc, msgFlags, addr] = receive(s, fd, 1, ancbufsize, flags);
+  // With MSG_TRUNC a datagram socket reports the datagram's full length.
+  const got = Math.min(n, bufsize);
+  let out: Uint8Array;
+  if (own === data) out = data.slice(0, got);
+  else out = got === bufsize ? own : own.slice(0, got);
+  return [out, anc, msgFlags, addr];
 }
 
-/** Implements `Socket.recvmsg_into()`. */
+/**
+ * Implements `Socket.recvmsg_into(buffers, ancbufsize, flags)`: receives
+ * normal data scattered into `buffers` in order (each view's offset and
+ * length honoured) and ancillary data (`recvmsg(2)`).
+ *
+ * @param s the socket
+ * @param buffers an iterable of writable bytes-like objects
+ * @param ancbufsize the size of the ancillary data buffer (0: none)
+ * @param flags MSG_* flags, as for recv()
+ * @returns `[nbytes, ancdata, msg_flags, address]`
+ * @throws {TypeError} when buffers is not an iterable of buffers
+ * @throws {RangeError} for a negative ancbufsize
+ * @throws {SocketError} EMSGSIZE for more than IOV_MAX buffers; errors of recvmsg(2)
+ */
 export function recvmsg_into(
-  _s: Socket,
-  _buffers: Iterable<Bytes>,
-  _ancbufsize: number,
-  _flags: number,
+  s: Socket,
+  buffers: Iterable<Bytes>,
+  ancbufsize: number,
+  flags: number,
 ): RecvmsgIntoResult {
-  return notYet("recvmsg_into");
+  const rs = regions(buffers, "recvmsg_into");
+  ancbufsize = ancbufsizeArg(ancbufsize);
+  flags = flagsArg(flags);
+  const fd = fdOf(s, "recvmsg");
+  if (rs.length > IOV_MAX) tooManyBuffers("recvmsg");
+  iovCapacity(rs.length);
+  for (let i = 0; i < rs.length; i++) putIov(i, addressOf(rs[i]), rs[i].len);
+  const r = receive(s, fd, rs.length, ancbufsize, flags);
+  rs.length = 0; // the buffers stayed referenced until the call returned
+  return r;
 }
 
-/** Implements `Socket.sendmsg()`. */
+// ---- sending ----
+
+/**
+ * Implements `Socket.sendmsg(buffers, ancdata, flags, address)`: sends the
+ * concatenation of `buffers` with the ancillary data items `ancdata`
+ * (`sendmsg(2)`), to `address` when it is given and not null.
+ *
+ * @param s the socket
+ * @param buffers an iterable of bytes-like objects, gathered in order
+ * @param ancdata an iterable of `[cmsg_level, cmsg_type, cmsg_data]` items
+ * @param flags MSG_* flags, as for send()
+ * @param address the destination, or null/undefined for none
+ * @returns the number of bytes of normal data sent
+ * @throws {TypeError} for a non-iterable, a non-buffer, or an item of the wrong shape
+ * @throws {RangeError} for a level or type that does not fit a C int
+ * @throws {SocketError} EMSGSIZE for more than IOV_MAX buffers; errors of sendmsg(2)
+ */
 export function sendmsg(
-  _s: Socket,
-  _buffers: Iterable<Bytes>,
-  _ancdata: Iterable<AncDataIn>,
-  _flags: number,
-  _address: AddressIn | null | undefined,
+  s: Socket,
+  buffers: Iterable<Bytes>,
+  ancdata: Iterable<AncDataIn>,
+  flags: number,
+  address: AddressIn | null | undefined,
 ): number {
-  return notYet("sendmsg");
+  const rs = regions(buffers, "sendmsg");
+  const items = ancdata === undefined ? [] : ancItems(ancdata);
+  flags = flagsArg(flags);
+  let namelen = 0;
+  if (address !== null && address !== undefined) {
+    namelen = encode(s.family, s.type, s.proto, address, name);
+  }
+  const fd = fdOf(s, "sendmsg");
+  if (rs.length > IOV_MAX) tooManyBuffers("sendmsg");
+  const space = controlSpace(items);
+  if (space > SOCKLEN_T_LIMIT) {
+    throw new SocketError(errnoValues.EMSGSIZE, "too much ancillary data", "sendmsg");
+  }
+  const control = space > 0 ? controlBuffer(space) : null;
+  if (control !== null) {
+    control.fill(0, 0, space);
+    encodeControl(items, control);
+  }
+  iovCapacity(rs.length);
+  for (let i = 0; i < rs.length; i++) putIov(i, addressOf(rs[i]), rs[i].len);
+  putHeader(
+    namelen > 0 ? baseOf(nameAB) : 0,
+    rs.length,
+    control === null ? 0 : baseOf(control.buffer),
+  );
+  const L = libc();
+  const tmo = timeoutMsOf(s);
+  const n = S.call(fd, tmo, S.WRITE, "sendmsg", () => {
+    resetLengths(namelen, space);
+    return L.sendmsg(fd, hdr, flags);
+  });
+  rs.length = 0; // the buffers stayed referenced until the call returned
+  return n;
 }
