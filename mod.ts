@@ -54,3 +54,5 @@ export type { AncData, AncDataIn, RecvmsgIntoResult, RecvmsgResult } from "./src
 export type { MakefileOptions, SocketFile } from "./src/file.ts";
 export { SocketAsync } from "./src/async.ts";
 export { CMSG_LEN, CMSG_SPACE } from "./src/cmsg.ts";
+export { recv_fds, send_fds } from "./src/fds.ts";
+export type { RecvFdsResult } from "./src/fds.ts";

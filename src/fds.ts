@@ -1,0 +1,110 @@
+/**
+ * `send_fds` and `recv_fds` (Python 3.9): descriptor passing over an
+ * AF_UNIX socket with SCM_RIGHTS, on top of `sendmsg`/`recvmsg`.
+ *
+ * @module
+ */
+
+import { SCM_RIGHTS, SOL_SOCKET } from "../constants/mod.ts";
+import type { Address, AddressIn, Bytes } from "./_sockaddr.ts";
+import { describe } from "./_sockaddr.ts";
+import { CMSG_LEN } from "./cmsg.ts";
+import { LITTLE_ENDIAN } from "./ancillary.ts";
+import type { Socket } from "./socket.ts";
+
+/** recv_fds's result: `[data, fds, msg_flags, address]`. */
+export type RecvFdsResult = [
+  data: Uint8Array,
+  fds: number[],
+  msg_flags: number,
+  address: Address | null,
+];
+
+/**
+ * Sends the descriptors `fds` with the data `buffers` over an AF_UNIX
+ * socket, as one `sendmsg(2)` carrying a SOL_SOCKET/SCM_RIGHTS message.
+ * The descriptors stay open here. Python: `socket.send_fds(sock, buffers,
+ * fds[, flags[, address]])`; `flags` and `address` go to sendmsg (CPython
+ * 3.11 accepts them but does not pass them on).
+ *
+ * @param sock an AF_UNIX socket
+ * @param buffers the data, an iterable of bytes-like objects (send at least one byte on a stream socket)
+ * @param fds the descriptors to pass
+ * @param flags MSG_* flags for sendmsg
+ * @param address the destination for an unconnected datagram socket
+ * @returns the number of bytes of data sent
+ * @throws {TypeError} when fds is not an iterable of integers
+ * @throws {RangeError} for a descriptor that does not fit a C int
+ * @throws {SocketError} EBADF for a descriptor that is not open; other errors of sendmsg(2)
+ *
+ * @example Pass one end of a socketpair through another
+ * ```ts
+ * import { recv_fds, send_fds, socketpair } from "@sockffi/socket";
+ * const [a, b] = socketpair();
+ * const [c, d] = socketpair();
+ * send_fds(a, [new Uint8Array([1])], [c.fileno()]);
+ * const [data, fds] = recv_fds(b, 16, 4);
+ * console.log(data.length, fds.length); // 1 1
+ * for (const s of [a, b, c, d]) s.close();
+ * ```
+ */
+export function send_fds(
+  sock: Socket,
+  buffers: Iterable<Bytes>,
+  fds: Iterable<number>,
+  flags = 0,
+  address: AddressIn | null = null,
+): number {
+  if (fds === null || fds === undefined || typeof fds[Symbol.iterator] !== "function") {
+    throw new TypeError(`send_fds() fds must be an iterable of integers, not ${describe(fds)}`);
+  }
+  const list: number[] = [];
+  for (const fd of fds) {
+    if (typeof fd !== "number" || !Number.isInteger(fd)) {
+      throw new TypeError(`send_fds() descriptors must be integers, not ${describe(fd)}`);
+    }
+    if (fd < -0x80000000 || fd > 0x7fffffff) {
+      throw new RangeError(`send_fds() descriptor does not fit a C int: ${fd}`);
+    }
+    list.push(fd);
+  }
+  return sock.sendmsg(buffers, [[SOL_SOCKET, SCM_RIGHTS, new Int32Array(list)]], flags, address);
+}
+
+/**
+ * Receives up to `bufsize` bytes and up to `maxfds` descriptors from an
+ * AF_UNIX socket: one `recvmsg(2)` with room for `maxfds` descriptors
+ * (`CMSG_LEN(maxfds * 4)`). Descriptors beyond that are closed by the
+ * kernel and `MSG_CTRUNC` is set in msg_flags. The received descriptors
+ * are new and non-inheritable; close them when done. Python:
+ * `socket.recv_fds(sock, bufsize, maxfds[, flags])`; `flags` goes to
+ * recvmsg (CPython 3.11 accepts it but does not pass it on).
+ *
+ * @param sock an AF_UNIX socket
+ * @param bufsize the most bytes of data to receive
+ * @param maxfds the most descriptors to receive
+ * @param flags MSG_* flags for recvmsg
+ * @returns `[data, fds, msg_flags, address]`
+ * @throws {RangeError} for a negative bufsize or maxfds
+ * @throws {SocketError} errors of recvmsg(2)
+ */
+export function recv_fds(
+  sock: Socket,
+  bufsize: number,
+  maxfds: number,
+  flags = 0,
+): RecvFdsResult {
+  if (typeof maxfds !== "number" || !Number.isInteger(maxfds)) {
+    throw new TypeError(`recv_fds() maxfds must be an integer, not ${describe(maxfds)}`);
+  }
+  if (maxfds < 0) throw new RangeError(`recv_fds() maxfds must not be negative: ${maxfds}`);
+  const [data, anc, msgFlags, addr] = sock.recvmsg(bufsize, CMSG_LEN(maxfds * 4), flags);
+  const fds: number[] = [];
+  for (const [level, type, payload] of anc) {
+    if (level !== SOL_SOCKET || type !== SCM_RIGHTS) continue;
+    const dv = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
+    // Whole C ints only, ignoring a truncated one at the end (as CPython does).
+    for (let p = 0; p + 4 <= payload.length; p += 4) fds.push(dv.getInt32(p, LITTLE_ENDIAN));
+  }
+  return [data, fds, msgFlags, addr];
+}
