@@ -58,7 +58,8 @@ export function CMSG_LEN(length: number): number {
  */
 export function CMSG_SPACE(length: number): number {
   lengthArg(length, "CMSG_SPACE");
-  if (length < 0 || length > SOCKLEN_T_LIMIT - cmsgAlign(HDR) - ALIGN + 1) {
+  // CPython's get_CMSG_SPACE: CMSG_SPACE(1) bounds the padding before *and* after the data.
+  if (length < 0 || length > SOCKLEN_T_LIMIT - (cmsgAlign(HDR) + cmsgAlign(1))) {
     throw new RangeError("CMSG_SPACE() argument out of range");
   }
   return cmsgAlign(HDR) + cmsgAlign(length);
