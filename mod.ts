@@ -51,7 +51,13 @@ export type {
   InetAddress,
 } from "./src/_sockaddr.ts";
 export type { AncData, AncDataIn, RecvmsgIntoResult, RecvmsgResult } from "./src/msg.ts";
-export type { MakefileOptions, SocketFile } from "./src/file.ts";
+export type {
+  BufferedSocketFile,
+  MakefileOptions,
+  SocketFile,
+  SocketIO,
+  TextSocketFile,
+} from "./src/file.ts";
 export { SocketAsync } from "./src/async.ts";
 export { CMSG_LEN, CMSG_SPACE } from "./src/cmsg.ts";
 export { recv_fds, send_fds } from "./src/fds.ts";
