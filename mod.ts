@@ -62,3 +62,39 @@ export { SocketAsync } from "./src/async.ts";
 export { CMSG_LEN, CMSG_SPACE } from "./src/cmsg.ts";
 export { recv_fds, send_fds } from "./src/fds.ts";
 export type { RecvFdsResult } from "./src/fds.ts";
+export {
+  getaddrinfo,
+  getfqdn,
+  gethostbyaddr,
+  gethostbyname,
+  gethostbyname_ex,
+  gethostname,
+  getnameinfo,
+  getprotobyname,
+  getservbyname,
+  getservbyport,
+  sethostname,
+} from "./src/resolver.ts";
+export type { AddrInfo, Host, HostEntry } from "./src/resolver.ts";
+export { async } from "./src/async_module.ts";
+export type { AsyncCallOptions, AsyncNamespace } from "./src/async_module.ts";
+export {
+  htonl,
+  htons,
+  inet_aton,
+  inet_ntoa,
+  inet_ntop,
+  inet_pton,
+  ntohl,
+  ntohs,
+} from "./src/inet.ts";
+export { if_indextoname, if_nameindex, if_nametoindex } from "./src/interfaces.ts";
+export {
+  create_connection,
+  create_server,
+  has_dualstack_ipv6,
+  has_ipv6,
+} from "./src/connection.ts";
+export type { CreateConnectionOptions, CreateServerOptions } from "./src/connection.ts";
+export { AddressFamily, AddressInfo, MsgFlag, SocketKind } from "./src/enums.ts";
+export type { IntEnum } from "./src/enums.ts";

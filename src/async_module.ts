@@ -1,0 +1,197 @@
+/**
+ * The module's `async` namespace: the blocking resolver calls as Promises.
+ *
+ * @module
+ */
+
+import { runAsync } from "./_resolve.ts";
+import {
+  type AddrInfo,
+  getaddrinfoGen,
+  getfqdnGen,
+  gethostbyaddrGen,
+  gethostbynameExGen,
+  gethostbynameGen,
+  getnameinfoGen,
+  type Host,
+  type HostEntry,
+} from "./_resolver_core.ts";
+
+/** Options every call of the {@linkcode async} namespace takes last. */
+export interface AsyncCallOptions {
+  /**
+   * Rejects the call with the signal's reason when it aborts. A C call
+   * already running on its worker thread cannot be interrupted: it finishes
+   * in the background and its results are freed.
+   */
+  signal?: AbortSignal;
+}
+
+/**
+ * The shape of the {@linkcode async} namespace: module-level functions that
+ * block in C, returning Promises instead.
+ */
+export interface AsyncNamespace {
+  /**
+   * `getaddrinfo()` without blocking the event loop: `getaddrinfo(3)` runs
+   * on a worker thread. Python: `socket.getaddrinfo()` (or asyncio's
+   * `loop.getaddrinfo()`).
+   *
+   * @example
+   * ```ts
+   * import { async, SOCK_STREAM } from "@sockffi/socket";
+   * const infos = await async.getaddrinfo("localhost", 80, 0, SOCK_STREAM);
+   * console.log(infos[0][4]); // ["127.0.0.1", 80] (or ["::1", 80, 0, 0])
+   * ```
+   *
+   * @param host a host name, numeric address, bytes, or null
+   * @param port a port number, service name, bytes, or null
+   * @param family AF_INET, AF_INET6 or 0 for any
+   * @param type SOCK_STREAM, SOCK_DGRAM... or 0 for any
+   * @param proto a protocol number or 0 for any
+   * @param flags AI_* flags
+   * @param options `{ signal }` to abandon the call
+   * @returns `[family, type, proto, canonname, sockaddr]` for every address
+   * @throws {gaierror} (rejects) when the lookup fails; EAI_SYSTEM stays a gaierror here,
+   * since errno cannot be read from another thread
+   */
+  getaddrinfo(
+    host: Host | null,
+    port: number | string | BufferSource | null,
+    family?: number,
+    type?: number,
+    proto?: number,
+    flags?: number,
+    options?: AsyncCallOptions,
+  ): Promise<AddrInfo[]>;
+
+  /**
+   * `getnameinfo()` without blocking the event loop: `getnameinfo(3)` (a
+   * reverse lookup unless NI_NUMERICHOST) runs on a worker thread. Python:
+   * `socket.getnameinfo()` (or asyncio's `loop.getnameinfo()`).
+   *
+   * @example
+   * ```ts
+   * import { async, NI_NUMERICSERV } from "@sockffi/socket";
+   * console.log(await async.getnameinfo(["127.0.0.1", 22], NI_NUMERICSERV)); // ["localhost", "22"]
+   * ```
+   *
+   * @param sockaddr `[host, port]` or `[host, port, flowinfo, scope_id]`, host numeric
+   * @param flags NI_* flags
+   * @param options `{ signal }` to abandon the call
+   * @returns `[host, port]`
+   * @throws {gaierror} (rejects) when the lookup fails
+   */
+  getnameinfo(
+    sockaddr: readonly [string, number, number?, number?] | readonly unknown[],
+    flags: number,
+    options?: AsyncCallOptions,
+  ): Promise<[host: string, port: string]>;
+
+  /**
+   * `gethostbyname()` without blocking the event loop. Python:
+   * `socket.gethostbyname()`.
+   *
+   * @example
+   * ```ts
+   * import { async } from "@sockffi/socket";
+   * console.log(await async.gethostbyname("localhost")); // "127.0.0.1"
+   * ```
+   *
+   * @param hostname a host name or IPv4 address
+   * @param options `{ signal }` to abandon the call
+   * @returns the IPv4 address as text
+   * @throws {gaierror} (rejects) when the name does not resolve to an IPv4 address
+   */
+  gethostbyname(hostname: Host, options?: AsyncCallOptions): Promise<string>;
+
+  /**
+   * `gethostbyname_ex()` without blocking the event loop
+   * (`gethostbyname_r(3)` on a worker thread). Python:
+   * `socket.gethostbyname_ex()`.
+   *
+   * @param hostname a host name or IPv4 address
+   * @param options `{ signal }` to abandon the call
+   * @returns `[hostname, aliaslist, ipaddrlist]`
+   * @throws {herror} (rejects) when the lookup fails
+   */
+  gethostbyname_ex(hostname: Host, options?: AsyncCallOptions): Promise<HostEntry>;
+
+  /**
+   * `gethostbyaddr()` without blocking the event loop
+   * (`gethostbyaddr_r(3)` on a worker thread). Python:
+   * `socket.gethostbyaddr()`.
+   *
+   * @example
+   * ```ts
+   * import { async } from "@sockffi/socket";
+   * const [name] = await async.gethostbyaddr("127.0.0.1");
+   * console.log(name); // "localhost"
+   * ```
+   *
+   * @param ip_address an IPv4 or IPv6 address, or a name to resolve first
+   * @param options `{ signal }` to abandon the call
+   * @returns `[hostname, aliaslist, ipaddrlist]`
+   * @throws {herror} (rejects) when no name is known for the address
+   */
+  gethostbyaddr(ip_address: Host, options?: AsyncCallOptions): Promise<HostEntry>;
+
+  /**
+   * `getfqdn()` without blocking the event loop. Python: `socket.getfqdn()`.
+   *
+   * @param name a host name or address; this host when omitted
+   * @param options `{ signal }` to abandon the call
+   * @returns the fully qualified name, or the best name known
+   */
+  getfqdn(name?: string, options?: AsyncCallOptions): Promise<string>;
+}
+
+/**
+ * Promise versions of the module functions that block in C, so that a
+ * lookup does not stall the event loop: each blocking C call runs on a
+ * worker thread (`nonblocking: true` FFI calls), like asyncio's
+ * `loop.getaddrinfo()`. Arguments, results and errors are those of the
+ * synchronous functions; argument errors reject the Promise. Every call
+ * takes an optional trailing `{ signal }`.
+ *
+ * A worker-thread call costs tens of microseconds of hand-off: for numeric
+ * addresses (AI_NUMERICHOST) the synchronous functions are cheaper.
+ *
+ * @example Resolve without blocking timers
+ * ```ts
+ * import { async } from "@sockffi/socket";
+ * const [addrs, name] = await Promise.all([
+ *   async.getaddrinfo("localhost", 443),
+ *   async.gethostbyaddr("127.0.0.1"),
+ * ]);
+ * console.log(addrs.length > 0, name[0]);
+ * ```
+ */
+export const async: AsyncNamespace = {
+  getaddrinfo(
+    host,
+    port,
+    family = 0,
+    type = 0,
+    proto = 0,
+    flags = 0,
+    options,
+  ): Promise<AddrInfo[]> {
+    return runAsync(getaddrinfoGen(host, port, family, type, proto, flags), options?.signal);
+  },
+  getnameinfo(sockaddr, flags, options): Promise<[host: string, port: string]> {
+    return runAsync(getnameinfoGen(sockaddr, flags), options?.signal);
+  },
+  gethostbyname(hostname, options): Promise<string> {
+    return runAsync(gethostbynameGen(hostname), options?.signal);
+  },
+  gethostbyname_ex(hostname, options): Promise<HostEntry> {
+    return runAsync(gethostbynameExGen(hostname), options?.signal);
+  },
+  gethostbyaddr(ip_address, options): Promise<HostEntry> {
+    return runAsync(gethostbyaddrGen(ip_address), options?.signal);
+  },
+  getfqdn(name = "", options): Promise<string> {
+    return runAsync(getfqdnGen(name), options?.signal);
+  },
+};
