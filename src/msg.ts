@@ -14,9 +14,10 @@
  * - timeouts and EINTR go through `call()` in `src/_syscall.ts`.
  *
  * One difference from CPython, on purpose: descriptors arriving with
- * SCM_RIGHTS are made non-inheritable (MSG_CMSG_CLOEXEC), as every
- * descriptor this library creates; CPython leaves them inheritable. The
- * returned msg_flags carry MSG_CMSG_CLOEXEC only when the caller passed it.
+ * SCM_RIGHTS are made non-inheritable (MSG_CMSG_CLOEXEC on AF_UNIX
+ * sockets), as every descriptor this library creates; CPython leaves them
+ * inheritable. The returned msg_flags carry MSG_CMSG_CLOEXEC only when the
+ * caller passed it.
  *
  * The msghdr, the iovec array, the address and control buffers are
  * module scratch whose addresses are taken once; the caller's buffers go
@@ -28,7 +29,7 @@
  */
 
 import { layout, type Libc } from "../ffi/mod.ts";
-import { errnoValues, sys } from "../constants/mod.ts";
+import { AF_UNIX, errnoValues, sys } from "../constants/mod.ts";
 import * as S from "./_syscall.ts";
 import { SocketError } from "./errors.ts";
 import { type Address, type AddressIn, type Bytes, decode, describe, encode } from "./_sockaddr.ts";
@@ -282,7 +283,10 @@ function receive(
   const control = ancbufsize > 0 ? controlBuffer(ancbufsize) : null;
   const tmo = timeoutMsOf(s);
   const L = libc();
-  const callFlags = CLOEXEC === undefined ? flags : flags | CLOEXEC;
+  // Only AF_UNIX carries descriptors, and other protocols (AF_PACKET, CAN)
+  // reject flags they do not know with EINVAL: add MSG_CMSG_CLOEXEC there only.
+  const cloexec = CLOEXEC !== undefined && s.family === AF_UNIX ? CLOEXEC : 0;
+  const callFlags = flags | cloexec;
   name.fill(0);
   putHeader(baseOf(nameAB), iovCount, control === null ? 0 : baseOf(control.buffer));
   const n = S.call(fd, tmo, S.READ, "recvmsg", () => {
@@ -294,13 +298,13 @@ function receive(
     : Math.min(getWord(hdrDV, M.msg_controllen, M.msg_controllenSize), ancbufsize);
   try {
     let msgFlags = hdrDV.getInt32(M.msg_flags, LE);
-    if (CLOEXEC !== undefined && (flags & CLOEXEC) === 0) msgFlags &= ~CLOEXEC;
+    if (cloexec !== 0 && (flags & cloexec) === 0) msgFlags &= ~cloexec;
     let anc: AncData[] = [];
     if (control !== null && controllen > 0) {
       const parsed = decodeControl(control, controllen);
       if (parsed.malformed) console.warn(TRUNCATED_WARNING);
       anc = parsed.items;
-      if (CLOEXEC === undefined) {
+      if (cloexec === 0 && s.family === AF_UNIX) {
         for (const rfd of rightsIn(control, controllen)) S.setInheritable(rfd, false);
       }
     }

@@ -31,6 +31,7 @@ import {
   isBufferSource,
 } from "./_sockaddr.ts";
 import { kOnClose } from "./_internal.ts";
+import "./_families.ts"; // registers the address codecs of the other families
 import * as msg from "./msg.ts";
 import type { AncDataIn, RecvmsgIntoResult, RecvmsgResult } from "./msg.ts";
 import { sendfile as sendfileImpl } from "./sendfile.ts";
