@@ -52,10 +52,12 @@ export type {
 } from "./src/_sockaddr.ts";
 export type { AncData, AncDataIn, RecvmsgIntoResult, RecvmsgResult } from "./src/msg.ts";
 export type {
+  BinaryMode,
   BufferedSocketFile,
   MakefileOptions,
   SocketFile,
   SocketIO,
+  TextMode,
   TextSocketFile,
 } from "./src/file.ts";
 export { SocketAsync } from "./src/async.ts";

@@ -56,6 +56,23 @@ export interface MakefileOptions {
 /** The file object `makefile()` returns: raw (buffering 0), buffered binary, or text. */
 export type SocketFile = SocketIO | BufferedSocketFile | TextSocketFile;
 
+/** The binary modes of `makefile()`, spelled every way CPython accepts (its typeshed list). */
+export type BinaryMode =
+  | "b"
+  | "rb"
+  | "br"
+  | "wb"
+  | "bw"
+  | "rwb"
+  | "rbw"
+  | "wrb"
+  | "wbr"
+  | "brw"
+  | "bwr";
+
+/** The text modes of `makefile()` (its typeshed list). */
+export type TextMode = "r" | "w" | "rw" | "wr" | "";
+
 // ---- shared helpers ----
 
 function closedError(): RangeError {

@@ -35,7 +35,16 @@ import "./_families.ts"; // registers the address codecs of the other families
 import * as msg from "./msg.ts";
 import type { AncDataIn, RecvmsgIntoResult, RecvmsgResult } from "./msg.ts";
 import { sendfile as sendfileImpl } from "./sendfile.ts";
-import { makefile as makefileImpl, type MakefileOptions, type SocketFile } from "./file.ts";
+import {
+  type BinaryMode,
+  type BufferedSocketFile,
+  makefile as makefileImpl,
+  type MakefileOptions,
+  type SocketFile,
+  type SocketIO,
+  type TextMode,
+  type TextSocketFile,
+} from "./file.ts";
 import { SocketAsync } from "./async.ts";
 import { readableOf, writableOf } from "./streams.ts";
 
@@ -765,8 +774,40 @@ export class Socket {
   }
 
   /**
-   * A file object over the socket. Python: `socket.makefile()`.
+   * A raw binary file over the socket (`buffering` 0): one recv/send per
+   * call. Python: `socket.makefile(mode, 0)`, a `socket.SocketIO`.
    */
+  makefile(mode: BinaryMode, buffering: 0, options?: MakefileOptions): SocketIO;
+  /**
+   * A buffered binary file over the socket. Python: `socket.makefile("rb")`,
+   * an `io.BufferedReader`, `BufferedWriter` or `BufferedRWPair`.
+   */
+  makefile(
+    mode: BinaryMode,
+    buffering?: null | -1 | 1,
+    options?: MakefileOptions,
+  ): BufferedSocketFile;
+  /**
+   * A binary file over the socket: raw when `buffering` is 0, else
+   * buffered with that buffer size. Python: `socket.makefile("rb", n)`.
+   */
+  makefile(
+    mode: BinaryMode,
+    buffering: number | null,
+    options?: MakefileOptions,
+  ): BufferedSocketFile | SocketIO;
+  /**
+   * A text file over the socket (`"r"`, `"w"`, `"rw"`), decoding and
+   * encoding with `options.encoding`. Python: `socket.makefile()`, an
+   * `io.TextIOWrapper`.
+   */
+  makefile(mode?: TextMode, buffering?: number | null, options?: MakefileOptions): TextSocketFile;
+  /**
+   * A file object over the socket, as the mode says (see src/file.ts).
+   * Python: `socket.makefile(mode='r', buffering=None, *, encoding=None,
+   * errors=None, newline=None)`.
+   */
+  makefile(mode?: string, buffering?: number | null, options?: MakefileOptions): SocketFile;
   makefile(
     mode = "r",
     buffering: number | null = null,
