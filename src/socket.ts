@@ -766,8 +766,38 @@ export class Socket {
   }
 
   /**
-   * Sends a file (`sendfile(2)` where possible, else read + send) and
-   * returns the bytes sent. Python: `socket.sendfile()`.
+   * Sends a file from `offset` to its end, or `count` bytes, and returns
+   * the bytes sent: `sendfile(2)` (no copy through user space) for a
+   * regular file, read + send where sendfile cannot be used (a pipe, a
+   * device, a socket). `file` is a `Deno.FsFile` or a descriptor number.
+   * Afterwards the file position is `offset` + bytes sent (also after an
+   * error); unchanged when nothing was sent. In timeout mode each wait
+   * for the socket to drain may last up to the timeout, as in CPython.
+   * Python: `socket.sendfile(file, offset=0, count=None)`.
+   *
+   * @param file a Deno.FsFile or a file descriptor
+   * @param offset where to start reading, default 0 (not the current position)
+   * @param count the most bytes to send; null (default) for all up to end of file
+   * @returns the bytes sent
+   * @throws {RangeError} for a socket that is not SOCK_STREAM or is non-blocking, a negative offset, count <= 0
+   * @throws {TypeError} for a file that is neither, a non-integer offset or count
+   * @throws {timeout} in timeout mode when the peer stops reading
+   * @throws {SocketError} EPIPE, ECONNRESET... from sendfile(2)/send(2)
+   *
+   * @example Send part of a file over a socketpair
+   * ```ts
+   * import { socketpair } from "@sockffi/socket";
+   * const path = Deno.makeTempFileSync();
+   * Deno.writeTextFileSync(path, "hello, world");
+   * using file = Deno.openSync(path);
+   * const [a, b] = socketpair();
+   * console.log(a.sendfile(file, 7, 5)); // 5
+   * console.log(new TextDecoder().decode(b.recv(100))); // "world"
+   * console.log(file.seekSync(0, Deno.SeekMode.Current)); // 12
+   * a.close();
+   * b.close();
+   * Deno.removeSync(path);
+   * ```
    */
   sendfile(file: Deno.FsFile | number, offset = 0, count: number | null = null): number {
     return sendfileImpl(this, file, offset, count);
@@ -799,7 +829,22 @@ export class Socket {
   /**
    * A text file over the socket (`"r"`, `"w"`, `"rw"`), decoding and
    * encoding with `options.encoding`. Python: `socket.makefile()`, an
-   * `io.TextIOWrapper`.
+   * `io.TextIOWrapper`. The descriptor stays open until the socket and
+   * every file made from it are closed.
+   *
+   * @example A line protocol
+   * ```ts
+   * import { socketpair } from "@sockffi/socket";
+   * const [a, b] = socketpair();
+   * using out = a.makefile("w");
+   * using lines = b.makefile("r");
+   * out.write("HELLO\nBYE\n");
+   * out.flush();
+   * console.log(lines.readline()); // "HELLO\n"
+   * console.log(lines.readline()); // "BYE\n"
+   * a.close();
+   * b.close();
+   * ```
    */
   makefile(mode?: TextMode, buffering?: number | null, options?: MakefileOptions): TextSocketFile;
   /**
