@@ -323,7 +323,7 @@ Deno.test("Socket.makefile() accepts the modes CPython accepts, with the same mo
     a.close();
     b.close();
   }
-  assert.deepEqual(ours, {
+  assert.deepEqual({ ...ours }, {
     r: "r",
     w: "w",
     b: "rb",
