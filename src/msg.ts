@@ -100,9 +100,68 @@ interface Region {
   len: number;
 }
 
-function regionOf(b: Bytes): Region {
-  if (ArrayBuffer.isView(b)) return { buf: b.buffer, off: b.byteOffset, len: b.byteLength };
-  return { buf: b, off: 0, len: b.byteLength };
+// The engine's own accessors: a subclass overriding `byteLength` or
+// `buffer` must not make the kernel read or write past the real memory.
+type Getter = (this: unknown) => unknown;
+function getter(proto: object, name: string): Getter {
+  return Object.getOwnPropertyDescriptor(proto, name)!.get as Getter;
+}
+const TA = Object.getPrototypeOf(Uint8Array.prototype) as object;
+const taBuffer = getter(TA, "buffer");
+const taOffset = getter(TA, "byteOffset");
+const taLength = getter(TA, "byteLength");
+const dvBuffer = getter(DataView.prototype, "buffer");
+const dvOffset = getter(DataView.prototype, "byteOffset");
+const dvLength = getter(DataView.prototype, "byteLength");
+const abLength = getter(ArrayBuffer.prototype, "byteLength");
+const sabLength = typeof SharedArrayBuffer === "undefined"
+  ? undefined
+  : getter(SharedArrayBuffer.prototype, "byteLength");
+
+/**
+ * The memory of a bytes-like object, read through the intrinsic accessors
+ * (a typed array, a DataView, an ArrayBuffer or a SharedArrayBuffer), or
+ * null when `b` is none of them.
+ */
+function regionOf(b: unknown): Region | null {
+  if (ArrayBuffer.isView(b)) {
+    let isTA = true;
+    try {
+      taLength.call(b);
+    } catch {
+      isTA = false;
+    }
+    if (isTA) {
+      return {
+        buf: taBuffer.call(b) as ArrayBufferLike,
+        off: taOffset.call(b) as number,
+        len: taLength.call(b) as number,
+      };
+    }
+    return {
+      buf: dvBuffer.call(b) as ArrayBufferLike,
+      off: dvOffset.call(b) as number,
+      len: dvLength.call(b) as number,
+    };
+  }
+  try {
+    return { buf: b as ArrayBufferLike, off: 0, len: abLength.call(b) as number };
+  } catch {
+    // not an ArrayBuffer
+  }
+  if (sabLength !== undefined) {
+    try {
+      return { buf: b as ArrayBufferLike, off: 0, len: sabLength.call(b) as number };
+    } catch {
+      // not a SharedArrayBuffer
+    }
+  }
+  return null;
+}
+
+/** The region of an item already checked by {@linkcode bytesItem}. */
+function regionOfBytes(b: Bytes): Region {
+  return regionOf(b)!;
 }
 
 function addressOf(r: Region): number {
@@ -208,20 +267,17 @@ function ancbufsizeArg(v: unknown): number {
   return n;
 }
 
-function isBytes(v: unknown): v is Bytes {
-  return ArrayBuffer.isView(v) || v instanceof ArrayBuffer ||
-    (typeof SharedArrayBuffer !== "undefined" && v instanceof SharedArrayBuffer);
-}
-
 function bytesItem(v: unknown, fn: string, what: string): Bytes {
-  if (isBytes(v)) return v;
   if (typeof v === "string") {
     throw new TypeError(
       `${fn}() ${what} must be bytes (a Uint8Array or other BufferSource), not a string: ` +
         `encode it first, e.g. new TextEncoder().encode(s)`,
     );
   }
-  throw new TypeError(`${fn}() ${what} must be bytes (a BufferSource), not ${describe(v)}`);
+  if (regionOf(v) === null) {
+    throw new TypeError(`${fn}() ${what} must be bytes (a BufferSource), not ${describe(v)}`);
+  }
+  return v as Bytes;
 }
 
 function iterate<T>(v: unknown, fn: string, arg: string): Iterable<T> {
@@ -234,12 +290,24 @@ function iterate<T>(v: unknown, fn: string, arg: string): Iterable<T> {
   return v as Iterable<T>;
 }
 
-function regions(buffers: unknown, fn: string): Region[] {
-  const out: Region[] = [];
-  for (const b of iterate<unknown>(buffers, fn, "1")) {
-    out.push(regionOf(bytesItem(b, fn, "buffers")));
-  }
+/** The buffers of an iterable, checked (their memory is looked at later, see writeIovs). */
+function bufferList(buffers: unknown, fn: string): Bytes[] {
+  const out: Bytes[] = [];
+  for (const b of iterate<unknown>(buffers, fn, "1")) out.push(bytesItem(b, fn, "buffers"));
   return out;
+}
+
+/**
+ * Writes one iovec per buffer. Called after the last user code of the call
+ * has run (iterators, address encoding), so that the offsets and lengths
+ * read here are those of the memory during the syscall.
+ */
+function writeIovs(bufs: readonly Bytes[]): void {
+  iovCapacity(bufs.length);
+  for (let i = 0; i < bufs.length; i++) {
+    const r = regionOfBytes(bufs[i]);
+    putIov(i, addressOf(r), r.len);
+  }
 }
 
 function ancItems(ancdata: unknown): CmsgOut[] {
@@ -254,8 +322,9 @@ function ancItems(ancdata: unknown): CmsgOut[] {
     }
     const level = cIntArg(item[0], "cmsg_level");
     const type = cIntArg(item[1], "cmsg_type");
-    const r = regionOf(bytesItem(item[2], "sendmsg", "cmsg_data"));
-    out.push({ level, type, data: new Uint8Array(r.buf, r.off, r.len) });
+    const r = regionOfBytes(bytesItem(item[2], "sendmsg", "cmsg_data"));
+    // A copy: later user code (the next items) cannot change what is sent.
+    out.push({ level, type, data: new Uint8Array(r.buf, r.off, r.len).slice() });
   }
   return out;
 }
@@ -385,15 +454,14 @@ export function recvmsg_into(
   ancbufsize: number,
   flags: number,
 ): RecvmsgIntoResult {
-  const rs = regions(buffers, "recvmsg_into");
+  const bufs = bufferList(buffers, "recvmsg_into");
   ancbufsize = ancbufsizeArg(ancbufsize);
   flags = flagsArg(flags);
   const fd = fdOf(s, "recvmsg");
-  if (rs.length > IOV_MAX) tooManyBuffers("recvmsg");
-  iovCapacity(rs.length);
-  for (let i = 0; i < rs.length; i++) putIov(i, addressOf(rs[i]), rs[i].len);
-  const r = receive(s, fd, rs.length, ancbufsize, flags);
-  rs.length = 0; // the buffers stayed referenced until the call returned
+  if (bufs.length > IOV_MAX) tooManyBuffers("recvmsg");
+  writeIovs(bufs);
+  const r = receive(s, fd, bufs.length, ancbufsize, flags);
+  bufs.length = 0; // the buffers stayed referenced until the call returned
   return r;
 }
 
@@ -421,7 +489,7 @@ export function sendmsg(
   flags: number,
   address: AddressIn | null | undefined,
 ): number {
-  const rs = regions(buffers, "sendmsg");
+  const bufs = bufferList(buffers, "sendmsg");
   const items = ancdata === undefined ? [] : ancItems(ancdata);
   flags = flagsArg(flags);
   let namelen = 0;
@@ -429,7 +497,7 @@ export function sendmsg(
     namelen = encode(s.family, s.type, s.proto, address, name);
   }
   const fd = fdOf(s, "sendmsg");
-  if (rs.length > IOV_MAX) tooManyBuffers("sendmsg");
+  if (bufs.length > IOV_MAX) tooManyBuffers("sendmsg");
   const space = controlSpace(items);
   if (space > SOCKLEN_T_LIMIT) {
     throw new SocketError(errnoValues.EMSGSIZE, "too much ancillary data", "sendmsg");
@@ -439,11 +507,10 @@ export function sendmsg(
     control.fill(0, 0, space);
     encodeControl(items, control);
   }
-  iovCapacity(rs.length);
-  for (let i = 0; i < rs.length; i++) putIov(i, addressOf(rs[i]), rs[i].len);
+  writeIovs(bufs);
   putHeader(
     namelen > 0 ? baseOf(nameAB) : 0,
-    rs.length,
+    bufs.length,
     control === null ? 0 : baseOf(control.buffer),
   );
   const L = libc();
@@ -452,6 +519,6 @@ export function sendmsg(
     resetLengths(namelen, space);
     return L.sendmsg(fd, hdr, flags);
   });
-  rs.length = 0; // the buffers stayed referenced until the call returned
+  bufs.length = 0; // the buffers stayed referenced until the call returned
   return n;
 }

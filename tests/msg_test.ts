@@ -593,3 +593,43 @@ Deno.test("recvmsg() with a small ancillary buffer sets MSG_CTRUNC on a non-desc
     tx.close();
   }
 });
+
+Deno.test("recvmsg_into()/sendmsg() use a buffer's real memory, whatever the object claims", () => {
+  class Liar extends Uint8Array {
+    override get byteLength(): number {
+      return 1 << 20;
+    }
+    override get byteOffset(): number {
+      return 4096;
+    }
+  }
+  const [a, b] = socketpair(AF_UNIX, SOCK_DGRAM);
+  try {
+    a.send(new Uint8Array(100).fill(1));
+    const small = new Liar(8);
+    const [n, , flags] = b.recvmsg_into([small, new Uint8Array(2)]);
+    assert.equal(n, 10); // 8 real bytes, then the next buffer
+    assert.equal(flags & MSG_TRUNC, MSG_TRUNC);
+    assert.equal(a.sendmsg([small]), 8);
+    assert.equal(b.recvmsg(64)[0].length, 8);
+    // A resizable buffer shrunk by user code running inside the call (the
+    // ancdata iterator): the length at the time of the syscall is used.
+    const rab = new ArrayBuffer(64, { maxByteLength: 64 });
+    const view = new Uint8Array(rab); // tracks the buffer's length
+    const shrink: Iterable<never> = {
+      [Symbol.iterator](): Iterator<never> {
+        rab.resize(4);
+        return ([] as never[])[Symbol.iterator]();
+      },
+    };
+    assert.equal(a.sendmsg([view], shrink), 4);
+    assert.equal(b.recvmsg(64)[0].length, 4);
+    // Objects that only look like buffers are refused.
+    const fake = Object.create(ArrayBuffer.prototype);
+    assert.throws(() => a.sendmsg([fake]), TypeError);
+    assert.throws(() => b.recvmsg_into([fake]), TypeError);
+  } finally {
+    a.close();
+    b.close();
+  }
+});
