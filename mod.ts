@@ -61,6 +61,7 @@ export type {
   TextSocketFile,
 } from "./src/file.ts";
 export { SocketAsync } from "./src/async.ts";
+export type { AsyncCreateConnectionOptions, AsyncOptions } from "./src/async.ts";
 export { CMSG_LEN, CMSG_SPACE } from "./src/cmsg.ts";
 export { recv_fds, send_fds } from "./src/fds.ts";
 export type { RecvFdsResult } from "./src/fds.ts";

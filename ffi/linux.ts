@@ -22,6 +22,14 @@
 /** The shared object that holds the C library on Linux. */
 export const LIBC_PATH = "libc.so.6";
 
+/**
+ * How the async reactor (src/reactor.ts) waits for readiness here: its
+ * mechanism and how it wakes its own in-flight wait. Linux has epoll and
+ * eventfd; a table for a system with neither says `{ mechanism: "poll", waker:
+ * "pipe" }` and the portable poll() reactor is used.
+ */
+export const READINESS = { mechanism: "epoll", waker: "eventfd" } as const;
+
 /** The symbol table opened with `Deno.dlopen` on Linux. */
 export const symbols = {
   // ---- errno and error text ----
@@ -288,6 +296,13 @@ export const symbols = {
   },
   /** int eventfd(unsigned int initval, int flags) */
   eventfd: { parameters: ["u32", "i32"], result: "i32" },
+  /** int pipe(int pipefd[2]) — the poll() reactor's waker where eventfd is missing */
+  pipe: {
+    parameters: [
+      "buffer", // int pipefd[2]
+    ],
+    result: "i32",
+  },
 
   // ---- resolver ----
   /** int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints, struct addrinfo **res) */

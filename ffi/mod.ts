@@ -7,7 +7,11 @@
  * @module
  */
 
-import { LIBC_PATH as LINUX_LIBC, symbols as linuxSymbols } from "./linux.ts";
+import {
+  LIBC_PATH as LINUX_LIBC,
+  READINESS as LINUX_READINESS,
+  symbols as linuxSymbols,
+} from "./linux.ts";
 import { type Layout, linux_aarch64, linux_x86_64 } from "./structs.ts";
 
 export type { Layout } from "./structs.ts";
@@ -30,6 +34,25 @@ function unsupported(): Error {
 export const layout: Layout = Deno.build.os === "linux"
   ? (Deno.build.arch === "aarch64" ? linux_aarch64 : linux_x86_64)
   : linux_x86_64;
+
+/**
+ * How this system waits for socket readiness, for the async reactor:
+ * `mechanism` is the readiness API its table provides (`"epoll"`, or the
+ * portable `"poll"`), `waker` how the reactor interrupts its own in-flight
+ * wait (`"eventfd"`, or a `"pipe"`). `src/` picks its reactor from this and
+ * never looks at the OS name.
+ */
+export interface Readiness {
+  /** The readiness API: epoll on Linux, poll() elsewhere. */
+  readonly mechanism: "epoll" | "poll";
+  /** What wakes an in-flight wait: an eventfd on Linux, a pipe elsewhere. */
+  readonly waker: "eventfd" | "pipe";
+}
+
+/** This system's readiness capability (see {@linkcode Readiness}). */
+export const readiness: Readiness = Deno.build.os === "linux"
+  ? LINUX_READINESS
+  : { mechanism: "poll", waker: "pipe" };
 
 function libraryPath(): string {
   // An override for unusual systems (musl, a non-standard libc location).

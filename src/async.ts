@@ -1,24 +1,1163 @@
 /**
- * `s.async`: the socket's methods returning Promises, driven by the reactor.
- * (Placeholder until the async issue lands.)
+ * `s.async`: the socket's methods returning Promises, driven by the
+ * process's one readiness reactor (src/reactor.ts) instead of blocking the
+ * event loop.
+ *
+ * Every call first makes its syscall once, non-blocking, on the JavaScript
+ * thread; only when the kernel answers EAGAIN does it register a waiter with
+ * the reactor and retry when the descriptor is ready. Data that is already
+ * there costs the syscall and one Promise, no thread hand-off.
+ *
+ * How a call is kept from blocking: recv/send-family calls pass
+ * MSG_DONTWAIT; accept, connect and sendfile, which take no such flag, set
+ * O_NONBLOCK for the one syscall when the socket is in blocking mode and
+ * restore it at once (see src/_nonblock.ts), so the socket's mode as the
+ * sync API sees it never changes.
  *
  * @module
  */
 
-import type { Socket } from "./socket.ts";
+import {
+  AF_INET,
+  AF_INET6,
+  errnoValues,
+  MSG_OOB,
+  SO_ERROR,
+  SOCK_STREAM,
+  SOL_SOCKET,
+} from "../constants/mod.ts";
+import { SocketError, timeout } from "./errors.ts";
+import * as S from "./_syscall.ts";
+import * as NB from "./_nonblock.ts";
+import {
+  type Address,
+  AddressCache,
+  type AddressIn,
+  type Bytes,
+  bytesOf,
+  decode,
+  describe,
+  encode,
+  isBufferSource,
+} from "./_sockaddr.ts";
 import { kOnClose } from "./_internal.ts";
+import { forget as reactorForget, PRI, reactor, READ, type Waiter, WRITE } from "./reactor.ts";
+import { adopt, fdOf, Socket, timeoutMsOf } from "./socket.ts";
+import { pton4, pton6 } from "./_inet.ts";
+import { plainError, runAsync } from "./_resolve.ts";
+import { getaddrinfoGen } from "./_resolver_core.ts";
+import { fsFileFd, readFd, seekFd, sendfileOnce, tellFd } from "./_fileio.ts";
+import * as msg from "./msg.ts";
+import type { AncDataIn, RecvmsgIntoResult, RecvmsgResult } from "./msg.ts";
 
-/** The async face of a socket: the same method names, returning Promises. */
+const EAGAIN = errnoValues.EAGAIN;
+const EWOULDBLOCK = errnoValues.EWOULDBLOCK;
+const EINPROGRESS = errnoValues.EINPROGRESS;
+
+/**
+ * Options every async call takes as its last argument.
+ *
+ * @example Give up on a read after a second
+ * ```ts ignore
+ * const data = await s.async.recv(4096, 0, { signal: AbortSignal.timeout(1000) });
+ * ```
+ */
+export interface AsyncOptions {
+  /**
+   * Aborts the call: its Promise rejects with `signal.reason`, and the
+   * socket stays usable. A call that had sent part of its data (sendall)
+   * has sent it.
+   */
+  signal?: AbortSignal;
+}
+
+// ---- argument checks (the sync API's, with the same messages) ----
+
+function intArg(v: unknown, what: string): number {
+  if (typeof v !== "number" || !Number.isInteger(v)) {
+    throw new TypeError(`${what} must be an integer, not ${describe(v)}`);
+  }
+  return v;
+}
+
+function flagsArg(v: unknown): number {
+  if (typeof v === "number" && (v | 0) === v) return v;
+  if (typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 0xffffffff) return v | 0;
+  throw new TypeError(`flags must be a 32-bit integer, not ${describe(v)}`);
+}
+
+function bufferArg(v: unknown, fn: string): Bytes {
+  if (isBufferSource(v)) return v;
+  if (typeof v === "string") {
+    throw new TypeError(
+      `${fn}() needs bytes (a Uint8Array or other BufferSource), not a string: ` +
+        `encode it first, e.g. new TextEncoder().encode(s)`,
+    );
+  }
+  throw new TypeError(`${fn}() needs a BufferSource, not ${describe(v)}`);
+}
+
+function bufsizeError(bufsize: unknown, fn: string): never {
+  if (typeof bufsize !== "number" || !Number.isInteger(bufsize)) {
+    throw new TypeError(`${fn}() bufsize must be an integer, not ${describe(bufsize)}`);
+  }
+  if (bufsize < 0) throw new RangeError(`negative buffersize in ${fn}: ${bufsize}`);
+  throw new RangeError(`${fn}() bufsize too large: ${bufsize}`);
+}
+
+function intoLength(buffer: Bytes, nbytes: number, fn: string): number {
+  if (!ArrayBuffer.isView(buffer) && !(buffer instanceof ArrayBuffer)) bufferArg(buffer, fn);
+  const size = buffer.byteLength;
+  if ((nbytes | 0) !== nbytes) {
+    intArg(nbytes, "nbytes");
+    throw new RangeError(`nbytes out of range: ${nbytes}`);
+  }
+  if (nbytes < 0) throw new RangeError(`negative buffersize in ${fn}: ${nbytes}`);
+  if (nbytes > size) {
+    throw new RangeError(`buffer too small for requested bytes: ${nbytes} > ${size}`);
+  }
+  return nbytes === 0 ? size : nbytes;
+}
+
+/** The signal of an options argument, checked; throws its reason when already aborted. */
+function signalOf(options: AsyncOptions | undefined): AbortSignal | undefined {
+  if (options === undefined || options === null) return undefined;
+  if (typeof options !== "object") {
+    throw new TypeError(`options must be an object like { signal }, not ${describe(options)}`);
+  }
+  const signal = options.signal;
+  if (signal === undefined || signal === null) return undefined;
+  if (!(signal instanceof AbortSignal)) {
+    throw new TypeError(`options.signal must be an AbortSignal, not ${describe(signal)}`);
+  }
+  if (signal.aborted) throw signal.reason;
+  return signal;
+}
+
+// ---- received bytes: copied out of a scratch buffer into pooled slabs ----
+
+const SCRATCH = 65536;
+const scratch = new Uint8Array(SCRATCH);
+// As the sync recv(): small results are views on a shared slab (an
+// ArrayBuffer per result costs more than the syscall), each of exactly its
+// length; large ones get their own buffer.
+const SLAB = 16384;
+const POOLED = 2048;
+let slab = new Uint8Array(SLAB);
+let slabOff = 0;
+
+function take(n: number): Uint8Array {
+  if (n > POOLED) return scratch.slice(0, n);
+  if (slabOff + n > SLAB) {
+    slab = new Uint8Array(SLAB);
+    slabOff = 0;
+  }
+  const out = slab.subarray(slabOff, slabOff + n);
+  slabOff = (slabOff + n + 7) & ~7;
+  if (n <= 32) { for (let i = 0; i < n; i++) out[i] = scratch[i]; }
+  else out.set(scratch.subarray(0, n));
+  return out;
+}
+
+// ---- pending operations ----
+
+/** Returned by an attempt that met EAGAIN: wait for readiness and try again. */
+const AGAIN: unique symbol = Symbol("again");
+type Attempt<T> = () => T | typeof AGAIN;
+
+/**
+ * A call waiting on the reactor: retries `attempt` whenever the descriptor
+ * is ready, until it settles; carries the timeout timer and abort listener.
+ * With `events === 0` it is retried on a backoff timer instead (1 ms
+ * doubling to 50 ms), for the one case no readiness event announces.
+ */
+class Op<T> implements Waiter {
+  readonly fd: number;
+  readonly events: number;
+  readonly syscall: string;
+  #pending: Set<Op<unknown>>;
+  #attempt: Attempt<T>;
+  #resolve!: (v: T) => void;
+  #reject!: (e: unknown) => void;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #retry: ReturnType<typeof setTimeout> | undefined;
+  #delay = 1;
+  #signal: AbortSignal | undefined;
+  #onAbort: (() => void) | undefined;
+  #done = false;
+  readonly promise: Promise<T>;
+
+  constructor(
+    pending: Set<Op<unknown>>,
+    fd: number,
+    events: number,
+    syscall: string,
+    tmo: number,
+    signal: AbortSignal | undefined,
+    attempt: Attempt<T>,
+  ) {
+    this.fd = fd;
+    this.events = events;
+    this.syscall = syscall;
+    this.#pending = pending;
+    this.#attempt = attempt;
+    this.promise = new Promise<T>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    pending.add(this as Op<unknown>);
+    // Timeout mode: the socket's timeout bounds the whole call. Non-blocking
+    // mode (0) waits without limit, as asyncio's loop.sock_*() do.
+    if (tmo > 0) this.#timer = setTimeout(() => this.cancel(new timeout(syscall)), tmo);
+    if (signal !== undefined) {
+      this.#signal = signal;
+      this.#onAbort = () => this.cancel(signal.reason);
+      signal.addEventListener("abort", this.#onAbort, { once: true });
+    }
+    this.#arm();
+  }
+
+  #arm(): void {
+    if (this.events !== 0) {
+      reactor().add(this);
+      return;
+    }
+    this.#retry = setTimeout(() => {
+      this.#retry = undefined;
+      this.ready();
+    }, this.#delay);
+    this.#delay = Math.min(this.#delay * 2, 50);
+  }
+
+  ready(): void {
+    if (this.#done) return;
+    let r: T | typeof AGAIN;
+    try {
+      r = this.#attempt();
+    } catch (e) {
+      this.#settle(false, e);
+      return;
+    }
+    if (r === AGAIN) this.#arm();
+    else this.#settle(true, r);
+  }
+
+  fail(err: SocketError): void {
+    this.#settle(false, err);
+  }
+
+  /** Ends the call with `reason` (abort, timeout, close), unregistering it. */
+  cancel(reason: unknown): void {
+    if (this.#done) return;
+    if (this.#retry !== undefined) clearTimeout(this.#retry);
+    else if (this.events !== 0) reactor().remove(this);
+    this.#settle(false, reason);
+  }
+
+  #settle(ok: boolean, v: unknown): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#pending.delete(this as Op<unknown>);
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#signal !== undefined) this.#signal.removeEventListener("abort", this.#onAbort!);
+    if (ok) this.#resolve(v as T);
+    else this.#reject(v);
+  }
+}
+
+/** The error for a failed attempt: -errno → SocketError, AGAIN on EAGAIN. */
+function again(r: number, syscall: string): typeof AGAIN {
+  const e = -r;
+  if (e === EAGAIN || e === EWOULDBLOCK) return AGAIN;
+  throw S.errorFor(e, syscall);
+}
+
+function isAgain(e: unknown): boolean {
+  return e instanceof SocketError && !(e instanceof timeout) &&
+    (e.errno === EAGAIN || e.errno === EWOULDBLOCK);
+}
+
+/**
+ * The async face of a socket (`s.async`): the same method names, arguments
+ * and results as the sync methods, returning Promises. Each takes an
+ * optional last argument `{ signal }` (an AbortSignal).
+ *
+ * - Each call tries its syscall at once; it waits on the shared reactor
+ *   only when the kernel says EAGAIN, so the event loop keeps running.
+ * - Timeout mode (`settimeout(t)`, t > 0): a call that has not completed
+ *   after `t` seconds rejects with {@linkcode timeout}; for `sendall` the
+ *   whole call has one deadline. Blocking (`null`) and non-blocking (`0`)
+ *   sockets wait without limit, as asyncio's `loop.sock_*()` do.
+ * - `close()` (or `detach()`) rejects every pending call with an EBADF
+ *   {@linkcode SocketError}.
+ * - Errors are the sync API's: {@linkcode SocketError} and subclasses,
+ *   `TypeError`, `RangeError`; argument errors reject rather than throw.
+ *
+ * @example An echo round trip over a socketpair
+ * ```ts
+ * import { socketpair } from "@sockffi/socket";
+ * const [a, b] = socketpair();
+ * const reply = b.async.recv(1024);           // waits on the reactor
+ * await a.async.sendall(new TextEncoder().encode("ping"));
+ * console.log(new TextDecoder().decode(await reply)); // "ping"
+ * a.close();
+ * b.close();
+ * ```
+ */
 export class SocketAsync {
   #sock: Socket;
-  /** @param sock the socket these methods act on */
+  #pending = new Set<Op<unknown>>();
+  #addrCache: AddressCache | undefined;
+
+  /**
+   * Wraps `sock`; normally reached as `sock.async`, which makes one per socket.
+   *
+   * @param sock the socket these methods act on
+   */
   constructor(sock: Socket) {
     this.#sock = sock;
+    NB.load();
   }
+
   /** The socket these methods act on. */
   get socket(): Socket {
     return this.#sock;
   }
-  /** Rejects pending calls when the socket closes. */
-  [kOnClose](): void {}
+
+  /**
+   * Called by `Socket.close()` and `detach()` before the descriptor goes
+   * away: rejects every pending call with EBADF and drops the descriptor
+   * from the reactor.
+   */
+  [kOnClose](): void {
+    const fd = this.#sock.fileno();
+    for (const op of [...this.#pending]) op.cancel(S.closedError(op.syscall));
+    if (fd >= 0) reactorForget(fd);
+  }
+
+  #wait<T>(
+    fd: number,
+    events: number,
+    syscall: string,
+    signal: AbortSignal | undefined,
+    attempt: Attempt<T>,
+  ): Promise<T> {
+    return new Op<T>(
+      this.#pending,
+      fd,
+      events,
+      syscall,
+      timeoutMsOf(this.#sock),
+      signal,
+      attempt,
+    ).promise;
+  }
+
+  // ---- connections ----
+
+  /**
+   * Accepts a connection (`accept4(2)`), waiting for one without blocking
+   * the event loop. Resolves to `[conn, address]`; the new socket's mode
+   * follows the sync `accept()` rule (blocking unless a default timeout is
+   * set). Python: `socket.accept()` / asyncio's `loop.sock_accept()`.
+   *
+   * @param options `{ signal }` to abort the wait
+   * @returns `[conn, address]`
+   * @throws {timeout} in timeout mode when no connection arrives in time
+   * @throws {SocketError} EINVAL when not listening; EBADF when closed meanwhile
+   */
+  accept(options?: AsyncOptions): Promise<[conn: Socket, address: Address | null]> {
+    try {
+      const signal = signalOf(options);
+      const s = this.#sock;
+      const fd = fdOf(s, "accept");
+      const blocking = timeoutMsOf(s) < 0;
+      const attempt = (): [Socket, Address | null] | typeof AGAIN => {
+        const r = NB.accept(fd, blocking);
+        if (r < 0) return again(r, "accept");
+        const addr = decode(S.addrBuf, S.addrLen[0], s.proto);
+        return [adopt(r, s.family, s.type, s.proto), addr];
+      };
+      const r = attempt();
+      if (r !== AGAIN) return Promise.resolve(r);
+      return this.#wait(fd, READ, "accept", signal, attempt);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /**
+   * Connects to `address` (`connect(2)`), waiting for the connection
+   * without blocking the event loop; then reads SO_ERROR, as CPython does.
+   * Python: `socket.connect()` / asyncio's `loop.sock_connect()`.
+   *
+   * A host name in an AF_INET/AF_INET6 address is resolved first with
+   * `getaddrinfo(3)` on a worker thread (the first address of the socket's
+   * family is used, as the sync connect does), so a lookup does not stall
+   * the event loop either.
+   *
+   * @param address the peer's address, in the family's shape
+   * @param options `{ signal }` to abort the wait (the connection attempt is
+   *   left to the kernel; close the socket to end it)
+   * @throws {timeout} in timeout mode when the connection is not made in time
+   * @throws {SocketError} ECONNREFUSED, ENETUNREACH...
+   */
+  connect(address: AddressIn, options?: AsyncOptions): Promise<void> {
+    try {
+      const signal = signalOf(options);
+      const s = this.#sock;
+      const fd = fdOf(s, "connect");
+      if (needsLookup(s.family, address)) return this.#connectByName(address as unknown[], signal);
+      const len = encode(s.family, s.type, s.proto, address, S.addrBuf);
+      const blocking = timeoutMsOf(s) < 0;
+      const r = NB.connect(fd, blocking, S.addrBuf, len);
+      if (r === 0) return Promise.resolve();
+      const e = -r;
+      if (e === EINPROGRESS) {
+        return this.#wait(fd, WRITE, "connect", signal, () => {
+          // Ready for writing means connected or failed; a stray wake-up
+          // (a reused descriptor number) is told apart by a zero-time poll.
+          if (!S.waitFd(fd, S.WRITE, 0)) return AGAIN;
+          const err = S.getsockoptInt(fd, SOL_SOCKET, SO_ERROR);
+          if (err !== 0) throw S.errorFor(err, "connect");
+          return undefined;
+        });
+      }
+      if (e === EAGAIN) {
+        // A unix socket whose listener's backlog is full: connect() itself
+        // must be retried, and no readiness event says when (events 0: a
+        // backoff timer).
+        const addr = S.addrBuf.slice(0, len);
+        return this.#wait(fd, 0, "connect", signal, () => {
+          const r2 = NB.connect(fd, timeoutMsOf(s) < 0, addr, len);
+          if (r2 === 0) return undefined;
+          return again(r2, "connect");
+        });
+      }
+      throw S.errorFor(e, "connect");
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** connect() to `[name, port, ...]`: resolves the name off the JavaScript thread first. */
+  async #connectByName(address: unknown[], signal: AbortSignal | undefined): Promise<void> {
+    const s = this.#sock;
+    const infos = await runAsync(
+      getaddrinfoGen(address[0], null, s.family, s.type, s.proto, 0),
+      signal,
+    );
+    const sa = infos.find((ai) => ai[0] === s.family)?.[4] as unknown[] | undefined;
+    if (sa === undefined) throw plainError("getaddrinfo returns an empty list", "connect");
+    // The port and any flowinfo/scope_id given win; the lookup's scope_id
+    // (from a "%iface" suffix) fills in otherwise.
+    const rest = address.length > 2 ? address.slice(2) : sa.slice(2);
+    await this.connect([sa[0], address[1], ...rest] as AddressIn, signal && { signal });
+  }
+
+  // ---- receiving ----
+
+  /**
+   * Receives up to `bufsize` bytes (`recv(2)` with MSG_DONTWAIT), waiting
+   * for data without blocking the event loop; an empty array means the peer
+   * closed the connection. Python: `socket.recv()` / `loop.sock_recv()`.
+   *
+   * @param bufsize the most bytes to receive
+   * @param flags MSG_PEEK, MSG_OOB, MSG_WAITALL... (MSG_WAITALL still
+   *   returns what is there: the call never blocks the thread)
+   * @param options `{ signal }` to abort the wait
+   * @returns a Uint8Array of exactly the received length
+   * @throws {RangeError} for a negative bufsize
+   * @throws {timeout} in timeout mode when nothing arrives in time
+   * @throws {SocketError} ECONNRESET...; EBADF when closed meanwhile
+   */
+  recv(bufsize: number, flags = 0, options?: AsyncOptions): Promise<Uint8Array> {
+    try {
+      if ((bufsize | 0) !== bufsize || bufsize < 0) bufsizeError(bufsize, "recv");
+      if ((flags | 0) !== flags) flags = flagsArg(flags);
+      const signal = options === undefined ? undefined : signalOf(options);
+      const fd = fdOf(this.#sock, "recv");
+      if (bufsize <= SCRATCH) {
+        const r = NB.recv(fd, scratch, bufsize, flags);
+        if (r >= 0) return Promise.resolve(take(r));
+        again(r, "recv");
+        return this.#wait(fd, readEvents(flags), "recv", signal, () => {
+          const r2 = NB.recv(fd, scratch, bufsize, flags);
+          return r2 >= 0 ? take(r2) : again(r2, "recv");
+        });
+      }
+      const buf = new Uint8Array(bufsize);
+      const attempt = (): Uint8Array | typeof AGAIN => {
+        const r = NB.recv(fd, buf, bufsize, flags);
+        if (r < 0) return again(r, "recv");
+        return r === bufsize ? buf : buf.slice(0, r);
+      };
+      const r = attempt();
+      if (r !== AGAIN) return Promise.resolve(r);
+      return this.#wait(fd, readEvents(flags), "recv", signal, attempt);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /**
+   * Receives up to `nbytes` bytes (default: the buffer's length) into
+   * `buffer` (`recv(2)`), honouring a view's offset; resolves to the count.
+   * Python: `socket.recv_into()` / `loop.sock_recv_into()`.
+   *
+   * @param buffer where the bytes go (not to be touched until the call settles)
+   * @param nbytes the most bytes to receive; 0 means the buffer's length
+   * @param flags MSG_* flags
+   * @param options `{ signal }` to abort the wait
+   * @returns the number of bytes received (0: the peer closed)
+   * @throws {RangeError} when nbytes is negative or larger than the buffer
+   * @throws {timeout} in timeout mode when nothing arrives in time
+   * @throws {SocketError} from recv(2)
+   */
+  recv_into(buffer: Bytes, nbytes = 0, flags = 0, options?: AsyncOptions): Promise<number> {
+    try {
+      const len = intoLength(buffer, nbytes, "recv_into");
+      if ((flags | 0) !== flags) flags = flagsArg(flags);
+      const signal = options === undefined ? undefined : signalOf(options);
+      const fd = fdOf(this.#sock, "recv");
+      const r = NB.recv(fd, buffer, len, flags);
+      if (r >= 0) return Promise.resolve(r);
+      again(r, "recv");
+      return this.#wait(fd, readEvents(flags), "recv", signal, () => {
+        const r2 = NB.recv(fd, buffer, len, flags);
+        return r2 >= 0 ? r2 : again(r2, "recv");
+      });
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /**
+   * Receives up to `bufsize` bytes and the sender's address
+   * (`recvfrom(2)`): `[data, address]`, the address `null` when the kernel
+   * gives none. Python: `socket.recvfrom()` / `loop.sock_recvfrom()`.
+   *
+   * @param bufsize the most bytes to receive
+   * @param flags MSG_* flags
+   * @param options `{ signal }` to abort the wait
+   * @returns `[data, address]`
+   * @throws {RangeError} for a negative bufsize
+   * @throws {timeout} in timeout mode when nothing arrives in time
+   * @throws {SocketError} from recvfrom(2)
+   */
+  recvfrom(
+    bufsize: number,
+    flags = 0,
+    options?: AsyncOptions,
+  ): Promise<[data: Uint8Array, address: Address | null]> {
+    try {
+      if ((bufsize | 0) !== bufsize || bufsize < 0) bufsizeError(bufsize, "recvfrom");
+      if ((flags | 0) !== flags) flags = flagsArg(flags);
+      const signal = options === undefined ? undefined : signalOf(options);
+      const s = this.#sock;
+      const fd = fdOf(s, "recvfrom");
+      const buf = bufsize <= SCRATCH ? scratch : new Uint8Array(bufsize);
+      const attempt = (): [Uint8Array, Address | null] | typeof AGAIN => {
+        const r = NB.recvfrom(fd, buf, bufsize, flags);
+        if (r < 0) return again(r, "recvfrom");
+        const data = buf === scratch ? take(r) : r === bufsize ? buf : buf.slice(0, r);
+        return [data, decode(S.addrBuf, S.addrLen[0], s.proto)];
+      };
+      const r = attempt();
+      if (r !== AGAIN) return Promise.resolve(r);
+      return this.#wait(fd, readEvents(flags), "recvfrom", signal, attempt);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /**
+   * Like {@linkcode SocketAsync.recv_into}, also giving the sender's address
+   * (`recvfrom(2)`): `[nbytes, address]`. Python: `socket.recvfrom_into()`
+   * / `loop.sock_recvfrom_into()`.
+   *
+   * @param buffer where the bytes go
+   * @param nbytes the most bytes to receive; 0 means the buffer's length
+   * @param flags MSG_* flags
+   * @param options `{ signal }` to abort the wait
+   * @returns `[nbytes, address]`
+   * @throws {RangeError} when nbytes is negative or larger than the buffer
+   * @throws {timeout} in timeout mode when nothing arrives in time
+   * @throws {SocketError} from recvfrom(2)
+   */
+  recvfrom_into(
+    buffer: Bytes,
+    nbytes = 0,
+    flags = 0,
+    options?: AsyncOptions,
+  ): Promise<[nbytes: number, address: Address | null]> {
+    try {
+      const len = intoLength(buffer, nbytes, "recvfrom_into");
+      if ((flags | 0) !== flags) flags = flagsArg(flags);
+      const signal = options === undefined ? undefined : signalOf(options);
+      const s = this.#sock;
+      const fd = fdOf(s, "recvfrom");
+      const attempt = (): [number, Address | null] | typeof AGAIN => {
+        const r = NB.recvfrom(fd, buffer, len, flags);
+        if (r < 0) return again(r, "recvfrom");
+        return [r, decode(S.addrBuf, S.addrLen[0], s.proto)];
+      };
+      const r = attempt();
+      if (r !== AGAIN) return Promise.resolve(r);
+      return this.#wait(fd, readEvents(flags), "recvfrom", signal, attempt);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /**
+   * Receives data and ancillary data (`recvmsg(2)`): `[data, ancdata,
+   * msg_flags, address]`, as the sync `recvmsg()`. Python:
+   * `socket.recvmsg()`.
+   *
+   * @param bufsize the most bytes of normal data to receive
+   * @param ancbufsize the size of the ancillary data buffer (0: none)
+   * @param flags MSG_* flags
+   * @param options `{ signal }` to abort the wait
+   * @returns `[data, ancdata, msg_flags, address]`
+   * @throws {RangeError} for a negative bufsize or ancbufsize
+   * @throws {timeout} in timeout mode when nothing arrives in time
+   * @throws {SocketError} from recvmsg(2)
+   */
+  recvmsg(
+    bufsize: number,
+    ancbufsize = 0,
+    flags = 0,
+    options?: AsyncOptions,
+  ): Promise<RecvmsgResult> {
+    try {
+      flags = flagsArg(flags);
+      const signal = options === undefined ? undefined : signalOf(options);
+      const s = this.#sock;
+      const fd = fdOf(s, "recvmsg");
+      const attempt = () =>
+        this.#viaSync(() => msg.recvmsg(s, bufsize, ancbufsize, flags | NB.DONTWAIT));
+      const r = attempt();
+      if (r !== AGAIN) return Promise.resolve(r);
+      return this.#wait(fd, readEvents(flags), "recvmsg", signal, attempt);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /**
+   * Scatter-receive into `buffers` with ancillary data (`recvmsg(2)`):
+   * `[nbytes, ancdata, msg_flags, address]`, as the sync `recvmsg_into()`.
+   * Python: `socket.recvmsg_into()`.
+   *
+   * @param buffers writable bytes-like objects, filled in order
+   * @param ancbufsize the size of the ancillary data buffer (0: none)
+   * @param flags MSG_* flags
+   * @param options `{ signal }` to abort the wait
+   * @returns `[nbytes, ancdata, msg_flags, address]`
+   * @throws {TypeError} when buffers is not an iterable of buffers
+   * @throws {timeout} in timeout mode when nothing arrives in time
+   * @throws {SocketError} from recvmsg(2)
+   */
+  recvmsg_into(
+    buffers: Iterable<Bytes>,
+    ancbufsize = 0,
+    flags = 0,
+    options?: AsyncOptions,
+  ): Promise<RecvmsgIntoResult> {
+    try {
+      flags = flagsArg(flags);
+      const signal = options === undefined ? undefined : signalOf(options);
+      const s = this.#sock;
+      const fd = fdOf(s, "recvmsg");
+      const bufs = materialize(buffers, "recvmsg_into");
+      const attempt = () =>
+        this.#viaSync(() => msg.recvmsg_into(s, bufs, ancbufsize, flags | NB.DONTWAIT));
+      const r = attempt();
+      if (r !== AGAIN) return Promise.resolve(r);
+      return this.#wait(fd, readEvents(flags), "recvmsg", signal, attempt);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  // ---- sending ----
+
+  /**
+   * Sends `data` (`send(2)` with MSG_DONTWAIT), waiting for buffer space
+   * without blocking the event loop; resolves to the bytes sent, which may
+   * be fewer than given (see {@linkcode SocketAsync.sendall}).
+   * Python: `socket.send()`.
+   *
+   * @param data the bytes to send (not to be changed until the call settles)
+   * @param flags MSG_* flags
+   * @param options `{ signal }` to abort the wait
+   * @returns the number of bytes sent
+   * @throws {TypeError} for a string (encode it first) or another non-buffer
+   * @throws {timeout} in timeout mode when no space frees up in time
+   * @throws {SocketError} EPIPE, ECONNRESET...
+   */
+  send(data: Bytes, flags = 0, options?: AsyncOptions): Promise<number> {
+    try {
+      if (!ArrayBuffer.isView(data) && !(data instanceof ArrayBuffer)) {
+        data = bufferArg(data, "send");
+      }
+      if ((flags | 0) !== flags) flags = flagsArg(flags);
+      const signal = options === undefined ? undefined : signalOf(options);
+      const fd = fdOf(this.#sock, "send");
+      const len = data.byteLength;
+      const r = NB.send(fd, data, len, flags);
+      if (r >= 0) return Promise.resolve(r);
+      again(r, "send");
+      const d = data;
+      return this.#wait(fd, WRITE, "send", signal, () => {
+        const r2 = NB.send(fd, d, len, flags);
+        return r2 >= 0 ? r2 : again(r2, "send");
+      });
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /**
+   * Sends all of `data`, waiting for buffer space as often as needed
+   * without blocking the event loop. In timeout mode the whole call has one
+   * deadline. On error or abort some data may have been sent.
+   * Python: `socket.sendall()` / `loop.sock_sendall()`.
+   *
+   * @param data the bytes to send (not to be changed until the call settles)
+   * @param flags MSG_* flags
+   * @param options `{ signal }` to abort the wait
+   * @throws {TypeError} for a string (encode it first) or another non-buffer
+   * @throws {timeout} in timeout mode when not all is sent in time
+   * @throws {SocketError} EPIPE, ECONNRESET...
+   */
+  sendall(data: Bytes, flags = 0, options?: AsyncOptions): Promise<void> {
+    try {
+      const b = bytesOf(bufferArg(data, "sendall"));
+      if ((flags | 0) !== flags) flags = flagsArg(flags);
+      const signal = options === undefined ? undefined : signalOf(options);
+      const fd = fdOf(this.#sock, "send");
+      const total = b.length;
+      let off = 0;
+      while (off < total) {
+        const r = NB.send(fd, off === 0 ? b : b.subarray(off), total - off, flags);
+        if (r < 0) {
+          again(r, "send");
+          break;
+        }
+        off += r;
+      }
+      if (off >= total) return Promise.resolve();
+      return this.#wait(fd, WRITE, "send", signal, () => {
+        while (off < total) {
+          const r = NB.send(fd, b.subarray(off), total - off, flags);
+          if (r < 0) return again(r, "send");
+          off += r;
+        }
+        return undefined;
+      });
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /**
+   * Sends `data` to `address` (`sendto(2)`): `sendto(data, address,
+   * options?)` or `sendto(data, flags, address, options?)`. Resolves to the
+   * bytes sent. Python: `socket.sendto()` / `loop.sock_sendto()`.
+   *
+   * @param data the bytes to send
+   * @param flagsOrAddress MSG_* flags, or the address when flags are omitted
+   * @param address the destination (when flags are given), or the options
+   * @param options `{ signal }` to abort the wait
+   * @returns the number of bytes sent
+   * @throws {TypeError} for a non-buffer or a wrong address shape
+   * @throws {timeout} in timeout mode when no space frees up in time
+   * @throws {SocketError} from sendto(2)
+   */
+  sendto(data: Bytes, address: AddressIn, options?: AsyncOptions): Promise<number>;
+  /**
+   * Sends `data` with `flags` to `address` (`sendto(2)`).
+   *
+   * @param data the bytes to send
+   * @param flags MSG_* flags
+   * @param address the destination
+   * @param options `{ signal }` to abort the wait
+   * @returns the number of bytes sent
+   */
+  sendto(data: Bytes, flags: number, address: AddressIn, options?: AsyncOptions): Promise<number>;
+  sendto(
+    data: Bytes,
+    flagsOrAddress: number | AddressIn,
+    address?: AddressIn | AsyncOptions,
+    options?: AsyncOptions,
+  ): Promise<number> {
+    try {
+      let flags = 0;
+      let addr: unknown;
+      if (typeof flagsOrAddress === "number") {
+        flags = flagsArg(flagsOrAddress);
+        if (address === undefined) throw new TypeError("sendto() missing the address argument");
+        addr = address;
+      } else {
+        addr = flagsOrAddress;
+        if (options === undefined) options = address as AsyncOptions | undefined;
+      }
+      if (!ArrayBuffer.isView(data) && !(data instanceof ArrayBuffer)) {
+        data = bufferArg(data, "sendto");
+      }
+      const signal = options === undefined ? undefined : signalOf(options);
+      const s = this.#sock;
+      const fd = fdOf(s, "sendto");
+      const cache = this.#addrCache ??= new AddressCache();
+      const alen = cache.encode(s.family, s.type, s.proto, addr);
+      const len = data.byteLength;
+      const r = NB.sendto(fd, data, len, flags, cache.buf, alen);
+      if (r >= 0) return Promise.resolve(r);
+      again(r, "sendto");
+      // The cache may be reused by another call while this one waits.
+      const a = cache.buf.slice(0, alen);
+      const d = data;
+      return this.#wait(fd, WRITE, "sendto", signal, () => {
+        const r2 = NB.sendto(fd, d, len, flags, a, alen);
+        return r2 >= 0 ? r2 : again(r2, "sendto");
+      });
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /**
+   * Gather-sends `buffers` with ancillary data (`sendmsg(2)`), optionally to
+   * `address`, as the sync `sendmsg()`. Resolves to the bytes sent.
+   * Python: `socket.sendmsg()`.
+   *
+   * @param buffers bytes-like objects, gathered in order
+   * @param ancdata `[cmsg_level, cmsg_type, cmsg_data]` items
+   * @param flags MSG_* flags
+   * @param address the destination, or null/undefined for none
+   * @param options `{ signal }` to abort the wait
+   * @returns the number of bytes of normal data sent
+   * @throws {TypeError} for a non-iterable, a non-buffer, or an item of the wrong shape
+   * @throws {timeout} in timeout mode when no space frees up in time
+   * @throws {SocketError} from sendmsg(2)
+   */
+  sendmsg(
+    buffers: Iterable<Bytes>,
+    ancdata: Iterable<AncDataIn> = [],
+    flags = 0,
+    address?: AddressIn | null,
+    options?: AsyncOptions,
+  ): Promise<number> {
+    try {
+      flags = flagsArg(flags);
+      const signal = options === undefined ? undefined : signalOf(options);
+      const s = this.#sock;
+      const fd = fdOf(s, "sendmsg");
+      const bufs = materialize(buffers, "sendmsg");
+      const anc = ancdata === undefined || ancdata === null ? [] : materialize(ancdata, "sendmsg");
+      const attempt = () =>
+        this.#viaSync(() => msg.sendmsg(s, bufs, anc, flags | NB.DONTWAIT, address));
+      const r = attempt();
+      if (r !== AGAIN) return Promise.resolve(r);
+      return this.#wait(fd, WRITE, "sendmsg", signal, attempt);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /**
+   * Sends a file (`sendfile(2)`, no copy through user space) without
+   * blocking the event loop, and resolves to the bytes sent: the sync
+   * `sendfile()`'s arguments, result, fallback and file position, as
+   * asyncio's `loop.sock_sendfile()`. Where sendfile(2) cannot be used (a
+   * pipe, a device, a first call that fails) it falls back to read +
+   * `sendall`. Unlike the sync method it accepts non-blocking sockets.
+   *
+   * Afterwards the file position is `offset` + bytes sent, also when an
+   * error or abort interrupts the transfer; unchanged when nothing was
+   * sent. In timeout mode each wait for the socket to drain may last up to
+   * the timeout, as in the sync method. A file given as a descriptor number
+   * is read with read(2) in the fallback, which may block if it is a pipe
+   * with no data.
+   *
+   * @param file a Deno.FsFile or a file descriptor number
+   * @param offset where to start reading (default 0)
+   * @param count the most bytes to send, or null (default) for all up to end of file
+   * @param options `{ signal }` to abort the transfer
+   * @returns the bytes sent
+   * @throws {TypeError} for a file that is neither a Deno.FsFile nor a descriptor, or a non-integer offset or count
+   * @throws {RangeError} for a socket that is not SOCK_STREAM, a negative offset, or a count <= 0
+   * @throws {timeout} in timeout mode when the socket does not drain in time
+   * @throws {SocketError} EPIPE, ECONNRESET... from sendfile(2) or send(2)
+   */
+  async sendfile(
+    file: Deno.FsFile | number,
+    offset = 0,
+    count: number | null = null,
+    options?: AsyncOptions,
+  ): Promise<number> {
+    if (offset === undefined) offset = 0;
+    if (count === undefined) count = null;
+    checkSendfileParams(this.#sock, file, offset, count);
+    const signal = signalOf(options);
+    const sockfd = fdOf(this.#sock, "sendfile");
+    const inFd = typeof file === "number" ? file : fsFileFd(file);
+    if (inFd !== null) {
+      const sent = await this.#useSendfile(sockfd, file, inFd, offset, count, signal);
+      if (sent >= 0) return sent;
+    }
+    return this.#useSend(file, offset, count, options);
+  }
+
+  /** The sendfile(2) loop; -1 when sendfile cannot be used and nothing was sent. */
+  async #useSendfile(
+    sockfd: number,
+    file: Deno.FsFile | number,
+    inFd: number,
+    offset: number,
+    count: number | null,
+    signal: AbortSignal | undefined,
+  ): Promise<number> {
+    const s = this.#sock;
+    const off = new BigInt64Array([BigInt(offset)]);
+    let total = 0;
+    let block = 0;
+    const once = (): number | typeof AGAIN => {
+      const n = NB.withNonblock(
+        sockfd,
+        timeoutMsOf(s) < 0,
+        () => sendfileOnce(sockfd, inFd, off, block),
+      );
+      if (n >= 0) return n;
+      if (total === 0 && -n !== EAGAIN && -n !== EWOULDBLOCK) return -1;
+      return again(n, "sendfile");
+    };
+    try {
+      for (;;) {
+        block = SENDFILE_BLOCK;
+        if (count !== null) {
+          block = Math.min(count - total, SENDFILE_BLOCK);
+          if (block <= 0) break;
+        }
+        let n = once();
+        if (n === AGAIN) n = await this.#wait(sockfd, WRITE, "sendfile", signal, once);
+        if (n === 0) break;
+        if (n < 0) return -1; // EINVAL, ESPIPE...: not for sendfile; use send()
+        total += n;
+      }
+      return total;
+    } finally {
+      if (total > 0) setFilePosition(file, offset + total);
+    }
+  }
+
+  /** The fallback: read + sendall, as CPython's `_sendfile_use_send`. */
+  async #useSend(
+    file: Deno.FsFile | number,
+    offset: number,
+    count: number | null,
+    options: AsyncOptions | undefined,
+  ): Promise<number> {
+    fdOf(this.#sock, "send");
+    let start: number;
+    if (typeof file === "number") {
+      start = tellFd(file);
+      if (start >= 0) {
+        const e = seekFd(file, offset);
+        if (e !== 0) throw S.errorFor(e, "lseek");
+      } else if (offset !== 0) {
+        throw S.errorFor(errnoValues.ESPIPE, "lseek");
+      }
+    } else {
+      try {
+        start = file.seekSync(0, Deno.SeekMode.Current);
+      } catch (e) {
+        if (offset !== 0) throw e;
+        start = -1;
+      }
+      if (start >= 0) file.seekSync(offset, Deno.SeekMode.Start);
+    }
+    const buf = new Uint8Array(SEND_BLOCK);
+    let total = 0;
+    try {
+      for (;;) {
+        let want = SEND_BLOCK;
+        if (count !== null) {
+          want = Math.min(count - total, SEND_BLOCK);
+          if (want <= 0) break;
+        }
+        const view = want === buf.length ? buf : buf.subarray(0, want);
+        const got = typeof file === "number"
+          ? readFd(file, buf, want)
+          : (await file.read(view)) ?? 0;
+        if (got === 0) break;
+        await this.sendall(buf.subarray(0, got), 0, options);
+        total += got;
+      }
+      return total;
+    } finally {
+      if (start >= 0) setFilePosition(file, total > 0 ? offset + total : start);
+    }
+  }
+
+  /**
+   * Runs a sync implementation (msg.ts) once without waiting: with
+   * MSG_DONTWAIT in its flags (passed by the caller), and, in timeout mode,
+   * with the socket's timeout set to 0 for the call, so that its EAGAIN
+   * comes back at once instead of being polled for on this thread. Returns
+   * AGAIN for EAGAIN.
+   */
+  #viaSync<T>(call: () => T): T | typeof AGAIN {
+    const s = this.#sock;
+    const t = timeoutMsOf(s) > 0 ? s.gettimeout() : null;
+    if (t !== null) s.settimeout(0);
+    try {
+      return call();
+    } catch (e) {
+      if (isAgain(e)) return AGAIN;
+      throw e;
+    } finally {
+      if (t !== null) s.settimeout(t);
+    }
+  }
+
+  /** Number of calls of this socket waiting now (for tests). */
+  get pending(): number {
+    return this.#pending.size;
+  }
+}
+
+// ---- sendfile ----
+
+/** Bytes asked of one sendfile(2) call (CPython caps it at 1 GiB too, bpo-38319). */
+const SENDFILE_BLOCK = 0x40000000;
+/** Bytes read per round of the read + send fallback. */
+const SEND_BLOCK = 0x10000;
+
+/** The sync sendfile()'s argument checks, without its refusal of non-blocking sockets. */
+function checkSendfileParams(s: Socket, file: unknown, offset: unknown, count: unknown): void {
+  if (typeof file === "number") {
+    if (!Number.isInteger(file)) {
+      throw new TypeError(`sendfile() file descriptor must be an integer, not ${describe(file)}`);
+    }
+    if (file < 0 || file > 0x7fffffff) {
+      throw new RangeError(`sendfile() file descriptor out of range: ${file}`);
+    }
+  } else if (!(file instanceof Deno.FsFile)) {
+    throw new TypeError(
+      `sendfile() needs a Deno.FsFile or a file descriptor number, not ${describe(file)}`,
+    );
+  }
+  if (typeof offset !== "number" || !Number.isSafeInteger(offset)) {
+    throw new TypeError(`sendfile() offset must be an integer, not ${describe(offset)}`);
+  }
+  if (offset < 0) throw new RangeError(`negative seek position ${offset}`);
+  if (count !== null) {
+    if (typeof count !== "number" || !Number.isSafeInteger(count)) {
+      throw new TypeError(`count must be a positive integer (got ${describe(count)})`);
+    }
+    if (count <= 0) throw new RangeError(`count must be a positive integer (got ${count})`);
+  }
+  if ((s.type & SOCK_STREAM) === 0) {
+    throw new RangeError("only SOCK_STREAM type sockets are supported");
+  }
+}
+
+/** Sets the file's position (the FsFile's, or the descriptor's with lseek). */
+function setFilePosition(file: Deno.FsFile | number, pos: number): void {
+  if (typeof file === "number") {
+    const e = seekFd(file, pos);
+    if (e !== 0 && e !== errnoValues.ESPIPE) throw S.errorFor(e, "lseek");
+  } else {
+    file.seekSync(pos, Deno.SeekMode.Start);
+  }
+}
+
+/** Whether `address` names an AF_INET/AF_INET6 host that needs a lookup. */
+function needsLookup(family: number, address: unknown): boolean {
+  if (family !== AF_INET && family !== AF_INET6) return false;
+  if (!Array.isArray(address) || typeof address[0] !== "string") return false;
+  const host = address[0];
+  if (host === "" || host === "<broadcast>") return false;
+  return (family === AF_INET ? pton4(host) : pton6(host)) === null;
+}
+
+function readEvents(flags: number): number {
+  return (flags & MSG_OOB) !== 0 ? READ | PRI : READ;
+}
+
+/** An iterable as an array, so that a retried call sees the same items. */
+function materialize<T>(items: Iterable<T>, fn: string): T[] {
+  if (Array.isArray(items)) return items;
+  if (items === null || typeof (items as Iterable<T>)[Symbol.iterator] !== "function") {
+    throw new TypeError(`${fn}() argument must be an iterable, not ${describe(items)}`);
+  }
+  return Array.from(items);
+}
+
+/** Options of `async.create_connection()`: Python 3.11's `all_errors`, and a signal. */
+export interface AsyncCreateConnectionOptions extends AsyncOptions {
+  /**
+   * When every address fails: false (the default) rejects with the last
+   * error; true with an `AggregateError` of all of them (Python 3.11's
+   * `ExceptionGroup`).
+   */
+  all_errors?: boolean;
+}
+
+/**
+ * Implements `async.create_connection()`: `socket.create_connection()`
+ * with the lookup on a worker thread and each connect waiting on the
+ * reactor. See src/async_module.ts for the documentation.
+ */
+export async function createConnection(
+  address: readonly [host: string | null, port: number | string | null],
+  timeout?: number | null,
+  source_address?: AddressIn | null,
+  options: AsyncCreateConnectionOptions = {},
+): Promise<Socket> {
+  if (!Array.isArray(address)) {
+    throw new TypeError(
+      `create_connection() address must be [host, port], not ${describe(address)}`,
+    );
+  }
+  if (address.length !== 2) {
+    throw new RangeError(
+      `create_connection() address must have 2 elements [host, port], not ${address.length}`,
+    );
+  }
+  const signal = signalOf(options);
+  const allErrors = options.all_errors === true;
+  const [host, port] = address;
+  const infos = await runAsync(getaddrinfoGen(host, port, 0, SOCK_STREAM, 0, 0), signal);
+  const errors: SocketError[] = [];
+  const connectOptions = signal === undefined ? undefined : { signal };
+  for (const [af, socktype, proto, , sa] of infos) {
+    let sock: Socket | null = null;
+    try {
+      sock = new Socket(af, socktype, proto);
+      if (timeout !== undefined) sock.settimeout(timeout);
+      // Python's truthiness: None and an empty tuple mean "no source address".
+      if (
+        source_address !== null && source_address !== undefined &&
+        !(Array.isArray(source_address) && (source_address as unknown[]).length === 0)
+      ) {
+        sock.bind(source_address);
+      }
+      await sock.async.connect(sa as AddressIn, connectOptions);
+      return sock;
+    } catch (e) {
+      sock?.close();
+      if (!(e instanceof SocketError)) throw e;
+      if (!allErrors) errors.length = 0;
+      errors.push(e);
+    }
+  }
+  if (errors.length > 0) {
+    if (allErrors) throw new AggregateError(errors, "create_connection failed");
+    throw errors[0];
+  }
+  throw plainError("getaddrinfo returns an empty list", "create_connection");
 }

@@ -16,6 +16,11 @@ import {
   type Host,
   type HostEntry,
 } from "./_resolver_core.ts";
+import { type AsyncCreateConnectionOptions, createConnection } from "./async.ts";
+import type { Socket } from "./socket.ts";
+import type { AddressIn } from "./_sockaddr.ts";
+
+export type { AsyncCreateConnectionOptions } from "./async.ts";
 
 /** Options every call of the {@linkcode async} namespace takes last. */
 export interface AsyncCallOptions {
@@ -144,6 +149,42 @@ export interface AsyncNamespace {
    * @returns the fully qualified name, or the best name known
    */
   getfqdn(name?: string, options?: AsyncCallOptions): Promise<string>;
+
+  /**
+   * `create_connection()` without blocking the event loop: the host is
+   * resolved with `getaddrinfo(3)` on a worker thread, then every address is
+   * tried in order with `s.async.connect()`, which waits on the reactor.
+   * Arguments, result and errors are those of the sync
+   * `create_connection()`: `timeout` (seconds; `null` blocking; omitted:
+   * `getdefaulttimeout()`) is set on the socket and bounds each connect.
+   * Python: `socket.create_connection()` (asyncio's `open_connection()`
+   * does the same work).
+   *
+   * @example Connect to a local server
+   * ```ts
+   * import { async, create_server } from "@sockffi/socket";
+   * using server = create_server(["127.0.0.1", 0]);
+   * const [, port] = server.getsockname() as [string, number];
+   * using conn = await async.create_connection(["localhost", port], 5);
+   * console.log(conn.getpeername()); // ["127.0.0.1", port]
+   * ```
+   *
+   * @param address `[host, port]`
+   * @param timeout seconds, or null for blocking; omitted: the default timeout
+   * @param source_address `[host, port]` to bind to before connecting
+   * @param options `{ all_errors, signal }`
+   * @returns the connected socket
+   * @throws {SocketError} (rejects) the last connect error when every address fails, or
+   * `timeout`; an `AggregateError` of them all with `all_errors`
+   * @throws {gaierror} (rejects) when the host does not resolve
+   * @throws {TypeError} (rejects) when address is not a `[host, port]` array
+   */
+  create_connection(
+    address: readonly [host: string | null, port: number | string | null],
+    timeout?: number | null,
+    source_address?: AddressIn | null,
+    options?: AsyncCreateConnectionOptions,
+  ): Promise<Socket>;
 }
 
 /**
@@ -193,5 +234,8 @@ export const async: AsyncNamespace = {
   },
   getfqdn(name = "", options): Promise<string> {
     return runAsync(getfqdnGen(name), options?.signal);
+  },
+  create_connection(address, timeout, source_address, options): Promise<Socket> {
+    return createConnection(address, timeout, source_address, options);
   },
 };

@@ -1,0 +1,727 @@
+/**
+ * The readiness reactor: one per process, shared by every socket that waits
+ * in the async API (`s.async.*`, `s.readable`, `s.writable`).
+ *
+ * A socket call that would block (EAGAIN) registers a {@linkcode Waiter};
+ * the reactor keeps exactly one `nonblocking: true` FFI call in flight —
+ * `epoll_wait` on Linux, `poll` where ffi/ offers nothing better — and only
+ * while at least one waiter exists. That call runs on a worker thread and
+ * costs a thread hand-off (12-40 µs measured here) each time it returns, so:
+ * - one return serves every descriptor that became ready: the whole ready
+ *   list is dispatched, then the descriptors that still have waiters are
+ *   re-armed and the wait re-issued once;
+ * - when the last waiter leaves for another reason than readiness (abort,
+ *   timeout, close), the in-flight wait is woken through an eventfd (a pipe
+ *   where there is none) and not re-issued, so no pending call keeps the
+ *   process alive: a program whose sockets are idle exits by itself.
+ *
+ * epoll registrations use EPOLLONESHOT: arming a wait is one `epoll_ctl`
+ * (ADD the first time, MOD after), the kernel disarms the descriptor when
+ * it reports it, so a descriptor nobody waits for never wakes the reactor,
+ * and nothing needs disarming after an event. (Level-triggered with
+ * explicit MOD/DEL is kept as a measured alternative, `"epoll-level"`: it
+ * needs a DEL for every descriptor left without waiters after a wake, or
+ * EPOLLHUP/EPOLLERR would return at once forever, so it costs two
+ * `epoll_ctl` calls per wait cycle where one-shot costs one. See
+ * bench/async_bench.ts.)
+ *
+ * errno is never read after the nonblocking call: it ran on another thread.
+ * `epoll_wait`/`poll` with an infinite timeout can only fail there with
+ * EINTR, and then the wait is simply issued again.
+ *
+ * @module
+ */
+
+import { errno, layout, type Libc, readiness } from "../ffi/mod.ts";
+import { errnoValues, sys } from "../constants/mod.ts";
+import { big, errorFor, lib } from "./_syscall.ts";
+import type { SocketError } from "./errors.ts";
+
+/** Wait for readability (data, a connection to accept, EOF). */
+export const READ: number = sys.POLLIN;
+/** Wait for writability (send buffer space, a connect that completed). */
+export const WRITE: number = sys.POLLOUT;
+/** Wait for urgent data (recv with MSG_OOB), together with READ. */
+export const PRI: number = sys.POLLPRI;
+
+const ERRHUP = sys.POLLERR | sys.POLLHUP | sys.POLLNVAL;
+
+/**
+ * Something waiting for a descriptor: registered with
+ * {@linkcode Reactor.add}, called back once.
+ */
+export interface Waiter {
+  /** The descriptor waited on. */
+  readonly fd: number;
+  /** What it waits for: {@linkcode READ}, {@linkcode WRITE}, or READ | PRI. */
+  readonly events: number;
+  /**
+   * The descriptor is ready (or has an error or hung up: the retried call
+   * will tell). The waiter has been removed; it may add itself again.
+   */
+  ready(): void;
+  /** The reactor could not wait for this descriptor (epoll_ctl failed). */
+  fail(err: SocketError): void;
+}
+
+/** Per-descriptor bookkeeping. */
+class FdState {
+  readonly fd: number;
+  waiters: Waiter[] = [];
+  /** Events the kernel (epoll) or the in-flight poll() call is watching for. */
+  armed = 0;
+  /** Known to the epoll instance. */
+  registered = false;
+  /** Queued for an interest update at the end of a dispatch. */
+  dirty = false;
+  constructor(fd: number) {
+    this.fd = fd;
+  }
+  want(): number {
+    let m = 0;
+    const ws = this.waiters;
+    for (let i = 0; i < ws.length; i++) m |= ws[i].events;
+    return m;
+  }
+}
+
+/** What the reactor needs from a readiness mechanism. */
+interface Backend {
+  readonly name: string;
+  /**
+   * Makes the kernel's interest in `st` match its waiters. Returns true when
+   * the in-flight wait (if any) cannot see the change and must be restarted.
+   */
+  sync(st: FdState, inFlight: boolean): boolean;
+  /** The descriptor is going away: drop any registration (before close). */
+  forget(st: FdState): void;
+  /** Issues the single nonblocking wait; resolves to its result. */
+  wait(states: Map<number, FdState>): Promise<number>;
+  /** A zero-timeout wait on the JavaScript thread (no hand-off); its result. */
+  waitNow(states: Map<number, FdState>): number;
+  /** Reads the `n` results of the last wait: calls `on(fd, revents)` for each. */
+  results(n: number, on: (fd: number, revents: number) => void): void;
+  /** Interrupts the in-flight wait. */
+  wake(): void;
+  /** Whether `fd` is the waker's descriptor (its events are drained, not dispatched). */
+  isWaker(fd: number): boolean;
+  /** Empties the waker after it fired. */
+  drain(): void;
+  /** Whether a reported descriptor is disarmed until armed again (one-shot, poll). */
+  readonly disarmsOnEvent: boolean;
+  /** Closes the backend's own descriptors (only when no wait is in flight). */
+  close(): void;
+}
+
+// ---- the waker: an eventfd, or a pipe where there is none ----
+
+class Waker {
+  readonly readFd: number;
+  readonly writeFd: number;
+  #L: Libc;
+  #buf = new BigUint64Array([1n]);
+  #drainBuf = new Uint8Array(64);
+  constructor(L: Libc, kind: WakerKind) {
+    this.#L = L;
+    if (kind === "eventfd") {
+      const fd = L.eventfd(0, sys.EFD_CLOEXEC | sys.EFD_NONBLOCK);
+      if (fd < 0) throw errorFor(errno(), "eventfd");
+      this.readFd = this.writeFd = fd;
+    } else {
+      const fds = new Int32Array(2);
+      if (L.pipe(fds) < 0) throw errorFor(errno(), "pipe");
+      for (const fd of fds) {
+        L.fcntl(fd, sys.F_SETFD, sys.FD_CLOEXEC);
+        L.fcntl(fd, sys.F_SETFL, L.fcntl(fd, sys.F_GETFL, 0) | sys.O_NONBLOCK);
+      }
+      this.readFd = fds[0];
+      this.writeFd = fds[1];
+    }
+  }
+  wake(): void {
+    // EAGAIN (a full pipe, a saturated counter) means a wake is pending anyway.
+    this.#L.write(this.writeFd, this.#buf, big(8));
+  }
+  close(): void {
+    this.#L.close(this.readFd);
+    if (this.writeFd !== this.readFd) this.#L.close(this.writeFd);
+  }
+  drain(): void {
+    // Non-blocking: reads until empty (an eventfd empties in one read).
+    while (this.#L.read(this.readFd, this.#drainBuf, big(this.#drainBuf.length)) > 0) {
+      if (this.readFd === this.writeFd) break;
+    }
+  }
+}
+
+// ---- epoll ----
+
+const EV_SIZE = layout.epoll_event.size;
+const EV_EVENTS = layout.epoll_event.events;
+const EV_DATA = layout.epoll_event.data;
+const MAX_EVENTS = 1024;
+
+function toEpoll(m: number): number {
+  let e = 0;
+  if (m & sys.POLLIN) e |= sys.EPOLLIN;
+  if (m & sys.POLLOUT) e |= sys.EPOLLOUT;
+  if (m & sys.POLLPRI) e |= sys.EPOLLPRI;
+  return e;
+}
+
+function fromEpoll(e: number): number {
+  let m = 0;
+  if (e & sys.EPOLLIN) m |= sys.POLLIN;
+  if (e & sys.EPOLLOUT) m |= sys.POLLOUT;
+  if (e & sys.EPOLLPRI) m |= sys.POLLPRI;
+  if (e & sys.EPOLLERR) m |= sys.POLLERR;
+  if (e & sys.EPOLLHUP) m |= sys.POLLHUP;
+  if (e & sys.EPOLLRDHUP) m |= sys.POLLIN;
+  return m;
+}
+
+class EpollBackend implements Backend {
+  readonly name: string;
+  #L: Libc;
+  #oneshot: boolean;
+  #epfd: number;
+  #waker: Waker;
+  // Written by the kernel during the in-flight wait: read only after it returns.
+  #events = new ArrayBuffer(EV_SIZE * MAX_EVENTS);
+  #ev32 = new Int32Array(this.#events);
+  #u32 = new Uint32Array(this.#events);
+  #ctl = new ArrayBuffer(EV_SIZE);
+  #ctl32 = new Uint32Array(this.#ctl);
+  #ctl32i = new Int32Array(this.#ctl);
+  #epoll_ctl: Libc["epoll_ctl"];
+  #epoll_wait: Libc["epoll_wait"];
+  #epoll_wait_nb: Libc["epoll_wait_nb"];
+
+  constructor(L: Libc, oneshot: boolean, waker: WakerKind) {
+    this.name = oneshot ? "epoll" : "epoll-level";
+    this.#L = L;
+    this.#oneshot = oneshot;
+    this.#epoll_ctl = L.epoll_ctl;
+    this.#epoll_wait = L.epoll_wait;
+    this.#epoll_wait_nb = L.epoll_wait_nb;
+    const epfd = L.epoll_create1(sys.EPOLL_CLOEXEC);
+    if (epfd < 0) throw errorFor(errno(), "epoll_create1");
+    this.#epfd = epfd;
+    try {
+      this.#waker = new Waker(L, waker);
+    } catch (e) {
+      L.close(epfd);
+      throw e;
+    }
+    // The waker stays registered, level-triggered, for the reactor's life.
+    if (this.#ctlCall(sys.EPOLL_CTL_ADD, this.#waker.readFd, sys.EPOLLIN) < 0) {
+      const err = errorFor(errno(), "epoll_ctl");
+      L.close(epfd);
+      throw err;
+    }
+  }
+
+  #ctlCall(op: number, fd: number, events: number): number {
+    this.#ctl32[EV_EVENTS >> 2] = events >>> 0;
+    this.#ctl32i[EV_DATA >> 2] = fd;
+    this.#ctl32i[(EV_DATA >> 2) + 1] = 0;
+    return this.#epoll_ctl(this.#epfd, op, fd, this.#ctl);
+  }
+
+  /** ADD or MOD `fd` with `events`, falling back to the other on EEXIST/ENOENT. */
+  #arm(st: FdState, events: number): number {
+    const fd = st.fd;
+    let op = st.registered ? sys.EPOLL_CTL_MOD : sys.EPOLL_CTL_ADD;
+    for (let tries = 0; tries < 2; tries++) {
+      if (this.#ctlCall(op, fd, events) >= 0) {
+        st.registered = true;
+        return 0;
+      }
+      const e = errno();
+      // A stale registration (a dup of a closed descriptor still open, or
+      // a descriptor closed behind our back and its number reused).
+      if (e === errnoValues.EEXIST && op === sys.EPOLL_CTL_ADD) op = sys.EPOLL_CTL_MOD;
+      else if (e === errnoValues.ENOENT && op === sys.EPOLL_CTL_MOD) op = sys.EPOLL_CTL_ADD;
+      else return e;
+    }
+    return errnoValues.EINVAL;
+  }
+
+  sync(st: FdState): boolean {
+    const want = st.want();
+    if (want === 0) {
+      // One-shot: a disarmed or armed-but-abandoned registration is harmless
+      // (at worst one ignored event). Level-triggered: must go, or ERR/HUP
+      // and lasting readiness would end every wait at once.
+      if (!this.#oneshot && st.registered) {
+        this.#ctlCall(sys.EPOLL_CTL_DEL, st.fd, 0);
+        st.registered = false;
+        st.armed = 0;
+      }
+      return false;
+    }
+    if (st.armed === want && st.registered) return false;
+    const events = toEpoll(want) | (this.#oneshot ? sys.EPOLLONESHOT : 0);
+    const e = this.#arm(st, events);
+    if (e !== 0) {
+      st.armed = 0;
+      const err = errorFor(e, "epoll_ctl");
+      const ws = st.waiters;
+      st.waiters = [];
+      for (const w of ws) w.fail(err);
+      return false;
+    }
+    st.armed = want;
+    return false;
+  }
+
+  forget(st: FdState): void {
+    if (st.registered) this.#ctlCall(sys.EPOLL_CTL_DEL, st.fd, 0);
+    st.registered = false;
+    st.armed = 0;
+  }
+
+  wait(): Promise<number> {
+    return this.#epoll_wait_nb(this.#epfd, this.#events, MAX_EVENTS, -1);
+  }
+
+  waitNow(): number {
+    return this.#epoll_wait(this.#epfd, this.#events, MAX_EVENTS, 0);
+  }
+
+  results(n: number, on: (fd: number, revents: number) => void): void {
+    const stride = EV_SIZE >> 2;
+    const ev = EV_EVENTS >> 2;
+    const data = EV_DATA >> 2;
+    for (let i = 0, b = 0; i < n; i++, b += stride) {
+      on(this.#ev32[b + data], fromEpoll(this.#u32[b + ev]));
+    }
+  }
+
+  /** One-shot registrations are disarmed by the kernel once reported. */
+  get disarmsOnEvent(): boolean {
+    return this.#oneshot;
+  }
+
+  close(): void {
+    this.#waker.close();
+    this.#L.close(this.#epfd);
+  }
+
+  wake(): void {
+    this.#waker.wake();
+  }
+  isWaker(fd: number): boolean {
+    return fd === this.#waker.readFd;
+  }
+  drain(): void {
+    this.#waker.drain();
+  }
+}
+
+// ---- poll(): the portable fallback ----
+
+const PFD_SIZE = layout.pollfd.size;
+const PFD_FD = layout.pollfd.fd >> 2;
+const PFD_EVENTS = layout.pollfd.events >> 1;
+const PFD_REVENTS = layout.pollfd.revents >> 1;
+
+class PollBackend implements Backend {
+  readonly name = "poll";
+  #waker: Waker;
+  #cap = 0;
+  #buf = new ArrayBuffer(0);
+  #i32 = new Int32Array(0);
+  #i16 = new Int16Array(0);
+  #n = 0;
+  #poll: Libc["poll"];
+  #poll_nb: Libc["poll_nb"];
+
+  constructor(L: Libc, waker: WakerKind) {
+    this.#poll = L.poll;
+    this.#poll_nb = L.poll_nb;
+    this.#waker = new Waker(L, waker);
+  }
+
+  sync(st: FdState, inFlight: boolean): boolean {
+    // poll() has no registration: the set is rebuilt for every wait. A wait
+    // in flight that does not cover the new interest must be restarted.
+    const want = st.want();
+    return inFlight && (want & ~st.armed) !== 0;
+  }
+
+  forget(st: FdState): void {
+    st.armed = 0;
+  }
+
+  #build(states: Map<number, FdState>): number {
+    let n = 1;
+    for (const st of states.values()) if (st.waiters.length > 0) n++;
+    if (n > this.#cap) {
+      this.#cap = Math.max(n, this.#cap * 2, 16);
+      this.#buf = new ArrayBuffer(this.#cap * PFD_SIZE);
+      this.#i32 = new Int32Array(this.#buf);
+      this.#i16 = new Int16Array(this.#buf);
+    }
+    const f32 = this.#i32, f16 = this.#i16;
+    const s32 = PFD_SIZE >> 2, s16 = PFD_SIZE >> 1;
+    f32[PFD_FD] = this.#waker.readFd;
+    f16[PFD_EVENTS] = sys.POLLIN;
+    f16[PFD_REVENTS] = 0;
+    let i = 1;
+    for (const st of states.values()) {
+      const want = st.want();
+      st.armed = want;
+      if (want === 0) continue;
+      f32[i * s32 + PFD_FD] = st.fd;
+      f16[i * s16 + PFD_EVENTS] = want;
+      f16[i * s16 + PFD_REVENTS] = 0;
+      i++;
+    }
+    this.#n = i;
+    return i;
+  }
+
+  wait(states: Map<number, FdState>): Promise<number> {
+    const n = this.#build(states);
+    return this.#poll_nb(this.#buf, big(n), -1);
+  }
+
+  waitNow(states: Map<number, FdState>): number {
+    const n = this.#build(states);
+    return this.#poll(this.#buf, big(n), 0);
+  }
+
+  results(n: number, on: (fd: number, revents: number) => void): void {
+    // `n` counts entries with revents set; scan the set to find them.
+    const f32 = this.#i32, f16 = this.#i16;
+    const s32 = PFD_SIZE >> 2, s16 = PFD_SIZE >> 1;
+    for (let i = 0; i < this.#n && n > 0; i++) {
+      const r = f16[i * s16 + PFD_REVENTS];
+      if (r === 0) continue;
+      n--;
+      on(f32[i * s32 + PFD_FD], r & 0xffff);
+    }
+  }
+
+  /** Every poll() call ends the interest: the next one is rebuilt. */
+  get disarmsOnEvent(): boolean {
+    return true;
+  }
+
+  close(): void {
+    this.#waker.close();
+  }
+
+  wake(): void {
+    this.#waker.wake();
+  }
+  isWaker(fd: number): boolean {
+    return fd === this.#waker.readFd;
+  }
+  drain(): void {
+    this.#waker.drain();
+  }
+}
+
+/** Microtask hops before a wait starts (see Reactor.#schedule). */
+const HOPS = 16;
+/** Zero-timeout waits in a row before the nonblocking wait must be issued. */
+const QUICK_MAX = 16;
+
+/** The readiness mechanisms a reactor can use. */
+export type BackendKind = "epoll" | "epoll-level" | "poll";
+/** What interrupts a reactor's in-flight wait. */
+export type WakerKind = "eventfd" | "pipe";
+
+/** Counters for tests and benchmarks. */
+export interface ReactorStats {
+  /** The mechanism: "epoll", "epoll-level" or "poll". */
+  backend: string;
+  /** Waiters registered now. */
+  waiting: number;
+  /** Whether the nonblocking wait is in flight. */
+  inFlight: boolean;
+  /** Nonblocking waits issued so far (each one thread hand-off). */
+  waits: number;
+  /** Zero-timeout waits made on the JavaScript thread that found something. */
+  quickWakes: number;
+  /** Readiness events dispatched. */
+  events: number;
+  /** Times the waker interrupted a wait. */
+  wakeups: number;
+}
+
+/**
+ * The reactor: waiters by descriptor, and the single in-flight wait.
+ * Use {@linkcode reactor} for the process's one instance.
+ */
+export class Reactor {
+  #b: Backend;
+  #disarms: boolean;
+  #fds = new Map<number, FdState>();
+  #waiting = 0;
+  #inFlight = false;
+  #scheduled = false;
+  #hops = 0;
+  #quick = 0;
+  #woken = false;
+  #dispatching = false;
+  #dirty: FdState[] = [];
+  #fired: Waiter[] = [];
+  #idle: (() => void)[] = [];
+  #stats = { waits: 0, quickWakes: 0, events: 0, wakeups: 0 };
+
+  /**
+   * @param kind the mechanism; the default is what ffi/ says this system has
+   * @param waker how to interrupt the wait; the default is what ffi/ says
+   */
+  constructor(kind?: BackendKind, waker?: WakerKind) {
+    const L = lib();
+    const k = kind ?? (readiness.mechanism === "epoll" ? "epoll" : "poll");
+    const wk = waker ?? readiness.waker;
+    if (k === "poll") this.#b = new PollBackend(L, wk);
+    else this.#b = new EpollBackend(L, k === "epoll", wk);
+    this.#disarms = this.#b.disarmsOnEvent;
+  }
+
+  /** Registers `w`; it is called back once when its descriptor is ready. */
+  add(w: Waiter): void {
+    let st = this.#fds.get(w.fd);
+    if (st === undefined) {
+      st = new FdState(w.fd);
+      this.#fds.set(w.fd, st);
+    }
+    st.waiters.push(w);
+    this.#waiting++;
+    if (this.#dispatching) {
+      // Re-armed once, after the whole ready list is dispatched.
+      if (!st.dirty) {
+        st.dirty = true;
+        this.#dirty.push(st);
+      }
+      return;
+    }
+    if ((st.armed & w.events) !== w.events || !st.registered) this.#sync(st);
+    if (!this.#inFlight) this.#schedule();
+  }
+
+  /** Removes `w` if it is registered (abort, timeout, close); true if it was. */
+  remove(w: Waiter): boolean {
+    const st = this.#fds.get(w.fd);
+    if (st === undefined) return false;
+    const i = st.waiters.indexOf(w);
+    if (i < 0) return false;
+    st.waiters.splice(i, 1);
+    this.#left(1);
+    if (!this.#disarms && st.waiters.length === 0 && !this.#dispatching) this.#sync(st);
+    return true;
+  }
+
+  /**
+   * The descriptor `fd` is about to be closed or detached: drops its
+   * registration. Its waiters must have been removed by their owner.
+   */
+  forget(fd: number): void {
+    const st = this.#fds.get(fd);
+    if (st === undefined) return;
+    if (st.waiters.length > 0) {
+      this.#left(st.waiters.length);
+      st.waiters = [];
+    }
+    this.#b.forget(st);
+    this.#fds.delete(fd);
+  }
+
+  /** Counters for tests and benchmarks. */
+  stats(): ReactorStats {
+    return {
+      backend: this.#b.name,
+      waiting: this.#waiting,
+      inFlight: this.#inFlight,
+      ...this.#stats,
+    };
+  }
+
+  /**
+   * Closes the reactor's own descriptors (the epoll instance, the waker).
+   * Only while idle; the reactor is unusable afterwards.
+   *
+   * @throws {Error} when waiters are registered or a wait is in flight
+   */
+  close(): void {
+    if (this.#waiting > 0 || this.#inFlight) {
+      throw new Error("Reactor.close(): the reactor is busy");
+    }
+    this.#b.close();
+    this.#fds.clear();
+  }
+
+  /** Resolves once no wait is in flight (at once if none is). */
+  whenIdle(): Promise<void> {
+    if (!this.#inFlight) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  #left(n: number): void {
+    this.#waiting -= n;
+    if (this.#waiting === 0 && this.#inFlight && !this.#woken) {
+      // Nobody waits any more: end the in-flight call so it keeps nothing alive.
+      this.#woken = true;
+      this.#stats.wakeups++;
+      this.#b.wake();
+    }
+  }
+
+  #sync(st: FdState): void {
+    if (this.#b.sync(st, this.#inFlight) && !this.#woken) {
+      this.#woken = true;
+      this.#stats.wakeups++;
+      this.#b.wake();
+    }
+  }
+
+  /**
+   * Arranges for the wait to start once the current burst of JavaScript has
+   * run: a few microtask hops let the callers just woken finish their
+   * continuations (send the reply, register their next wait). Then a
+   * zero-timeout wait on this thread picks up whatever became ready in the
+   * meantime without a thread hand-off; only when it finds nothing (or after
+   * QUICK_MAX such rounds in a row, so that timers and I/O of the event loop
+   * get their turn) is the nonblocking wait issued.
+   */
+  #schedule(): void {
+    if (this.#scheduled || this.#inFlight) return;
+    this.#scheduled = true;
+    this.#hops = HOPS;
+    queueMicrotask(this.#hop);
+  }
+
+  #hop = (): void => {
+    if (--this.#hops > 0) {
+      queueMicrotask(this.#hop);
+      return;
+    }
+    this.#scheduled = false;
+    if (this.#inFlight || this.#waiting === 0) return;
+    if (this.#quick < QUICK_MAX) {
+      const n = this.#b.waitNow(this.#fds);
+      if (n > 0) {
+        this.#quick++;
+        this.#stats.quickWakes++;
+        this.#dispatch(n);
+        if (this.#waiting > 0) this.#schedule();
+        return;
+      }
+    }
+    this.#quick = 0;
+    this.#start();
+  };
+
+  #start(): void {
+    this.#inFlight = true;
+    this.#woken = false;
+    this.#stats.waits++;
+    this.#b.wait(this.#fds).then(this.#onWake);
+  }
+
+  #onWake = (n: number): void => {
+    this.#inFlight = false;
+    this.#woken = false;
+    // n < 0 is EINTR (errno is not ours to read: the call ran on another thread).
+    if (n > 0) this.#dispatch(n);
+    if (this.#waiting > 0) {
+      this.#schedule();
+    } else if (this.#idle.length > 0) {
+      const idle = this.#idle;
+      this.#idle = [];
+      for (const f of idle) f();
+    }
+  };
+
+  #dispatch(n: number): void {
+    this.#dispatching = true;
+    const fired = this.#fired;
+    try {
+      this.#b.results(n, this.#onEvent);
+      // Call back outside the scan: a callback may register again.
+      for (let i = 0; i < fired.length; i++) {
+        try {
+          fired[i].ready();
+        } catch (e) {
+          queueMicrotask(() => {
+            throw e;
+          });
+        }
+      }
+    } finally {
+      fired.length = 0;
+      this.#dispatching = false;
+    }
+    // Re-arm every descriptor that still (or again) has waiters: once each.
+    const dirty = this.#dirty;
+    for (let i = 0; i < dirty.length; i++) {
+      const st = dirty[i];
+      st.dirty = false;
+      this.#sync(st);
+    }
+    dirty.length = 0;
+  }
+
+  #onEvent = (fd: number, revents: number): void => {
+    this.#stats.events++;
+    if (this.#b.isWaker(fd)) {
+      this.#b.drain();
+      return;
+    }
+    const st = this.#fds.get(fd);
+    if (st === undefined) return;
+    if (this.#disarms) st.armed = 0;
+    const ws = st.waiters;
+    let kept = 0;
+    for (let i = 0; i < ws.length; i++) {
+      const w = ws[i];
+      if ((revents & (w.events | ERRHUP)) !== 0) {
+        this.#fired.push(w);
+        this.#waiting--;
+      } else {
+        ws[kept++] = w;
+      }
+    }
+    ws.length = kept;
+    if (!st.dirty && (kept > 0 || !this.#disarms)) {
+      st.dirty = true;
+      this.#dirty.push(st);
+    }
+  };
+}
+
+let instance: Reactor | undefined;
+
+/** The process's reactor, created on first use. */
+export function reactor(): Reactor {
+  return instance ??= new Reactor();
+}
+
+/**
+ * Drops `fd` from the reactor before it is closed or detached (nothing to
+ * do when no reactor exists yet).
+ */
+export function forget(fd: number): void {
+  instance?.forget(fd);
+}
+
+/**
+ * Replaces the process's reactor with one using `kind` (tests and
+ * benchmarks compare the mechanisms). Only while nothing waits.
+ *
+ * @throws {Error} when waiters are registered
+ */
+export function useReactor(kind?: BackendKind, waker?: WakerKind): Reactor {
+  if (instance !== undefined) {
+    const s = instance.stats();
+    if (s.waiting > 0 || s.inFlight) throw new Error("useReactor(): the reactor is busy");
+    instance.close();
+  }
+  return instance = new Reactor(kind, waker);
+}
