@@ -6,6 +6,7 @@
 // No case here sends a packet: hosts are numeric with AI_NUMERICHOST,
 // getnameinfo runs with NI_NUMERICHOST, and services and protocols come
 // from /etc/services and /etc/protocols.
+import assert from "node:assert/strict";
 import * as S from "../mod.ts";
 import {
   type Arg,
@@ -19,6 +20,7 @@ import {
   outcome,
   prng,
   python,
+  run,
 } from "./_oracle.ts";
 
 const PYTHON = await findPython();
@@ -46,7 +48,6 @@ async function check(
 }
 
 // ---- input generators ----
-
 
 function numberPart(g: Gen): string {
   const bits = g.int(0, 34);
@@ -559,5 +560,39 @@ Deno.test({
       "FUNCS = {n: getattr(socket, n) for n in ('getservbyname', 'getservbyport', 'getprotobyname')}",
       cases,
     );
+  },
+});
+
+Deno.test({
+  name:
+    "AddressFamily, SocketKind, MsgFlag and AddressInfo name every CPython member as CPython does",
+  ignore: PYTHON === null,
+  async fn(): Promise<void> {
+    const r = await run(PYTHON!, [
+      "-c",
+      String.raw`
+import socket, json
+print(json.dumps({E.__name__: [[k, v.name, int(v)] for k, v in E.__members__.items()]
+                  for E in (socket.AddressFamily, socket.SocketKind, socket.MsgFlag, socket.AddressInfo)}))`,
+    ]);
+    if (r === null || r.code !== 0) throw new Error(`python failed: ${r?.stderr}`);
+    const py = JSON.parse(r.stdout) as Record<string, [string, string, number][]>;
+    const ours: Record<string, Record<string | number, string | number | undefined>> = {
+      AddressFamily: S.AddressFamily,
+      SocketKind: S.SocketKind,
+      MsgFlag: S.MsgFlag,
+      AddressInfo: S.AddressInfo,
+    };
+    for (const [enumName, members] of Object.entries(py)) {
+      const e = ours[enumName];
+      for (const [alias, canonical, value] of members) {
+        assert.equal(e[alias], value, `${enumName}.${alias}`);
+        assert.equal(e[value], canonical, `${enumName}[${value}]`);
+      }
+    }
+    assert.equal(S.AddressFamily[S.AF_UNIX], "AF_UNIX"); // not AF_LOCAL or AF_FILE
+    assert.equal(S.AddressFamily.AF_LOCAL, S.AF_UNIX);
+    assert.equal(S.SocketKind[1], "SOCK_STREAM"); // not SOCK_SNDBUF_LOCK
+    assert.equal(S.AddressFamily[12345], undefined);
   },
 });
