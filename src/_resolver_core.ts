@@ -23,6 +23,7 @@ import { SocketError } from "./errors.ts";
 import { errorFor } from "./_syscall.ts";
 import {
   type Address,
+  type Bytes,
   bytesOf,
   decode,
   describe,
@@ -63,7 +64,7 @@ export type AddrInfo = [
 export type HostEntry = [hostname: string, aliaslist: string[], ipaddrlist: string[]];
 
 /** A host argument: a name or address as a string, or already-encoded bytes. */
-export type Host = string | BufferSource;
+export type Host = string | Bytes;
 
 const IN = layout.sockaddr_in;
 const IN6 = layout.sockaddr_in6;

@@ -18,7 +18,7 @@ import {
 } from "./_resolver_core.ts";
 import { type AsyncCreateConnectionOptions, createConnection } from "./async.ts";
 import type { Socket } from "./socket.ts";
-import type { AddressIn } from "./_sockaddr.ts";
+import type { AddressIn, Bytes } from "./_sockaddr.ts";
 
 export type { AsyncCreateConnectionOptions } from "./async.ts";
 
@@ -62,7 +62,7 @@ export interface AsyncNamespace {
    */
   getaddrinfo(
     host: Host | null,
-    port: number | string | BufferSource | null,
+    port: number | string | Bytes | null,
     family?: number,
     type?: number,
     proto?: number,

@@ -9,7 +9,7 @@
  */
 
 import { AF_INET, AF_INET6, errnoValues } from "../constants/mod.ts";
-import { bytesOf, describe, isBufferSource } from "./_sockaddr.ts";
+import { type Bytes, bytesOf, describe, isBufferSource } from "./_sockaddr.ts";
 import { ntop4, ntop6, pton4, pton6 } from "./_inet.ts";
 import { LITTLE_ENDIAN, plainError } from "./_resolve.ts";
 import { errorFor } from "./_syscall.ts";
@@ -269,7 +269,7 @@ export function inet_aton(ip_string: string): Uint8Array {
  * OSError here, not ValueError
  * @throws {TypeError} when the argument is not bytes
  */
-export function inet_ntoa(packed_ip: BufferSource): string {
+export function inet_ntoa(packed_ip: Bytes): string {
   const b = bytesArg(packed_ip, "inet_ntoa");
   if (b.length !== 4) throw plainError("packed IP wrong length for inet_ntoa", "inet_ntoa");
   return ntop4(b);
@@ -328,7 +328,7 @@ export function inet_pton(address_family: number, ip_string: string): Uint8Array
  * @throws {RangeError} "invalid length of packed IP address string", or "unknown address family"
  * @throws {TypeError} when the family is not an integer or packed_ip not bytes
  */
-export function inet_ntop(address_family: number, packed_ip: BufferSource): string {
+export function inet_ntop(address_family: number, packed_ip: Bytes): string {
   const af = intOf(address_family, "inet_ntop");
   if (af > 0x7fffffff || af < -0x80000000) {
     throw new RangeError("inet_ntop(): signed integer out of range");

@@ -9,7 +9,7 @@
 import { layout } from "../ffi/mod.ts";
 import { errnoValues } from "../constants/mod.ts";
 import { lastError, lib } from "./_syscall.ts";
-import { bytesOf, describe, isBufferSource } from "./_sockaddr.ts";
+import { type Bytes, bytesOf, describe, isBufferSource } from "./_sockaddr.ts";
 import { plainError } from "./_resolve.ts";
 import { utf8z } from "./_resolver_core.ts";
 
@@ -65,7 +65,7 @@ export function if_nameindex(): [index: number, name: string][] {
  * @throws {TypeError} when the name is not a string or bytes
  * @throws {RangeError} for a NUL in the name
  */
-export function if_nametoindex(if_name: string | BufferSource): number {
+export function if_nametoindex(if_name: string | Bytes): number {
   let name: Uint8Array;
   if (typeof if_name === "string") {
     if (if_name.includes("\0")) throw new RangeError("if_nametoindex(): embedded null byte");

@@ -40,7 +40,7 @@ import {
   type HostEntry,
   utf8z,
 } from "./_resolver_core.ts";
-import { bytesOf, describe, isBufferSource } from "./_sockaddr.ts";
+import { type Bytes, bytesOf, describe, isBufferSource } from "./_sockaddr.ts";
 import { errnoValues } from "../constants/mod.ts";
 
 export type { AddrInfo, Host, HostEntry } from "./_resolver_core.ts";
@@ -84,7 +84,7 @@ export type { AddrInfo, Host, HostEntry } from "./_resolver_core.ts";
  */
 export function getaddrinfo(
   host: Host | null,
-  port: number | string | BufferSource | null,
+  port: number | string | Bytes | null,
   family = 0,
   type = 0,
   proto = 0,
@@ -239,7 +239,7 @@ export function gethostname(): string {
  * @throws {TypeError} when name is not a string or bytes
  * @throws {RangeError} for a NUL in a string name
  */
-export function sethostname(name: string | BufferSource): void {
+export function sethostname(name: string | Bytes): void {
   let b: Uint8Array;
   if (typeof name === "string") {
     if (name.includes("\0")) throw new RangeError("sethostname(): embedded null byte");
