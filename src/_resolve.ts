@@ -69,6 +69,12 @@ export const LITTLE_ENDIAN: boolean = new Uint8Array(new Uint16Array([1]).buffer
 /** Largest buffer the `_r` functions are given before ERANGE is reported. */
 const MAX_BUF = 1 << 24;
 
+/**
+ * First buffer sizes of the `_r` calls (each doubles on ERANGE). For
+ * tests, which shrink them to exercise the retry; not public API.
+ */
+export const bufferSizes: { hostent: number; entry: number } = { hostent: 16384, entry: 1024 };
+
 /** EAI_* value → name, from the constants table. */
 const EAI_NAMES: Record<number, string> = {};
 for (const [k, v] of Object.entries(K)) if (k.startsWith("EAI_")) EAI_NAMES[v] ??= k;
@@ -305,7 +311,7 @@ function hostentSync(call: HostentCall, syscall: string): HostEnt | number {
   const ret = new Uint8Array(HE.size);
   const result = new BigUint64Array(1);
   const herr = new Int32Array(1);
-  for (let size = 16384;; size *= 2) {
+  for (let size = bufferSizes.hostent;; size *= 2) {
     const buf = new Uint8Array(size);
     result[0] = 0n;
     const r = call(ret, buf, BigInt(size), result, herr);
@@ -322,7 +328,7 @@ async function hostentAsync(call: HostentCallAsync, syscall: string): Promise<Ho
   const ret = new Uint8Array(HE.size);
   const result = new BigUint64Array(1);
   const herr = new Int32Array(1);
-  for (let size = 16384;; size *= 2) {
+  for (let size = bufferSizes.hostent;; size *= 2) {
     const buf = new Uint8Array(size);
     result[0] = 0n;
     const len = BigInt(size);
@@ -528,7 +534,7 @@ function entSync(
   syscall: string,
 ): boolean {
   const result = new BigUint64Array(1);
-  for (let size = 1024;; size *= 2) {
+  for (let size = bufferSizes.entry;; size *= 2) {
     const buf = new Uint8Array(size);
     result[0] = 0n;
     const r = call(buf, BigInt(size), result);

@@ -11,6 +11,7 @@
 import assert from "node:assert/strict";
 import * as S from "../mod.ts";
 import { idnaEncode } from "../src/_idna.ts";
+import { bufferSizes } from "../src/_resolve.ts";
 import {
   type Arg,
   classify,
@@ -448,4 +449,20 @@ Deno.test({
     ac.abort(new Error("cancelled"));
     await assert.rejects(p, /cancelled/);
   },
+});
+
+Deno.test("the _r lookups grow their buffer on ERANGE until the entry fits", async () => {
+  const saved = { ...bufferSizes };
+  bufferSizes.hostent = 8;
+  bufferSizes.entry = 8;
+  try {
+    assert.deepEqual(S.gethostbyname_ex("localhost"), ["localhost", [], ["127.0.0.1"]]);
+    assert.deepEqual(S.gethostbyaddr("127.0.0.1"), ["localhost", [], ["127.0.0.1"]]);
+    assert.deepEqual(await S.async.gethostbyaddr("127.0.0.1"), ["localhost", [], ["127.0.0.1"]]);
+    assert.equal(S.getservbyname("http", "tcp"), 80);
+    assert.equal(S.getservbyport(80, "tcp"), "http");
+    assert.equal(S.getprotobyname("tcp"), 6);
+  } finally {
+    Object.assign(bufferSizes, saved);
+  }
 });
