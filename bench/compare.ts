@@ -661,9 +661,13 @@ async function main(): Promise<void> {
     Deno.exit(2);
   }
   const all = workloads(o);
-  const selected = all.filter((w) =>
-    !o.only || o.only.includes(w.id) || (o.only.includes("bulk") && w.id.startsWith("bulk"))
+  const wanted = new Set(
+    all.filter((w) =>
+      !o.only || o.only.includes(w.id) || (o.only.includes("bulk") && w.id.startsWith("bulk"))
+    ).flatMap((w) => [w.id, w.baseline ?? w.id]),
   );
+  // A workload whose baseline is another one's C run brings that one along.
+  const selected = all.filter((w) => wanted.has(w.id));
   if (selected.length === 0) {
     console.error(`--only matched nothing; workloads: ${all.map((w) => w.id).join(", ")}`);
     Deno.exit(2);
