@@ -428,6 +428,8 @@ class PollBackend implements Backend {
 const HOPS = 16;
 /** Zero-timeout waits in a row before the nonblocking wait must be issued. */
 const QUICK_MAX = 16;
+/** ... and milliseconds of them: the event loop's own timers and I/O get a turn. */
+const QUICK_MS = 2;
 
 /** The readiness mechanisms a reactor can use. */
 export type BackendKind = "epoll" | "epoll-level" | "poll";
@@ -465,6 +467,7 @@ export class Reactor {
   #scheduled = false;
   #hops = 0;
   #quick = 0;
+  #since = 0;
   #woken = false;
   #dispatching = false;
   #dirty: FdState[] = [];
@@ -587,8 +590,8 @@ export class Reactor {
    * continuations (send the reply, register their next wait). Then a
    * zero-timeout wait on this thread picks up whatever became ready in the
    * meantime without a thread hand-off; only when it finds nothing (or after
-   * QUICK_MAX such rounds in a row, so that timers and I/O of the event loop
-   * get their turn) is the nonblocking wait issued.
+   * QUICK_MAX such rounds or QUICK_MS in a row, so that timers and I/O of
+   * the event loop get their turn) is the nonblocking wait issued.
    */
   #schedule(): void {
     if (this.#scheduled || this.#inFlight) return;
@@ -604,7 +607,10 @@ export class Reactor {
     }
     this.#scheduled = false;
     if (this.#inFlight || this.#waiting === 0) return;
-    if (this.#quick < QUICK_MAX) {
+    if (
+      this.#quick < QUICK_MAX && (this.#quick === 0 || performance.now() - this.#since < QUICK_MS)
+    ) {
+      if (this.#quick === 0) this.#since = performance.now();
       const n = this.#b.waitNow(this.#fds);
       if (n > 0) {
         this.#quick++;
