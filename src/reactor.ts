@@ -436,6 +436,16 @@ export type BackendKind = "epoll" | "epoll-level" | "poll";
 /** What interrupts a reactor's in-flight wait. */
 export type WakerKind = "eventfd" | "pipe";
 
+/** Tuning for tests and benchmarks. */
+export interface ReactorOptions {
+  /**
+   * Whether a zero-timeout wait on the JavaScript thread is tried before the
+   * nonblocking one (default true). false makes every wait a thread
+   * hand-off, which is what bench/async_bench.ts measures.
+   */
+  quick?: boolean;
+}
+
 /** Counters for tests and benchmarks. */
 export interface ReactorStats {
   /** The mechanism: "epoll", "epoll-level" or "poll". */
@@ -467,6 +477,7 @@ export class Reactor {
   #scheduled = false;
   #hops = 0;
   #quick = 0;
+  #quickMax: number;
   #since = 0;
   #woken = false;
   #dispatching = false;
@@ -478,8 +489,10 @@ export class Reactor {
   /**
    * @param kind the mechanism; the default is what ffi/ says this system has
    * @param waker how to interrupt the wait; the default is what ffi/ says
+   * @param options tuning (`quick`)
    */
-  constructor(kind?: BackendKind, waker?: WakerKind) {
+  constructor(kind?: BackendKind, waker?: WakerKind, options: ReactorOptions = {}) {
+    this.#quickMax = options.quick === false ? 0 : QUICK_MAX;
     const L = lib();
     const k = kind ?? (readiness.mechanism === "epoll" ? "epoll" : "poll");
     const wk = waker ?? readiness.waker;
@@ -608,7 +621,8 @@ export class Reactor {
     this.#scheduled = false;
     if (this.#inFlight || this.#waiting === 0) return;
     if (
-      this.#quick < QUICK_MAX && (this.#quick === 0 || performance.now() - this.#since < QUICK_MS)
+      this.#quick < this.#quickMax &&
+      (this.#quick === 0 || performance.now() - this.#since < QUICK_MS)
     ) {
       if (this.#quick === 0) this.#since = performance.now();
       const n = this.#b.waitNow(this.#fds);
@@ -723,11 +737,15 @@ export function forget(fd: number): void {
  *
  * @throws {Error} when waiters are registered
  */
-export function useReactor(kind?: BackendKind, waker?: WakerKind): Reactor {
+export function useReactor(
+  kind?: BackendKind,
+  waker?: WakerKind,
+  options?: ReactorOptions,
+): Reactor {
   if (instance !== undefined) {
     const s = instance.stats();
     if (s.waiting > 0 || s.inFlight) throw new Error("useReactor(): the reactor is busy");
     instance.close();
   }
-  return instance = new Reactor(kind, waker);
+  return instance = new Reactor(kind, waker, options);
 }
