@@ -64,6 +64,9 @@ export interface Waiter {
   fail(err: SocketError): void;
 }
 
+/** Backend.sync(): the in-flight wait must be restarted to see the change. */
+const RESTART = -1;
+
 /** Per-descriptor bookkeeping. */
 class FdState {
   readonly fd: number;
@@ -89,10 +92,12 @@ class FdState {
 interface Backend {
   readonly name: string;
   /**
-   * Makes the kernel's interest in `st` match its waiters. Returns true when
-   * the in-flight wait (if any) cannot see the change and must be restarted.
+   * Makes the kernel's interest in `st` match its waiters. Returns
+   * {@linkcode RESTART} when the in-flight wait (if any) cannot see the
+   * change and must be restarted, 0 when done, or an errno when the kernel
+   * refused to watch the descriptor.
    */
-  sync(st: FdState, inFlight: boolean): boolean;
+  sync(st: FdState, inFlight: boolean): number;
   /** The descriptor is going away: drop any registration (before close). */
   forget(st: FdState): void;
   /** Issues the single nonblocking wait; resolves to its result. */
@@ -247,7 +252,7 @@ class EpollBackend implements Backend {
     return errnoValues.EINVAL;
   }
 
-  sync(st: FdState): boolean {
+  sync(st: FdState): number {
     const want = st.want();
     if (want === 0) {
       // One-shot: a disarmed or armed-but-abandoned registration is harmless
@@ -258,21 +263,13 @@ class EpollBackend implements Backend {
         st.registered = false;
         st.armed = 0;
       }
-      return false;
+      return 0;
     }
-    if (st.armed === want && st.registered) return false;
+    if (st.armed === want && st.registered) return 0;
     const events = toEpoll(want) | (this.#oneshot ? sys.EPOLLONESHOT : 0);
     const e = this.#arm(st, events);
-    if (e !== 0) {
-      st.armed = 0;
-      const err = errorFor(e, "epoll_ctl");
-      const ws = st.waiters;
-      st.waiters = [];
-      for (const w of ws) w.fail(err);
-      return false;
-    }
-    st.armed = want;
-    return false;
+    st.armed = e === 0 ? want : 0;
+    return e;
   }
 
   forget(st: FdState): void {
@@ -343,11 +340,11 @@ class PollBackend implements Backend {
     this.#waker = new Waker(L, waker);
   }
 
-  sync(st: FdState, inFlight: boolean): boolean {
+  sync(st: FdState, inFlight: boolean): number {
     // poll() has no registration: the set is rebuilt for every wait. A wait
     // in flight that does not cover the new interest must be restarted.
     const want = st.want();
-    return inFlight && (want & ~st.armed) !== 0;
+    return inFlight && (want & ~st.armed) !== 0 ? RESTART : 0;
   }
 
   forget(st: FdState): void {
@@ -590,11 +587,23 @@ export class Reactor {
   }
 
   #sync(st: FdState): void {
-    if (this.#b.sync(st, this.#inFlight) && !this.#woken) {
-      this.#woken = true;
-      this.#stats.wakeups++;
-      this.#b.wake();
+    const r = this.#b.sync(st, this.#inFlight);
+    if (r === 0) return;
+    if (r === RESTART) {
+      if (!this.#woken) {
+        this.#woken = true;
+        this.#stats.wakeups++;
+        this.#b.wake();
+      }
+      return;
     }
+    // The kernel will not watch this descriptor (EPERM for a regular file,
+    // EBADF...): its waiters fail with that error.
+    const err = errorFor(r, "epoll_ctl");
+    const ws = st.waiters;
+    st.waiters = [];
+    this.#left(ws.length);
+    for (const w of ws) w.fail(err);
   }
 
   /**

@@ -5,11 +5,20 @@
  * level-triggered, poll) and waker (eventfd, pipe).
  */
 import assert from "node:assert/strict";
-import { AF_INET, close, SOCK_STREAM, type Socket, socket, socketpair } from "../mod.ts";
+import {
+  AF_INET,
+  close,
+  SOCK_STREAM,
+  type Socket,
+  socket,
+  SocketError,
+  socketpair,
+} from "../mod.ts";
 import {
   type BackendKind,
   reactor,
   type ReactorStats,
+  READ,
   useReactor,
   type WakerKind,
 } from "../src/reactor.ts";
@@ -150,6 +159,44 @@ Deno.test("reactor: a descriptor number closed behind the reactor's back and reu
     await idle();
   } finally {
     closeAll(a, c, d);
+  }
+});
+
+Deno.test("reactor: a descriptor the kernel refuses to watch fails its waiter, and nothing stays counted", async () => {
+  const path = await Deno.makeTempFile();
+  const file = await Deno.open(path, { read: true });
+  try {
+    // Find the file's descriptor number: the newest entry of /proc/self/fd
+    // that points at the path.
+    let fd = -1;
+    for (const e of Deno.readDirSync("/proc/self/fd")) {
+      try {
+        if (Deno.readLinkSync(`/proc/self/fd/${e.name}`) === path) fd = Number(e.name);
+      } catch {
+        // gone meanwhile
+      }
+    }
+    assert.ok(fd >= 0);
+    const before = reactor().stats().waiting;
+    let failure: SocketError | undefined;
+    reactor().add({
+      fd,
+      events: READ,
+      ready(): void {
+        assert.fail("a regular file never becomes a readiness event");
+      },
+      fail(err: SocketError): void {
+        failure = err;
+      },
+    });
+    assert.ok(failure instanceof SocketError, "fail() was called at once");
+    assert.equal(failure.code, "EPERM"); // epoll does not watch regular files
+    assert.equal(failure.syscall, "epoll_ctl");
+    assert.equal(reactor().stats().waiting, before);
+    await idle();
+  } finally {
+    file.close();
+    await Deno.remove(path);
   }
 });
 
