@@ -15,8 +15,10 @@
  *
  * Every run is its own subprocess printing one JSON line. Rounds are
  * interleaved: each round runs every workload once per runtime, in an order
- * rotated from round to round. A runtime that is missing, does not apply or
- * fails becomes a "not available: reason" row.
+ * rotated from round to round, with a C run before the first runtime and
+ * after each one, so every ratio to C compares runs made seconds apart (the
+ * mean of the C runs on either side). A runtime that is missing, does not
+ * apply or fails becomes a "not available: reason" row.
  *
  * Options:
  *   --reps N          rounds (default 5)
@@ -91,7 +93,7 @@ interface Workload {
 }
 
 function workloads(o: Options): Workload[] {
-  const budget = o.quick ? 250 : 500;
+  const budget = o.quick ? 150 : 300;
   const bulkBytes = (o.quick ? 64 : 1024) * 2 ** 20;
   const iters = ["200000", String(budget), "20000"];
   const bulk = (port: number): string[] => [String(port), String(bulkBytes), "65536"];
@@ -303,6 +305,19 @@ type RunResult =
   | { cost: number; value: number }
   | { unavailable: string }
   | { failed: string };
+
+/** One runtime's run in one round, with its cost over the neighbouring C runs'. */
+interface Measured {
+  r: RunResult;
+  ratio: number | null;
+}
+
+/** The run with the median cost (the first failure when none was measured). */
+function medianRun(runs: RunResult[]): RunResult {
+  const ok = runs.filter((r): r is Extract<RunResult, { cost: number }> => "cost" in r)
+    .sort((a, b) => a.cost - b.cost);
+  return ok.length ? ok[(ok.length - 1) >> 1] : runs[0];
+}
 
 /** Reads a child's stdout as lines; keeps draining so the pipe never fills. */
 class Lines {
@@ -680,54 +695,78 @@ async function main(): Promise<void> {
     const found = [await findC(tmp), await findPython(), await findNode(), ...denoRuntimes()];
     const byId = new Map(found.map((r) => [r.id, r]));
     const runtimes = found.filter((r) => !o.runtimes || r.id === "c" || o.runtimes.includes(r.id));
-    // results[workload][runtime][round]
-    const results = new Map<string, Map<string, RunResult[]>>();
+    // results[workload][runtime][round]: the run and its cost relative to C.
+    const results = new Map<string, Map<string, Measured[]>>();
     const dead = new Map<string, string>(); // "w/rt" → unavailable reason: skip later rounds
+    const c = byId.get("c")!;
     const t0 = performance.now();
     for (let round = 0; round < o.reps; round++) {
       for (const w of selected) {
-        const per = results.get(w.id) ?? new Map<string, RunResult[]>();
+        const per = results.get(w.id) ?? new Map<string, Measured[]>();
         results.set(w.id, per);
-        const order = runtimes.map((_, i) => runtimes[(i + round) % runtimes.length]);
-        for (const rt of order) {
-          // The C row of bulk-send/bulk-recv would be C against C: that is "bulk".
-          if (w.peers && rt.id === "c") continue;
-          const key = `${w.id}/${rt.id}`;
-          const list = per.get(rt.id) ?? [];
-          per.set(rt.id, list);
-          if (dead.has(key)) {
-            list.push({ unavailable: dead.get(key)! });
-            continue;
-          }
-          const r = await runOne(w, rt, byId);
-          list.push(r);
-          if ("unavailable" in r) dead.set(key, r.unavailable);
+        const push = (rt: string, m: Measured): void => {
+          per.set(rt, [...(per.get(rt) ?? []), m]);
+        };
+        const show = (rt: string, r: RunResult): void => {
           const shown = "value" in r
             ? fmtValue(r.value, w.unit)
             : "unavailable" in r
             ? `not available: ${r.unavailable}`
             : `FAILED: ${r.failed}`;
-          log(`[round ${round + 1}/${o.reps}] ${w.id.padEnd(9)} ${rt.id.padEnd(14)} ${shown}`);
+          log(`[round ${round + 1}/${o.reps}] ${w.id.padEnd(9)} ${rt.padEnd(14)} ${shown}`);
+        };
+        // C runs before the first runtime and after each measured one; each
+        // runtime is compared with the mean of the C runs on either side of
+        // it, so drift on this shared machine cancels out of the ratios.
+        // (bulk-send/bulk-recv use C at both ends, the "bulk" set-up.)
+        const cWorkload = all.find((x) => x.id === (w.baseline ?? w.id))!;
+        const cRuns: RunResult[] = [];
+        const runC = async (): Promise<RunResult> => {
+          const r = await runOne(cWorkload, c, byId);
+          cRuns.push(r);
+          show("c", r);
+          return r;
+        };
+        let before = await runC();
+        const order = runtimes.filter((rt) => rt !== c);
+        for (let i = 0; i < order.length; i++) {
+          const rt = order[(i + round) % order.length];
+          const key = `${w.id}/${rt.id}`;
+          if (dead.has(key)) {
+            push(rt.id, { r: { unavailable: dead.get(key)! }, ratio: null });
+            continue;
+          }
+          const r = await runOne(w, rt, byId);
+          show(rt.id, r);
+          if ("unavailable" in r) dead.set(key, r.unavailable);
+          if (!("cost" in r)) {
+            push(rt.id, { r, ratio: null });
+            continue;
+          }
+          const after = await runC();
+          const sides = [before, after].filter((x): x is Extract<RunResult, { cost: number }> =>
+            "cost" in x
+          );
+          const cCost = sides.reduce((sum, x) => sum + x.cost, 0) / sides.length;
+          push(rt.id, { r, ratio: sides.length ? r.cost / cCost : null });
+          before = after;
         }
+        if (!w.peers) push("c", { r: medianRun(cRuns), ratio: 1 });
       }
     }
     const rows: Row[] = [];
     for (const w of selected) {
       const per = results.get(w.id)!;
-      const cRuns = results.get(w.baseline ?? w.id)?.get("c") ?? [];
       for (const rt of runtimes) {
-        const runs = w.peers && rt.id === "c" ? null : per.get(rt.id);
+        const runs = per.get(rt.id);
         if (!runs) continue;
-        const values = runs.map((r) => ("value" in r ? r.value : null));
-        const ratios = runs.map((r, i) => {
-          const c = cRuns[i];
-          return "cost" in r && c && "cost" in c ? r.cost / c.cost : null;
-        });
+        const values = runs.map(({ r }) => ("value" in r ? r.value : null));
+        const ratios = runs.map(({ r, ratio }) => ("cost" in r ? ratio : null));
         const vs = values.filter((v): v is number => v !== null);
         const rs = ratios.filter((v): v is number => v !== null);
-        const unavailable = runs.find((r): r is { unavailable: string } =>
-          "unavailable" in r
-        )?.unavailable ?? null;
+        const unavailable = runs.find((m): m is { r: { unavailable: string }; ratio: null } =>
+          "unavailable" in m.r
+        )?.r.unavailable ?? null;
         rows.push({
           workload: w.id,
           title: w.title,
@@ -743,7 +782,7 @@ async function main(): Promise<void> {
             ? { median: median(rs), min: Math.min(...rs), max: Math.max(...rs) }
             : null,
           unavailable: vs.length ? null : unavailable,
-          failures: runs.filter((r): r is { failed: string } => "failed" in r).map((r) => r.failed),
+          failures: runs.flatMap(({ r }) => ("failed" in r ? [r.failed] : [])),
         });
       }
     }
@@ -766,8 +805,10 @@ async function main(): Promise<void> {
         "",
         table(rows),
         "",
-        "Time vs C: the runtime's time per operation (per byte for bulk) over C's in the same round;",
-        "1.00x is C, lower is better. For rates, Min and Max are the slowest and fastest round.",
+        "Time vs C: the runtime's time per operation (per byte for bulk) over the mean of the C runs",
+        "made just before and just after it; the median over rounds, with the lowest and highest.",
+        "1.00x is C, lower is better. Median/Min/Max are over rounds (C: its median run per round);",
+        "for rates, Min is the slowest round and Max the fastest.",
         "",
         "Targets (issue 6):",
         ...targets(rows),
