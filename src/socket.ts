@@ -483,7 +483,7 @@ export class Socket {
    * @throws {RangeError} when buflen is outside 1-1024
    * @throws {SocketError} ENOPROTOOPT for an unknown option
    */
-  getsockopt(level: number, optname: number, buflen?: number): number;
+  getsockopt(level: number, optname: number): number;
   /** The buffer form: up to `buflen` bytes of the option's value (`getsockopt(2)`). */
   getsockopt(level: number, optname: number, buflen: number): Uint8Array;
   getsockopt(level: number, optname: number, buflen?: number): number | Uint8Array {
@@ -571,7 +571,9 @@ export class Socket {
     const t = checkTimeout(value);
     this.#timeout = t;
     this.#tmo = toMs(t);
-    if (this.#fd >= 0) this.#applyBlocking();
+    // CPython: on a closed socket the fcntl() fails with EBADF.
+    if (this.#fd < 0) throw S.closedError("fcntl");
+    this.#applyBlocking();
   }
 
   /**
@@ -630,6 +632,8 @@ export class Socket {
   recv(bufsize: number, flags = 0): Uint8Array {
     if ((bufsize | 0) !== bufsize || bufsize < 0) bufsizeError(bufsize, "recv");
     if ((flags | 0) !== flags) flags = flagsArg(flags);
+    // CPython returns b'' for recv(0) without calling recv(2), which would block.
+    if (bufsize === 0) return new Uint8Array(0);
     if (bufsize <= SCRATCH) {
       return result(S.recv(this.#fd, this.#tmo, scratch, bufsize, flags));
     }
@@ -667,6 +671,8 @@ export class Socket {
   recv_into(buffer: Bytes, nbytes = 0, flags = 0): number {
     const len = intoLength(buffer, nbytes, "recv_into");
     if ((flags | 0) !== flags) flags = flagsArg(flags);
+    // CPython returns 0 for an empty buffer without calling recv(2), which would block.
+    if (len === 0) return 0;
     return S.recv(this.#fd, this.#tmo, buffer, len, flags);
   }
 

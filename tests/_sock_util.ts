@@ -1,0 +1,271 @@
+// Helpers shared by socket_test.ts, echo_test.ts, python_peer_test.ts and
+// timeout_test.ts: the real CPython interpreter, descriptor inspection through
+// /proc, connected pairs on loopback, temporary directories, subprocesses and
+// the peer Worker. Not a test file itself (no `_test` suffix).
+import assert from "node:assert/strict";
+import { AF_INET, AF_INET6, SOCK_STREAM, type Socket, socket } from "../mod.ts";
+
+const dec = new TextDecoder();
+
+/** Output of a finished program. */
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a program to completion; null when it is not installed. */
+export async function run(cmd: string, args: readonly string[]): Promise<RunResult | null> {
+  try {
+    const r = await new Deno.Command(cmd, { args: [...args], stdin: "null" }).output();
+    return { code: r.code, stdout: dec.decode(r.stdout), stderr: dec.decode(r.stderr) };
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  }
+}
+
+/**
+ * The real CPython interpreter behind `python3` (resolved once through the
+ * pyenv shim, which is slow), or null when there is none.
+ */
+export const PYTHON: string | null = await (async () => {
+  const r = await run("python3", ["-c", "import sys; print(sys.executable)"]);
+  const path = r?.code === 0 ? r.stdout.trim() : "";
+  return path === "" ? null : path;
+})();
+
+/** Runs a Python snippet that prints one JSON document, and parses it. */
+export async function pythonJson<T>(code: string, args: readonly string[] = []): Promise<T> {
+  assert.ok(PYTHON !== null);
+  const r = await run(PYTHON, ["-c", code, ...args]);
+  assert.ok(r !== null && r.code === 0, `python failed: ${r?.stderr}`);
+  return JSON.parse(r.stdout) as T;
+}
+
+/** The file status flags of descriptor `fd` (the octal `flags:` line of /proc/self/fdinfo). */
+export function fdFlags(fd: number): number {
+  const text = Deno.readTextFileSync(`/proc/self/fdinfo/${fd}`);
+  const m = /^flags:\s+([0-7]+)$/m.exec(text);
+  assert.ok(m, `no flags line in /proc/self/fdinfo/${fd}`);
+  return parseInt(m[1], 8);
+}
+
+/** O_CLOEXEC as /proc/self/fdinfo reports it (octal 02000000 on Linux). */
+export const O_CLOEXEC = 0o2000000;
+/** O_NONBLOCK as /proc/self/fdinfo reports it (octal 04000 on Linux). */
+export const O_NONBLOCK = 0o4000;
+
+/** What descriptor `fd` refers to (`socket:[inode]`), or null when it is not open. */
+export function fdTarget(fd: number): string | null {
+  try {
+    return Deno.readLinkSync(`/proc/self/fd/${fd}`);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  }
+}
+
+/** A connected stream triple: the listener, the connecting client and the accepted socket. */
+export interface Triple {
+  listener: Socket;
+  client: Socket;
+  conn: Socket;
+  [Symbol.dispose](): void;
+}
+
+/** A listener on `host` port 0, a client connected to it and the accepted end. */
+export function tcpTriple(family = AF_INET, host = "127.0.0.1"): Triple {
+  const listener = socket(family, SOCK_STREAM);
+  try {
+    listener.bind([host, 0]);
+    listener.listen();
+    const client = socket(family, SOCK_STREAM);
+    try {
+      client.connect(listener.getsockname()!);
+      const [conn] = listener.accept();
+      return {
+        listener,
+        client,
+        conn,
+        [Symbol.dispose](): void {
+          conn.close();
+          client.close();
+          listener.close();
+        },
+      };
+    } catch (e) {
+      client.close();
+      throw e;
+    }
+  } catch (e) {
+    listener.close();
+    throw e;
+  }
+}
+
+/** Whether IPv6 loopback is usable here (`::1` bindable). */
+export const HAS_IPV6: boolean = (() => {
+  try {
+    const s = socket(AF_INET6, SOCK_STREAM);
+    try {
+      s.bind(["::1", 0]);
+      return true;
+    } finally {
+      s.close();
+    }
+  } catch {
+    return false;
+  }
+})();
+
+/** A temporary directory that removes itself with `using`. */
+export function tempDir(): { path: string; [Symbol.dispose](): void } {
+  const path = Deno.makeTempDirSync({ prefix: "sockffi_test_" });
+  return {
+    path,
+    [Symbol.dispose](): void {
+      Deno.removeSync(path, { recursive: true });
+    },
+  };
+}
+
+/** Bytes 0..n-1 of a repeating, position-dependent pattern. */
+export function pattern(n: number, seed = 0): Uint8Array {
+  const b = new Uint8Array(n);
+  for (let i = 0; i < n; i++) b[i] = (i * 31 + (i >>> 8) + seed) & 0xff;
+  return b;
+}
+
+/** A cheap order-sensitive checksum (FNV-1a, 32-bit). */
+export function checksum(b: Uint8Array, h = 0x811c9dc5): number {
+  for (let i = 0; i < b.length; i++) {
+    h ^= b[i];
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+/**
+ * A child process whose stdout is read line by line (each helper script
+ * prints what the test needs, such as the port it listens on).
+ */
+export class Child {
+  readonly proc: Deno.ChildProcess;
+  #reader: ReadableStreamDefaultReader<string>;
+  #buf = "";
+  #lines: string[] = [];
+  #stderr: Promise<string>;
+
+  constructor(cmd: string, args: readonly string[], stdin: "piped" | "null" = "null") {
+    this.proc = new Deno.Command(cmd, {
+      args: [...args],
+      stdin,
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    this.#reader = this.proc.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    this.#stderr = new Response(this.proc.stderr).text();
+  }
+
+  /** The next line of stdout (without the newline); fails after `ms`. */
+  async line(ms = 10000): Promise<string> {
+    const deadline = Date.now() + ms;
+    while (this.#lines.length === 0) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const left = deadline - Date.now();
+      const r = await Promise.race([
+        this.#reader.read(),
+        new Promise<"timeout">((res) => timer = setTimeout(() => res("timeout"), left)),
+      ]);
+      clearTimeout(timer);
+      if (r === "timeout") throw new Error(`no line from the child in ${ms} ms`);
+      if (r.done) {
+        throw new Error(`the child ended without printing a line; stderr:\n${await this.#stderr}`);
+      }
+      this.#buf += r.value;
+      const parts = this.#buf.split("\n");
+      this.#buf = parts.pop()!;
+      this.#lines.push(...parts);
+    }
+    return this.#lines.shift()!;
+  }
+
+  /** Waits for the exit (killing the child after `ms`) and returns the rest of its output. */
+  async finish(ms = 10000): Promise<{ code: number; rest: string; stderr: string }> {
+    const timer = setTimeout(() => {
+      try {
+        this.proc.kill("SIGKILL");
+      } catch {
+        // already gone
+      }
+    }, ms);
+    let rest = this.#lines.map((l) => l + "\n").join("") + this.#buf;
+    for (;;) {
+      const r = await this.#reader.read();
+      if (r.done) break;
+      rest += r.value;
+    }
+    const status = await this.proc.status;
+    clearTimeout(timer);
+    return { code: status.code, rest, stderr: await this.#stderr };
+  }
+
+  /** Kills the child (if still running) and drains its pipes. */
+  async kill(): Promise<void> {
+    try {
+      this.proc.kill("SIGKILL");
+    } catch {
+      // already gone
+    }
+    await this.finish(1000);
+  }
+}
+
+/** A Deno child running `script` with the permissions the library needs. */
+export function denoChild(script: string | URL, args: readonly string[] = []): Child {
+  const path = script instanceof URL ? script.pathname : script;
+  return new Child(Deno.execPath(), [
+    "run",
+    "--allow-ffi",
+    "--allow-read",
+    "--allow-write",
+    "--allow-env",
+    path,
+    ...args,
+  ]);
+}
+
+/** What the peer Worker (fixtures/peer_worker.ts) reports. */
+export interface PeerReport {
+  count: number;
+  checksum: number;
+  error?: string;
+}
+
+/**
+ * Runs fixtures/peer_worker.ts on descriptor `fd` (the Worker adopts it and
+ * detaches it afterwards, so the caller still owns it): "drain" reads to EOF;
+ * "slow" reads `chunk` bytes every `delayMs` until EOF.
+ */
+export function peerWorker(
+  fd: number,
+  mode: "drain" | "slow",
+  chunk = 65536,
+  delayMs = 0,
+): { done: Promise<PeerReport>; terminate(): void } {
+  const w = new Worker(new URL("./fixtures/peer_worker.ts", import.meta.url), { type: "module" });
+  const done = new Promise<PeerReport>((resolve, reject) => {
+    w.onmessage = (e: MessageEvent<PeerReport>) => {
+      w.terminate();
+      resolve(e.data);
+    };
+    w.onerror = (e) => {
+      e.preventDefault();
+      w.terminate();
+      reject(new Error(`peer worker failed: ${e.message}`));
+    };
+  });
+  w.postMessage({ fd, mode, chunk, delayMs });
+  return { done, terminate: () => w.terminate() };
+}
