@@ -236,36 +236,70 @@ export function denoChild(script: string | URL, args: readonly string[] = []): C
   ]);
 }
 
-/** What the peer Worker (fixtures/peer_worker.ts) reports. */
+/** What the peer process (fixtures/peer.ts) reports. */
 export interface PeerReport {
   count: number;
   checksum: number;
   error?: string;
 }
 
+/** A running peer process: its final report, and a way to stop it early. */
+export interface Peer {
+  done: Promise<PeerReport>;
+  kill(): Promise<void>;
+}
+
 /**
- * Runs fixtures/peer_worker.ts on descriptor `fd` (the Worker adopts it and
- * detaches it afterwards, so the caller still owns it): "drain" reads to EOF;
- * "slow" reads `chunk` bytes every `delayMs` until EOF.
+ * Starts fixtures/peer.ts in its own process on a copy of `sock`'s
+ * descriptor (inherited: the descriptor is made inheritable only for the
+ * spawn) and resolves once it is running, so that the caller may then block
+ * its own thread in a socket call. "drain" reads to EOF; "slow" reads `chunk`
+ * bytes every `delayMs` until EOF; "send" waits `delayMs`, then sends `chunk`
+ * bytes 0, 1, 2... (mod 256).
  */
-export function peerWorker(
-  fd: number,
-  mode: "drain" | "slow",
+export async function peerProcess(
+  sock: Socket,
+  mode: "drain" | "slow" | "send",
   chunk = 65536,
   delayMs = 0,
-): { done: Promise<PeerReport>; terminate(): void } {
-  const w = new Worker(new URL("./fixtures/peer_worker.ts", import.meta.url), { type: "module" });
-  const done = new Promise<PeerReport>((resolve, reject) => {
-    w.onmessage = (e: MessageEvent<PeerReport>) => {
-      w.terminate();
-      resolve(e.data);
-    };
-    w.onerror = (e) => {
-      e.preventDefault();
-      w.terminate();
-      reject(new Error(`peer worker failed: ${e.message}`));
-    };
-  });
-  w.postMessage({ fd, mode, chunk, delayMs });
-  return { done, terminate: () => w.terminate() };
+): Promise<Peer> {
+  const fd = sock.fileno();
+  sock.set_inheritable(true);
+  let child: Child;
+  try {
+    child = new Child(Deno.execPath(), [
+      "run",
+      "--no-check",
+      "--allow-ffi",
+      new URL("./fixtures/peer.ts", import.meta.url).pathname,
+      String(fd),
+      mode,
+      String(chunk),
+      String(delayMs),
+    ]);
+  } finally {
+    sock.set_inheritable(false);
+  }
+  try {
+    assert.equal(await child.line(), "ready");
+  } catch (e) {
+    await child.kill();
+    throw e;
+  }
+  const done = (async (): Promise<PeerReport> => {
+    const { code, rest, stderr } = await child.finish(20000);
+    assert.equal(code, 0, `peer failed: ${stderr}`);
+    return JSON.parse(rest.trim().split("\n").pop()!) as PeerReport;
+  })();
+  return {
+    done,
+    async kill(): Promise<void> {
+      try {
+        child.proc.kill("SIGKILL");
+      } catch {
+        // already gone
+      }
+      await done.catch(() => {});
+    },
+  };
 }

@@ -43,7 +43,7 @@ import {
   O_CLOEXEC,
   O_NONBLOCK,
   pattern,
-  peerWorker,
+  peerProcess,
   PYTHON,
   pythonJson,
   run,
@@ -606,7 +606,7 @@ Deno.test("Socket.recvfrom() on a connected TCP socket gives the address null (a
 Deno.test("Socket.sendall() delivers a large payload to a concurrent reader", async () => {
   using t = tcpTriple();
   const payload = pattern(8 << 20, 7); // 8 MiB: many times the socket buffers
-  const peer = peerWorker(t.conn.fileno(), "drain");
+  const peer = await peerProcess(t.conn, "drain");
   try {
     t.client.sendall(payload);
     t.client.shutdown(SHUT_WR);
@@ -615,7 +615,7 @@ Deno.test("Socket.sendall() delivers a large payload to a concurrent reader", as
     assert.equal(r.count, payload.length);
     assert.equal(r.checksum, checksum(payload));
   } finally {
-    peer.terminate();
+    await peer.kill();
   }
 });
 
