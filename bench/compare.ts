@@ -635,7 +635,7 @@ export function targets(rows: Row[]): string[] {
       const pct = r === null ? null : 100 / r;
       lines.push(
         `- ${w}: ${rt} ${
-          pct === null ? "n/a" : `${pct.toFixed(0)}%`
+          pct === null ? "n/a" : `${pct.toFixed(1)}%`
         } of C's throughput (target ≥ 95%): ` +
           verdict(pct === null ? null : pct >= 95),
       );

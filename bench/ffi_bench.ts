@@ -9,7 +9,7 @@
  * @module
  */
 
-import { abs, getpid, raw, rawSocketpair } from "./_raw.ts";
+import { abs, getpid, inet_pton, raw, rawSocketpair } from "./_raw.ts";
 
 const {
   send,
@@ -182,6 +182,28 @@ Deno.bench({
   fn: () => {
     check(send_ptr(a, Deno.UnsafePointer.of(one), oneLen, 0));
     check(recv_ptr(b, Deno.UnsafePointer.of(buf), bufLen, 0));
+  },
+});
+
+// A typed array small enough to live on V8's heap has no stable address:
+// passing a fresh one as a `buffer` parameter makes V8 move it off-heap first.
+const ipText = new TextEncoder().encode("10.1.2.3\0");
+const ipOut = new Uint8Array(4);
+
+Deno.bench({
+  name: "raw: inet_pton() into a reused Uint8Array(4)",
+  group: "buffer parameter: reused vs fresh",
+  baseline: true,
+  fn: () => {
+    inet_pton(2, ipText, ipOut);
+  },
+});
+
+Deno.bench({
+  name: "raw: inet_pton() into a new Uint8Array(4) each call",
+  group: "buffer parameter: reused vs fresh",
+  fn: () => {
+    inet_pton(2, ipText, new Uint8Array(4));
   },
 });
 

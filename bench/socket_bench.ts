@@ -95,6 +95,17 @@ Deno.bench({
   },
 });
 
+// Same calls, but both lengths equal: src/_syscall.ts caches one BigInt
+// length, so send(1) + recv_into(64) alternate and miss it on every call.
+Deno.bench({
+  name: "sockffi: a.send(u8) + b.recv_into(buf, 1) (equal lengths)",
+  group: "send+recv (socketpair)",
+  fn: () => {
+    expect(sa.send(one), 1);
+    expect(sb.recv_into(buf, 1), 1);
+  },
+});
+
 Deno.bench({
   name: "sockffi: a.send(u8) + b.recv(64) (allocates the result)",
   group: "send+recv (socketpair)",
