@@ -120,6 +120,37 @@ export function bytesOf(b: Bytes): Uint8Array {
   return new Uint8Array(b);
 }
 
+// The engine's own length accessors: a subclass or an instance that
+// overrides `byteLength` must not make the kernel read or write past the real
+// memory. A call through them costs ~11 ns, against ~1 µs for the syscall.
+type Getter = (this: unknown) => number;
+const taByteLength = Object.getOwnPropertyDescriptor(
+  Object.getPrototypeOf(Uint8Array.prototype) as object,
+  "byteLength",
+)!.get as Getter;
+const dvByteLength = Object.getOwnPropertyDescriptor(DataView.prototype, "byteLength")!
+  .get as Getter;
+const abByteLength = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, "byteLength")!
+  .get as Getter;
+const sabByteLength = typeof SharedArrayBuffer === "undefined"
+  ? undefined
+  : Object.getOwnPropertyDescriptor(SharedArrayBuffer.prototype, "byteLength")!.get as Getter;
+
+/**
+ * The true byte length of a bytes-like object, read through the intrinsic
+ * accessors (never an overridden `byteLength`).
+ *
+ * @throws {TypeError} when `b` is not an ArrayBuffer or a view of one
+ */
+export function byteLengthOf(b: Bytes): number {
+  if (ArrayBuffer.isView(b)) {
+    return b instanceof DataView ? dvByteLength.call(b) : taByteLength.call(b);
+  }
+  if (b instanceof ArrayBuffer) return abByteLength.call(b);
+  if (sabByteLength !== undefined && b instanceof SharedArrayBuffer) return sabByteLength.call(b);
+  throw new TypeError(`a bytes-like object is required, not ${describe(b)}`);
+}
+
 /** Whether `v` is a BufferSource (ArrayBuffer or ArrayBufferView). */
 export function isBufferSource(v: unknown): v is BufferSource {
   return v instanceof ArrayBuffer || ArrayBuffer.isView(v) ||

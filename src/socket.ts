@@ -23,6 +23,7 @@ import {
   type Address,
   AddressCache,
   type AddressIn,
+  byteLengthOf,
   type Bytes,
   bytesOf,
   decode,
@@ -112,7 +113,10 @@ function flagsArg(v: unknown): number {
 }
 
 function bufferArg(v: unknown, fn: string): Bytes {
-  if (isBufferSource(v)) return v;
+  if (isBufferSource(v)) {
+    // FFI "buffer" parameters take views and ArrayBuffers, not a bare SharedArrayBuffer
+    return ArrayBuffer.isView(v) || v instanceof ArrayBuffer ? v : new Uint8Array(v);
+  }
   if (typeof v === "string") {
     throw new TypeError(
       `${fn}() needs bytes (a Uint8Array or other BufferSource), not a string: ` +
@@ -120,10 +124,6 @@ function bufferArg(v: unknown, fn: string): Bytes {
     );
   }
   throw new TypeError(`${fn}() needs a BufferSource, not ${describe(v)}`);
-}
-
-function byteLength(b: Bytes): number {
-  return b.byteLength;
 }
 
 // ---- descriptor finalization ----
@@ -547,7 +547,7 @@ export class Socket {
       return;
     }
     const b = bufferArg(value, "setsockopt");
-    S.setsockoptBuf(this.#fd, level, optname, b, b.byteLength);
+    S.setsockoptBuf(this.#fd, level, optname, b, byteLengthOf(b));
   }
 
   // ---- timeouts ----
@@ -669,6 +669,9 @@ export class Socket {
    * @throws {RangeError} when nbytes is negative or larger than the buffer
    */
   recv_into(buffer: Bytes, nbytes = 0, flags = 0): number {
+    if (!ArrayBuffer.isView(buffer) && !(buffer instanceof ArrayBuffer)) {
+      buffer = bufferArg(buffer, "recv_into");
+    }
     const len = intoLength(buffer, nbytes, "recv_into");
     if ((flags | 0) !== flags) flags = flagsArg(flags);
     // CPython returns 0 for an empty buffer without calling recv(2), which would block.
@@ -685,6 +688,9 @@ export class Socket {
     nbytes = 0,
     flags = 0,
   ): [nbytes: number, address: Address | null] {
+    if (!ArrayBuffer.isView(buffer) && !(buffer instanceof ArrayBuffer)) {
+      buffer = bufferArg(buffer, "recvfrom_into");
+    }
     const len = intoLength(buffer, nbytes, "recvfrom_into");
     if ((flags | 0) !== flags) flags = flagsArg(flags);
     const n = S.recvfrom(this.#fd, this.#tmo, buffer, len, flags);
@@ -719,7 +725,7 @@ export class Socket {
   send(data: Bytes, flags = 0): number {
     if (!ArrayBuffer.isView(data) && !(data instanceof ArrayBuffer)) data = bufferArg(data, "send");
     if ((flags | 0) !== flags) flags = flagsArg(flags);
-    return S.send(this.#fd, this.#tmo, data, data.byteLength, flags);
+    return S.send(this.#fd, this.#tmo, data, byteLengthOf(data), flags);
   }
 
   /**
@@ -755,7 +761,7 @@ export class Socket {
     }
     const cache = this.#addrCache ??= new AddressCache();
     const alen = cache.encode(this.family, this.type, this.proto, addr);
-    return S.sendto(this.#fd, this.#tmo, data, data.byteLength, flags, cache.buf, alen);
+    return S.sendto(this.#fd, this.#tmo, data, byteLengthOf(data), flags, cache.buf, alen);
   }
 
   /**
@@ -925,7 +931,7 @@ function intoLength(buffer: Bytes, nbytes: number, fn: string): number {
   if (!ArrayBuffer.isView(buffer) && !(buffer instanceof ArrayBuffer)) {
     bufferArg(buffer, fn);
   }
-  const size = byteLength(buffer);
+  const size = byteLengthOf(buffer);
   if ((nbytes | 0) !== nbytes) {
     intArg(nbytes, "nbytes");
     throw new RangeError(`nbytes out of range: ${nbytes}`);

@@ -243,3 +243,29 @@ Deno.test("fileno must be a non-negative integer and a socket", () => {
   f.close();
   Deno.removeSync(path);
 });
+
+Deno.test("an overridden byteLength cannot make the kernel read or write past a buffer", () => {
+  class Liar extends Uint8Array {
+    override get byteLength(): number {
+      return 1 << 20;
+    }
+  }
+  const [a, b] = socketpair();
+  try {
+    a.sendall(new Uint8Array(4096).fill(1));
+    const guarded = new Uint8Array(64);
+    const liar = new Liar(guarded.buffer, 16, 16);
+    assert.equal(b.recv_into(liar), 16); // the real length, not the lie
+    assert.deepEqual([...guarded.subarray(0, 16)], new Array(16).fill(0));
+    assert.deepEqual([...guarded.subarray(32)], new Array(32).fill(0));
+    assert.throws(() => b.recv_into(liar, 17), RangeError);
+    const own = new Uint8Array(8);
+    Object.defineProperty(own, "byteLength", { get: () => 1 << 20 });
+    assert.equal(a.send(own), 8);
+    // a SharedArrayBuffer is bytes too
+    assert.equal(a.send(new SharedArrayBuffer(4)), 4);
+  } finally {
+    a.close();
+    b.close();
+  }
+});
