@@ -362,11 +362,6 @@ class Lines {
     }
     return this.#lines.shift() ?? null;
   }
-
-  /** All lines not yet taken. */
-  rest(): string[] {
-    return this.#lines.splice(0);
-  }
 }
 
 /** A running workload program. */
@@ -412,16 +407,10 @@ class Proc {
 
   /** Waits for exit up to `seconds`, then kills. Returns true if it exited by itself. */
   async finish(seconds: number): Promise<boolean> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<boolean>((r) => {
-      timer = setTimeout(() => r(false), seconds * 1000);
-    });
-    const exited = await Promise.race([this.child.status.then(() => true), timedOut]);
-    clearTimeout(timer);
-    if (!exited) this.kill();
+    const exited = await withTimeout(this.child.status, seconds, () => this.kill());
     await this.child.status;
     await this.stdout.finished;
-    return exited;
+    return exited !== null;
   }
 
   /** Why the program failed, from its output. */
