@@ -557,15 +557,13 @@ export class SocketAsync {
       const s = this.#sock;
       const fd = fdOf(s, "recvfrom");
       const buf = bufsize <= SCRATCH ? scratch : new Uint8Array(bufsize);
-      const attempt = (): [Uint8Array, Address | null] | typeof AGAIN => {
-        const r = NB.recvfrom(fd, buf, bufsize, flags);
-        if (r < 0) return again(r, "recvfrom");
-        const data = buf === scratch ? take(r) : r === bufsize ? buf : buf.slice(0, r);
-        return [data, decode(S.addrBuf, S.addrLen[0], s.proto)];
-      };
-      const r = attempt();
-      if (r !== AGAIN) return Promise.resolve(r);
-      return this.#wait(fd, readEvents(flags), "recvfrom", signal, attempt);
+      const r = NB.recvfrom(fd, buf, bufsize, flags);
+      if (r >= 0) return Promise.resolve(recvfromResult(buf, r, bufsize, s.proto));
+      again(r, "recvfrom");
+      return this.#wait(fd, readEvents(flags), "recvfrom", signal, () => {
+        const r2 = NB.recvfrom(fd, buf, bufsize, flags);
+        return r2 >= 0 ? recvfromResult(buf, r2, bufsize, s.proto) : again(r2, "recvfrom");
+      });
     } catch (e) {
       return Promise.reject(e);
     }
@@ -597,14 +595,13 @@ export class SocketAsync {
       const signal = options === undefined ? undefined : signalOf(options);
       const s = this.#sock;
       const fd = fdOf(s, "recvfrom");
-      const attempt = (): [number, Address | null] | typeof AGAIN => {
-        const r = NB.recvfrom(fd, buffer, len, flags);
-        if (r < 0) return again(r, "recvfrom");
-        return [r, decode(S.addrBuf, S.addrLen[0], s.proto)];
-      };
-      const r = attempt();
-      if (r !== AGAIN) return Promise.resolve(r);
-      return this.#wait(fd, readEvents(flags), "recvfrom", signal, attempt);
+      const r = NB.recvfrom(fd, buffer, len, flags);
+      if (r >= 0) return Promise.resolve([r, decode(S.addrBuf, S.addrLen[0], s.proto)]);
+      again(r, "recvfrom");
+      return this.#wait(fd, readEvents(flags), "recvfrom", signal, () => {
+        const r2 = NB.recvfrom(fd, buffer, len, flags);
+        return r2 >= 0 ? [r2, decode(S.addrBuf, S.addrLen[0], s.proto)] : again(r2, "recvfrom");
+      });
     } catch (e) {
       return Promise.reject(e);
     }
@@ -1073,6 +1070,17 @@ function setFilePosition(file: Deno.FsFile | number, pos: number): void {
   } else {
     file.seekSync(pos, Deno.SeekMode.Start);
   }
+}
+
+/** recvfrom()'s result after `r` bytes arrived in `buf` (the scratch buffer or its own). */
+function recvfromResult(
+  buf: Uint8Array,
+  r: number,
+  bufsize: number,
+  proto: number,
+): [Uint8Array, Address | null] {
+  const data = buf === scratch ? take(r) : r === bufsize ? buf : buf.slice(0, r);
+  return [data, decode(S.addrBuf, S.addrLen[0], proto)];
 }
 
 /** Whether `address` names an AF_INET/AF_INET6 host that needs a lookup. */
