@@ -17,31 +17,39 @@ import { lib } from "./_syscall.ts";
  * the 4 bytes, or null when `s` is not one.
  */
 export function pton4(s: string): Uint8Array | null {
-  const n = s.length;
-  if (n < 7 || n > 15) return null;
   const out = new Uint8Array(4);
+  return pton4Into(s, out, 0) ? out : null;
+}
+
+/**
+ * {@linkcode pton4} into `out` at `off`, without allocating: returns false
+ * (and may have written partial bytes) when `s` is not a dotted quad.
+ */
+export function pton4Into(s: string, out: Uint8Array, off: number): boolean {
+  const n = s.length;
+  if (n < 7 || n > 15) return false;
   let part = 0;
   let val = 0;
   let digits = 0;
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
     if (c >= 48 && c <= 57) {
-      if (digits > 0 && val === 0) return null; // leading zero
+      if (digits > 0 && val === 0) return false; // leading zero
       val = val * 10 + (c - 48);
-      if (val > 255) return null;
+      if (val > 255) return false;
       digits++;
     } else if (c === 46) {
-      if (digits === 0 || part === 3) return null;
-      out[part++] = val;
+      if (digits === 0 || part === 3) return false;
+      out[off + part++] = val;
       val = 0;
       digits = 0;
     } else {
-      return null;
+      return false;
     }
   }
-  if (digits === 0 || part !== 3) return null;
-  out[3] = val;
-  return out;
+  if (digits === 0 || part !== 3) return false;
+  out[off + 3] = val;
+  return true;
 }
 
 const enc = new TextEncoder();

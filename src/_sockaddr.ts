@@ -20,7 +20,7 @@ import {
 } from "../constants/mod.ts";
 import { SocketError } from "./errors.ts";
 import { getaddrinfoRaw } from "./_resolve.ts";
-import { ntop6, pton4, pton6 } from "./_inet.ts";
+import { ntop6, pton4, pton4Into, pton6 } from "./_inet.ts";
 
 /**
  * Bytes going in: any ArrayBuffer or view of one (Python's bytes-like
@@ -255,22 +255,24 @@ const inetCodec: FamilyCodec = {
     }
     const host = hostOf(a[0]);
     const port = checkPort(a[1]);
-    const { addr: raw } = resolveHost(host, AF_INET);
     out.fill(0, 0, IN.size);
+    // a dotted quad is parsed straight into place; anything else is resolved
+    if (!pton4Into(host, out, IN.sin_addr)) out.set(resolveHost(host, AF_INET).addr, IN.sin_addr);
     putFamily(out, AF_INET, IN.size);
     out[IN.sin_port] = port >>> 8;
     out[IN.sin_port + 1] = port & 0xff;
-    out.set(raw, IN.sin_addr);
     return IN.size;
   },
-  decode(buf: Uint8Array): InetAddress {
-    const o = IN.sin_addr;
-    return [
-      `${buf[o]}.${buf[o + 1]}.${buf[o + 2]}.${buf[o + 3]}`,
-      (buf[IN.sin_port] << 8) | buf[IN.sin_port + 1],
-    ];
-  },
+  decode: decodeInet,
 };
+
+function decodeInet(buf: Uint8Array): InetAddress {
+  const o = IN.sin_addr;
+  return [
+    `${buf[o]}.${buf[o + 1]}.${buf[o + 2]}.${buf[o + 3]}`,
+    (buf[IN.sin_port] << 8) | buf[IN.sin_port + 1],
+  ];
+}
 
 // ---- AF_INET6 ----
 
@@ -386,6 +388,8 @@ export function encode(
 export function decode(buf: Uint8Array, len: number, proto = 0): Address | null {
   if (len === 0) return null;
   const family = getFamily(buf);
+  // the hot case first, without the table lookup and the indirect call
+  if (family === AF_INET) return decodeInet(buf);
   const c = codecs.get(family);
   if (c === undefined) return [family, buf.slice(FAM + layout.sa_family.size, len)];
   return c.decode(buf, len, proto);

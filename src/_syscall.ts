@@ -30,6 +30,7 @@ const ECONNRESET = errnoValues.ECONNRESET;
 const POLLIN = sys.POLLIN;
 const POLLOUT = sys.POLLOUT;
 const POLLPRI = sys.POLLPRI;
+const ADDR_MAX = layout.sockaddr_storage.size;
 
 // Symbol functions, taken out of `lib.symbols` once (V8 optimizes such calls best).
 let L: Libc;
@@ -87,15 +88,15 @@ export function lib(): Libc {
 
 // ---- BigInt lengths without per-call allocation in the common case ----
 
-let lastLen = -1;
-let lastBig = 0n;
-/** `BigInt(n)` for a `usize` parameter, cached for the last value used. */
+// BigInts are allocated once per length up to 64 KiB (a lazily filled
+// table) and once per call above: a miss in a one-entry cache, as a send of 1
+// byte followed by a recv of 64, cost ~100 ns per call.
+const BIG_TABLE = 65536;
+const bigs: bigint[] = [];
+/** `BigInt(n)` for a `usize` parameter, without an allocation for common lengths. */
 export function big(n: number): bigint {
-  if (n !== lastLen) {
-    lastLen = n;
-    lastBig = BigInt(n);
-  }
-  return lastBig;
+  if (n <= BIG_TABLE) return bigs[n] ?? (bigs[n] = BigInt(n));
+  return BigInt(n);
 }
 
 // ---- errors ----
@@ -169,9 +170,31 @@ export const WRITE = POLLOUT;
 export const READ_OOB = POLLIN | POLLPRI;
 
 /**
- * The slow path shared by every data-transfer call: `first` is the failed
- * result's errno. Retries `op` after EINTR, and in timeout mode after
- * waiting for readiness, until it succeeds or fails otherwise.
+ * One step of the retry loop after a failed call with errno `e`: returns
+ * (after EINTR at once, after EAGAIN in timeout mode once the descriptor is
+ * ready) the deadline to keep, or throws the error or {@linkcode timeout}.
+ * `deadline` is -2 until the first wait sets it.
+ */
+function retry(
+  fd: number,
+  tmo: number,
+  events: number,
+  syscall: string,
+  e: number,
+  deadline: number,
+): number {
+  if (e === EINTR) return deadline; // PEP 475
+  if ((e === EAGAIN || e === EWOULDBLOCK) && tmo > 0) {
+    if (deadline === -2) deadline = performance.now() + tmo;
+    if (!waitFd(fd, events, deadline)) throw new timeout(syscall);
+    return deadline;
+  }
+  throw errorFor(e, syscall);
+}
+
+/**
+ * The slow path of the generic form: `first` is the failed result's errno.
+ * Retries `op` until it succeeds or fails otherwise.
  */
 function slow(
   fd: number,
@@ -181,20 +204,11 @@ function slow(
   first: number,
   op: () => number,
 ): number {
-  let e = first;
-  let deadline = -2;
+  let deadline = retry(fd, tmo, events, syscall, first, -2);
   for (;;) {
-    if (e === EINTR) {
-      // PEP 475: retry
-    } else if ((e === EAGAIN || e === EWOULDBLOCK) && tmo > 0) {
-      if (deadline === -2) deadline = performance.now() + tmo;
-      if (!waitFd(fd, events, deadline)) throw new timeout(syscall);
-    } else {
-      throw errorFor(e, syscall);
-    }
     const r = op();
     if (r >= 0) return r;
-    e = errno();
+    deadline = retry(fd, tmo, events, syscall, errno(), deadline);
   }
 }
 
@@ -229,30 +243,55 @@ export function check(syscall: string, op: () => number): number {
 
 // ---- data transfer: the hot paths ----
 
+// The hot paths keep their fast branch tiny and capture nothing: a closure
+// over their parameters would make V8 allocate a context on every call.
+
 /** `send(2)` of `len` bytes from `buf` (length already checked by the caller). */
-export function send(
+export function send(fd: number, tmo: number, buf: Bytes, len: number, flags: number): number {
+  const r = s_send(fd, buf, big(len), flags);
+  if (r >= 0) return r;
+  return sendSlow(fd, tmo, buf, len, flags, errno());
+}
+
+function sendSlow(
   fd: number,
   tmo: number,
   buf: Bytes,
   len: number,
   flags: number,
+  e: number,
 ): number {
-  const r = s_send(fd, buf, big(len), flags);
-  if (r >= 0) return r;
-  return slow(fd, tmo, POLLOUT, "send", errno(), () => s_send(fd, buf, big(len), flags));
+  let deadline = -2;
+  for (;;) {
+    deadline = retry(fd, tmo, POLLOUT, "send", e, deadline);
+    const r = s_send(fd, buf, big(len), flags);
+    if (r >= 0) return r;
+    e = errno();
+  }
 }
 
 /** `recv(2)` of at most `len` bytes into `buf`. */
-export function recv(
+export function recv(fd: number, tmo: number, buf: Bytes, len: number, flags: number): number {
+  const r = s_recv(fd, buf, big(len), flags);
+  if (r >= 0) return r;
+  return recvSlow(fd, tmo, buf, len, flags, errno());
+}
+
+function recvSlow(
   fd: number,
   tmo: number,
   buf: Bytes,
   len: number,
   flags: number,
+  e: number,
 ): number {
-  const r = s_recv(fd, buf, big(len), flags);
-  if (r >= 0) return r;
-  return slow(fd, tmo, POLLIN, "recv", errno(), () => s_recv(fd, buf, big(len), flags));
+  let deadline = -2;
+  for (;;) {
+    deadline = retry(fd, tmo, POLLIN, "recv", e, deadline);
+    const r = s_recv(fd, buf, big(len), flags);
+    if (r >= 0) return r;
+    e = errno();
+  }
 }
 
 /** `sendto(2)` to the encoded address `addr` of `addrlen` bytes. */
@@ -267,14 +306,26 @@ export function sendto(
 ): number {
   const r = s_sendto(fd, buf, big(len), flags, addr, addrlen);
   if (r >= 0) return r;
-  return slow(
-    fd,
-    tmo,
-    POLLOUT,
-    "sendto",
-    errno(),
-    () => s_sendto(fd, buf, big(len), flags, addr, addrlen),
-  );
+  return sendtoSlow(fd, tmo, buf, len, flags, addr, addrlen, errno());
+}
+
+function sendtoSlow(
+  fd: number,
+  tmo: number,
+  buf: Bytes,
+  len: number,
+  flags: number,
+  addr: Bytes,
+  addrlen: number,
+  e: number,
+): number {
+  let deadline = -2;
+  for (;;) {
+    deadline = retry(fd, tmo, POLLOUT, "sendto", e, deadline);
+    const r = s_sendto(fd, buf, big(len), flags, addr, addrlen);
+    if (r >= 0) return r;
+    e = errno();
+  }
 }
 
 /** Scratch space for addresses the kernel writes: a sockaddr_storage and its length. */
@@ -290,13 +341,28 @@ export function recvfrom(
   len: number,
   flags: number,
 ): number {
-  addrLen[0] = addrBuf.length;
+  addrLen[0] = ADDR_MAX;
   const r = s_recvfrom(fd, buf, big(len), flags, addrBuf, addrLen);
   if (r >= 0) return r;
-  return slow(fd, tmo, POLLIN, "recvfrom", errno(), () => {
-    addrLen[0] = addrBuf.length;
-    return s_recvfrom(fd, buf, big(len), flags, addrBuf, addrLen);
-  });
+  return recvfromSlow(fd, tmo, buf, len, flags, errno());
+}
+
+function recvfromSlow(
+  fd: number,
+  tmo: number,
+  buf: Bytes,
+  len: number,
+  flags: number,
+  e: number,
+): number {
+  let deadline = -2;
+  for (;;) {
+    deadline = retry(fd, tmo, POLLIN, "recvfrom", e, deadline);
+    addrLen[0] = ADDR_MAX;
+    const r = s_recvfrom(fd, buf, big(len), flags, addrBuf, addrLen);
+    if (r >= 0) return r;
+    e = errno();
+  }
 }
 
 /**
@@ -319,14 +385,7 @@ export function sendall(
       off += n;
       continue;
     }
-    const e = errno();
-    if (e === EINTR) continue;
-    if ((e === EAGAIN || e === EWOULDBLOCK) && tmo > 0) {
-      if (deadline === -2) deadline = performance.now() + tmo;
-      if (!waitFd(fd, POLLOUT, deadline)) throw new timeout("send");
-      continue;
-    }
-    throw errorFor(e, "send");
+    deadline = retry(fd, tmo, POLLOUT, "send", errno(), deadline);
   }
 }
 
