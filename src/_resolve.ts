@@ -60,7 +60,6 @@ const PE = layout.protoent;
 const PTR = layout.pointerSize;
 const ERANGE = errnoValues.ERANGE;
 const EINVAL = errnoValues.EINVAL;
-const enc = new TextEncoder();
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const utf8Lossy = new TextDecoder("utf-8");
 /** Whether this machine stores integers little-endian. */
@@ -78,14 +77,6 @@ export const bufferSizes: { hostent: number; entry: number } = { hostent: 16384,
 /** EAI_* value → name, from the constants table. */
 const EAI_NAMES: Record<number, string> = {};
 for (const [k, v] of Object.entries(K)) if (k.startsWith("EAI_")) EAI_NAMES[v] ??= k;
-
-/** A C string (NUL-terminated UTF-8) for a JS string, or null. */
-export function cString(s: string | null): Uint8Array | null {
-  if (s === null) return null;
-  const b = new Uint8Array(enc.encode(s).length + 1);
-  enc.encodeInto(s, b);
-  return b;
-}
 
 /** A NUL-terminated copy of `b`, cut at its first NUL as C reads it. */
 export function cBytes(b: Uint8Array): Uint8Array {
@@ -164,22 +155,6 @@ export function collect(resCell: BigUint64Array): RawAddrInfo[] {
     if (head !== null) lib().freeaddrinfo(head);
   }
   return out;
-}
-
-/**
- * `getaddrinfo(3)` on the JavaScript thread. `host`/`port` may be null.
- *
- * @throws {gaierror} with the EAI_* code and gai_strerror's text
- */
-export function getaddrinfoRaw(
-  host: string | null,
-  port: string | null,
-  family: number,
-  type: number,
-  proto: number,
-  flags: number,
-): RawAddrInfo[] {
-  return gaiSync(cString(host), cString(port), family, type, proto, flags);
 }
 
 function gaiSync(

@@ -9,17 +9,10 @@
  */
 
 import { layout } from "../ffi/mod.ts";
-import {
-  AF_INET,
-  AF_INET6,
-  AF_UNIX,
-  AI_PASSIVE,
-  errnoValues,
-  INADDR_ANY,
-  INADDR_BROADCAST,
-} from "../constants/mod.ts";
+import { AF_INET, AF_INET6, AF_UNIX, errnoValues } from "../constants/mod.ts";
 import { SocketError } from "./errors.ts";
-import { getaddrinfoRaw } from "./_resolve.ts";
+import { runSync } from "./_resolve.ts";
+import { etHost, setipaddr } from "./_resolver_core.ts";
 import { ntop6, pton4, pton4Into, pton6 } from "./_inet.ts";
 
 /**
@@ -176,54 +169,19 @@ export function decodeUtf8(buf: Uint8Array, start: number, end: number): string 
 // ---- host resolution (CPython's setipaddr) ----
 
 /**
- * Resolves `host` to the raw address bytes for `family` (4 or 16 bytes), as
- * CPython's `setipaddr`: `''` is the wildcard address, `'<broadcast>'` is
- * INADDR_BROADCAST, numeric addresses are parsed, anything else goes
- * through getaddrinfo (its failure is a `gaierror`). For AF_INET6 the
- * scope id that getaddrinfo found (from `%iface`) is returned too.
+ * Resolves `host` to the raw address bytes for `family` (4 or 16), exactly
+ * as CPython's `getsockaddrarg` does: the host is IDNA-encoded, then
+ * `setipaddr` (in `_resolver_core.ts`) applies: `''` is the wildcard
+ * address, `'<broadcast>'` is INADDR_BROADCAST, numeric addresses are
+ * parsed, anything else goes through getaddrinfo (its failure is a
+ * `gaierror`).
  */
-export function resolveHost(host: string, family: number): { addr: Uint8Array; scope: number } {
-  if (family === AF_INET) {
-    const v4 = pton4(host);
-    if (v4) return { addr: v4, scope: 0 };
-    if (host === "<broadcast>") return { addr: be32(INADDR_BROADCAST), scope: 0 };
-  } else if (family === AF_INET6) {
-    const v6 = pton6(host);
-    if (v6) return { addr: v6, scope: 0 };
-    if (host === "<broadcast>") {
-      throw new SocketError(errnoValues.EAFNOSUPPORT, "address family mismatched", "setipaddr");
-    }
+export function resolveHost(host: string, family: number): Uint8Array {
+  const sa = runSync(setipaddr(etHost(host, "getsockaddrarg"), family, "getsockaddrarg"));
+  if (getFamily(sa) === AF_INET) {
+    return sa.slice(IN.sin_addr, IN.sin_addr + 4);
   }
-  if (host === "") {
-    if (family === AF_INET) return { addr: be32(INADDR_ANY), scope: 0 };
-    const r = getaddrinfoRaw(null, "0", family, 0, 0, AI_PASSIVE);
-    return firstOf(r, family, host);
-  }
-  const r = getaddrinfoRaw(host, null, family, 0, 0, 0);
-  return firstOf(r, family, host);
-}
-
-function firstOf(
-  r: { family: number; addr: Uint8Array }[],
-  family: number,
-  host: string,
-): { addr: Uint8Array; scope: number } {
-  for (const ai of r) {
-    if (ai.family !== family) continue;
-    if (family === AF_INET) {
-      const o = layout.sockaddr_in.sin_addr;
-      return { addr: ai.addr.slice(o, o + 4), scope: 0 };
-    }
-    const o = layout.sockaddr_in6.sin6_addr;
-    const so = layout.sockaddr_in6.sin6_scope_id;
-    const dv = new DataView(ai.addr.buffer, ai.addr.byteOffset);
-    return { addr: ai.addr.slice(o, o + 16), scope: dv.getUint32(so, true) };
-  }
-  throw new SocketError(errnoValues.EAFNOSUPPORT, `no address of the socket's family for ${host}`);
-}
-
-function be32(v: number): Uint8Array {
-  return new Uint8Array([v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff]);
+  return sa.slice(IN6.sin6_addr, IN6.sin6_addr + 16);
 }
 
 // ---- AF_INET ----
@@ -257,7 +215,7 @@ const inetCodec: FamilyCodec = {
     const port = checkPort(a[1]);
     out.fill(0, 0, IN.size);
     // a dotted quad is parsed straight into place; anything else is resolved
-    if (!pton4Into(host, out, IN.sin_addr)) out.set(resolveHost(host, AF_INET).addr, IN.sin_addr);
+    if (!pton4Into(host, out, IN.sin_addr)) out.set(resolveHost(host, AF_INET), IN.sin_addr);
     putFamily(out, AF_INET, IN.size);
     out[IN.sin_port] = port >>> 8;
     out[IN.sin_port + 1] = port & 0xff;
@@ -294,7 +252,7 @@ const inet6Codec: FamilyCodec = {
     if (scope < 0 || scope > 0xffffffff) {
       throw new RangeError(`scope_id must be 0-4294967295, not ${scope}`);
     }
-    const { addr: raw } = resolveHost(host, AF_INET6);
+    const raw = resolveHost(host, AF_INET6);
     out.fill(0, 0, IN6.size);
     putFamily(out, AF_INET6, IN6.size);
     out[IN6.sin6_port] = port >>> 8;
