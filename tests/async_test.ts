@@ -10,9 +10,11 @@ import {
   AF_INET6,
   AF_UNIX,
   async,
+  CMSG_SPACE,
   create_server,
   errnoValues,
   MSG_PEEK,
+  SCM_RIGHTS,
   SOCK_DGRAM,
   SOCK_NONBLOCK,
   SOCK_STREAM,
@@ -20,6 +22,7 @@ import {
   socket,
   SocketError,
   socketpair,
+  SOL_SOCKET,
   timeout,
 } from "../mod.ts";
 import { reactor } from "../src/reactor.ts";
@@ -225,6 +228,35 @@ Deno.test("s.async.recvmsg()/sendmsg()/recvmsg_into() carry data and addresses",
   const [m] = await b.async.recvmsg_into([x, y]);
   assert.equal(m, 7);
   assert.equal(dec.decode(x) + dec.decode(y.subarray(0, 4)), "scatter");
+});
+
+Deno.test("s.async.recvmsg() in timeout mode waits, passes a descriptor, and keeps the timeout", async () => {
+  const [a, b] = socketpair();
+  const [x, y] = socketpair();
+  try {
+    b.settimeout(5);
+    const fdSize = 4;
+    const waiting = b.async.recvmsg(16, CMSG_SPACE(fdSize));
+    await delay(20);
+    const fds = new Int32Array([x.fileno()]);
+    await a.async.sendmsg([enc.encode("fd")], [[SOL_SOCKET, SCM_RIGHTS, fds]]);
+    const [data, anc] = await waiting;
+    assert.equal(dec.decode(data), "fd");
+    assert.equal(anc.length, 1);
+    assert.equal(anc[0][0], SOL_SOCKET);
+    assert.equal(anc[0][1], SCM_RIGHTS);
+    const received = new Int32Array(anc[0][2].slice().buffer)[0];
+    using passed = socket(AF_UNIX, SOCK_STREAM, 0, received);
+    passed.send(enc.encode("via passed fd"));
+    assert.equal(dec.decode(y.recv(32)), "via passed fd");
+    // The temporary switch to timeout 0 for the attempt is invisible afterwards.
+    assert.equal(b.gettimeout(), 5);
+    assert.equal(isNonblocking(b.fileno()), true, "timeout mode keeps O_NONBLOCK");
+    b.settimeout(0.05);
+    await assert.rejects(b.async.recvmsg(16), timeout);
+  } finally {
+    for (const s of [a, b, x, y]) s.close();
+  }
 });
 
 Deno.test("s.async.sendall() of more than the socket buffers hold waits and sends every byte", async () => {
