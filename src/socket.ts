@@ -154,8 +154,11 @@ let slabOff = 0;
 
 /** Copies `n` bytes of the scratch buffer into a fresh result. */
 function result(n: number): Uint8Array {
-  if (n > POOLED) return scratch.slice(0, n);
-  if (slabOff + n > SLAB) {
+  if (n > POOLED || n === 0) return scratch.slice(0, n);
+  // `slab.length` rather than SLAB: a caller who transferred a result's
+  // buffer (postMessage, structuredClone) detached the slab, whose length is
+  // then 0, so a new one is started instead of throwing after the data was read.
+  if (slabOff + n > slab.length) {
     slab = new Uint8Array(SLAB);
     slabOff = 0;
   }

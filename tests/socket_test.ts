@@ -553,6 +553,28 @@ Deno.test("Socket.send()/recv() on TCP: counts, bufsize, MSG_PEEK, empty recv at
   assert.equal(eof.length, 0);
 });
 
+Deno.test("Socket.recv() keeps working after a result's buffer was transferred away", () => {
+  const [a, c] = socketpair();
+  try {
+    a.send(Uint8Array.of(1, 2, 3));
+    const first = c.recv(10);
+    // Transferring detaches the ArrayBuffer behind the result (small results
+    // share one): later results must not be lost or throw.
+    const buf = first.buffer as ArrayBuffer;
+    structuredClone(buf, { transfer: [buf] });
+    assert.equal(first.length, 0);
+    a.send(Uint8Array.of(4, 5));
+    assert.deepEqual([...c.recv(10)], [4, 5]);
+    a.send(Uint8Array.of(6));
+    assert.deepEqual([...c.recvfrom(10)[0]], [6]);
+    a.close();
+    assert.equal(c.recv(10).length, 0);
+  } finally {
+    a.close();
+    c.close();
+  }
+});
+
 Deno.test("Socket.recv_into() honours the view's offset and nbytes", () => {
   using t = tcpTriple();
   const buf = new Uint8Array(32).fill(0xaa);
