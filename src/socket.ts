@@ -169,6 +169,18 @@ function result(n: number): Uint8Array {
   return out;
 }
 
+/**
+ * With MSG_TRUNC a datagram socket's recv(2) returns the datagram's full
+ * length `n`, more than the `max` bytes written to `src`. CPython then
+ * returns `n` bytes whose tail is uninitialized memory; here the tail is
+ * zeros (never stale bytes of an earlier call on the shared scratch buffer).
+ */
+function truncated(src: Uint8Array, max: number, n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  out.set(src.subarray(0, max));
+  return out;
+}
+
 /** Internal accessors used by the async, message and file modules. */
 export let fdOf: (s: Socket, syscall: string) => number;
 /** The socket's timeout in milliseconds (-1 blocking, 0 non-blocking). */
@@ -638,11 +650,12 @@ export class Socket {
     // CPython returns b'' for recv(0) without calling recv(2), which would block.
     if (bufsize === 0) return new Uint8Array(0);
     if (bufsize <= SCRATCH) {
-      return result(S.recv(this.#fd, this.#tmo, scratch, bufsize, flags));
+      const n = S.recv(this.#fd, this.#tmo, scratch, bufsize, flags);
+      return n <= bufsize ? result(n) : truncated(scratch, bufsize, n);
     }
     const buf = new Uint8Array(bufsize);
     const n = S.recv(this.#fd, this.#tmo, buf, bufsize, flags);
-    return n === bufsize ? buf : buf.slice(0, n);
+    return n === bufsize ? buf : n < bufsize ? buf.slice(0, n) : truncated(buf, bufsize, n);
   }
 
   /**
@@ -655,11 +668,12 @@ export class Socket {
     if ((flags | 0) !== flags) flags = flagsArg(flags);
     let data: Uint8Array;
     if (bufsize <= SCRATCH) {
-      data = result(S.recvfrom(this.#fd, this.#tmo, scratch, bufsize, flags));
+      const n = S.recvfrom(this.#fd, this.#tmo, scratch, bufsize, flags);
+      data = n <= bufsize ? result(n) : truncated(scratch, bufsize, n);
     } else {
       const buf = new Uint8Array(bufsize);
       const n = S.recvfrom(this.#fd, this.#tmo, buf, bufsize, flags);
-      data = n === bufsize ? buf : buf.slice(0, n);
+      data = n === bufsize ? buf : n < bufsize ? buf.slice(0, n) : truncated(buf, bufsize, n);
     }
     return [data, decode(S.addrBuf, S.addrLen[0], this.proto)];
   }

@@ -15,12 +15,14 @@ import {
   MSG_NOSIGNAL,
   MSG_OOB,
   MSG_PEEK,
+  MSG_TRUNC,
   MSG_WAITALL,
   SHUT_WR,
   SO_BINDTODEVICE,
   SO_LINGER,
   SO_RCVBUF,
   SO_REUSEADDR,
+  SO_SNDBUF,
   SO_TYPE,
   SOCK_CLOEXEC,
   SOCK_DGRAM,
@@ -724,6 +726,47 @@ Deno.test({
   name: "UDP both ways on ::1",
   ignore: !HAS_IPV6,
   fn: () => udpBothWays(AF_INET6, "::1"),
+});
+
+Deno.test("recv()/recvfrom() with MSG_TRUNC give the datagram's full length, never stale bytes", () => {
+  using a = socket(AF_INET, SOCK_DGRAM);
+  using c = socket(AF_INET, SOCK_DGRAM);
+  a.bind(["127.0.0.1", 0]);
+  const an = a.getsockname()!;
+  // Leave other bytes in the library's receive scratch space first.
+  const [p, q] = socketpair();
+  p.send(b("SECRET-FROM-ANOTHER-SOCKET"));
+  assert.equal(q.recv(100).length, 26);
+  p.close();
+  q.close();
+  // With MSG_TRUNC the kernel returns the real datagram length (10) although it
+  // wrote only bufsize (4) bytes. CPython returns 10 bytes whose tail is
+  // uninitialized; here the tail is zeros.
+  const want = [48, 49, 50, 51, 0, 0, 0, 0, 0, 0];
+  c.sendto(b("0123456789"), an);
+  assert.deepEqual([...a.recv(4, MSG_TRUNC)], want);
+  c.sendto(b("0123456789"), an);
+  const [data, from] = a.recvfrom(4, MSG_TRUNC);
+  assert.deepEqual([...data], want);
+  assert.deepEqual(from, ["127.0.0.1", (c.getsockname() as [string, number])[1]]);
+  c.sendto(b("0123456789"), an);
+  const buf = new Uint8Array(8).fill(7);
+  assert.equal(a.recv_into(buf.subarray(0, 4), 0, MSG_TRUNC), 10);
+  assert.deepEqual([...buf], [48, 49, 50, 51, 7, 7, 7, 7]);
+  // Above the 64 KiB scratch size too.
+  const big = pattern(70000);
+  const [x, y] = socketpair(AF_UNIX, SOCK_DGRAM);
+  try {
+    x.setsockopt(SOL_SOCKET, SO_SNDBUF, 1 << 20);
+    x.send(big);
+    const got = y.recv(66000, MSG_TRUNC);
+    assert.equal(got.length, 70000);
+    assert.deepEqual(got.subarray(0, 66000), big.subarray(0, 66000));
+    assert.ok(got.subarray(66000).every((v) => v === 0));
+  } finally {
+    x.close();
+    y.close();
+  }
 });
 
 Deno.test("Socket.sendto() takes flags in the middle; they reach the kernel", () => {
