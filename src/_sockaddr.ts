@@ -292,13 +292,18 @@ const unixCodec: FamilyCodec = {
         `AF_UNIX address must be a string or bytes (a BufferSource), not ${describe(addr)}`,
       );
     }
-    if (path.length > UN.pathMax) {
+    // As CPython: an abstract name (or '' for autobind) may fill sun_path;
+    // a filesystem path needs room for its terminating NUL, which the
+    // address length includes.
+    const abstract = path.length === 0 || path[0] === 0;
+    const len = abstract ? path.length : path.length + 1;
+    if (len > UN.pathMax) {
       throw new SocketError(errnoValues.ENAMETOOLONG, "AF_UNIX path too long", "getsockaddrarg");
     }
     out.fill(0, 0, UN.size);
-    putFamily(out, AF_UNIX, UN.sun_path + path.length);
+    putFamily(out, AF_UNIX, UN.sun_path + len);
     out.set(path, UN.sun_path);
-    return UN.sun_path + path.length;
+    return UN.sun_path + len;
   },
   decode(buf: Uint8Array, len: number): string | Uint8Array {
     const n = len - UN.sun_path;

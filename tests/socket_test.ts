@@ -824,6 +824,38 @@ Deno.test("AF_UNIX SOCK_STREAM in a temporary directory", () => {
   throwsCode(() => c3.connect(`${dir.path}/missing.sock`), "ENOENT", "connect");
 });
 
+Deno.test("AF_UNIX: '' autobinds to an abstract name; path length limits as CPython", () => {
+  // Linux autobinds a socket bound to an empty address to a 5-hex-digit abstract name.
+  using auto = socket(AF_UNIX, SOCK_DGRAM);
+  auto.bind("");
+  const name = auto.getsockname();
+  assert.ok(name instanceof Uint8Array, String(name));
+  assert.equal(name.length, 6);
+  assert.equal(name[0], 0);
+  assert.match(str(name.subarray(1)), /^[0-9a-f]{5}$/);
+  // A filesystem path needs room for its NUL in sun_path[108]: 107 bytes at most.
+  using dir = tempDir();
+  const p107 = `${dir.path}/`.padEnd(107, "p");
+  using ok = socket(AF_UNIX, SOCK_STREAM);
+  ok.bind(p107);
+  assert.equal(ok.getsockname(), p107);
+  using c = socket(AF_UNIX, SOCK_STREAM);
+  ok.listen();
+  c.connect(p107);
+  assert.equal(c.getpeername(), p107);
+  using tooLong = socket(AF_UNIX, SOCK_STREAM);
+  assert.throws(
+    () => tooLong.bind(p107 + "q"),
+    (e: unknown) => e instanceof SocketError && /too long/.test(e.message),
+  );
+  // An abstract name has no NUL: all 108 bytes are usable.
+  const a108 = Uint8Array.of(0, ...b(`sockffi-${Deno.pid}-`.padEnd(107, "a")));
+  using ab = socket(AF_UNIX, SOCK_STREAM);
+  ab.bind(a108);
+  assert.deepEqual(ab.getsockname(), a108);
+  assert.throws(() => tooLong.bind(Uint8Array.of(...a108, 0x61)), SocketError);
+});
+
 Deno.test("AF_UNIX SOCK_DGRAM in a temporary directory", () => {
   using dir = tempDir();
   using srv = socket(AF_UNIX, SOCK_DGRAM);
