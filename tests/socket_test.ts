@@ -439,6 +439,13 @@ Deno.test("Socket.setsockopt() buffer form round trip (SO_LINGER struct)", () =>
   const got = s.getsockopt(SOL_SOCKET, SO_LINGER, 8);
   const v = new DataView(got.buffer, got.byteOffset, 8);
   assert.deepEqual([v.getInt32(0, true), v.getInt32(4, true)], [1, 7]);
+  // A view's offset is honoured: the struct is read from the middle of a larger buffer.
+  const frame = new Uint8Array(16).fill(0xee);
+  new DataView(frame.buffer, 4, 8).setInt32(0, 1, true);
+  new DataView(frame.buffer, 4, 8).setInt32(4, 9, true);
+  s.setsockopt(SOL_SOCKET, SO_LINGER, frame.subarray(4, 12));
+  const got2 = s.getsockopt(SOL_SOCKET, SO_LINGER, 8);
+  assert.deepEqual([...got2], [1, 0, 0, 0, 9, 0, 0, 0]);
   // Switching it off: Linux clears l_onoff but keeps reporting the old l_linger.
   s.setsockopt(SOL_SOCKET, SO_LINGER, new Uint8Array(8));
   const off = s.getsockopt(SOL_SOCKET, SO_LINGER, 8);
