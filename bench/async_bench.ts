@@ -9,8 +9,8 @@
  *    where a zero-timeout `epoll_wait` on the JavaScript thread finds the
  *    data before any hand-off; "hand-off" forces the `nonblocking: true`
  *    `epoll_wait` (what every wait costs when the data comes later, as
- *    from another process), for each mechanism: epoll one-shot (the
- *    default), epoll level-triggered with explicit MOD/DEL, and poll().
+ *    from another process), for each mechanism: epoll level-triggered with
+ *    lazy MOD/DEL (the default), epoll one-shot, and poll().
  * 3. Batching: 100 sockets waiting, all made ready at once, served by one
  *    wake, against the same 100 woken one at a time.
  *
@@ -99,7 +99,7 @@ function wake(kind: BackendKind, quick: boolean, baseline = false): void {
 }
 wake("epoll", true, true);
 wake("epoll", false);
-wake("epoll-level", false);
+wake("epoll-oneshot", false);
 wake("poll", false);
 
 // ---- 3. one wake for many sockets ----
