@@ -204,7 +204,7 @@ Deno.test("Socket.bind() assigns a port when port is 0", () => {
 
 /** The backlog of a listening TCP socket, read from `ss` (its Send-Q column), or null. */
 async function ssBacklog(port: number): Promise<number | null> {
-  const r = await run("ss", ["-Hltn", `sport = :${port}`]);
+  const r = await run("ss", ["-Hltn", "src", `127.0.0.1:${port}`]);
   if (r === null || r.code !== 0) return null;
   const f = r.stdout.trim().split(/\s+/);
   return f.length >= 3 ? Number(f[2]) : null;
