@@ -485,9 +485,10 @@ export class Socket {
 
   /**
    * Reads a socket option (`getsockopt(2)`). Without `buflen`, the option
-   * is a C int and its value is returned; with `buflen` (1-1024), up to that
-   * many bytes are returned as a `Uint8Array`, to be decoded by the caller
-   * (a `struct linger`, a `struct ucred`...). Python: `socket.getsockopt()`.
+   * is a C int and its value is returned (as with `buflen` 0, CPython's
+   * default); with `buflen` 1-1024, up to that many bytes are returned as a
+   * `Uint8Array`, to be decoded by the caller (a `struct linger`, a
+   * `struct ucred`...). Python: `socket.getsockopt()`.
    *
    * @example
    * ```ts
@@ -495,19 +496,19 @@ export class Socket {
    * using s = socket();
    * console.log(s.getsockopt(SOL_SOCKET, SO_TYPE) === SOCK_STREAM); // true
    * ```
-   * @throws {RangeError} when buflen is outside 1-1024
+   * @throws {RangeError} when buflen is negative or above 1024
    * @throws {SocketError} ENOPROTOOPT for an unknown option
    */
-  getsockopt(level: number, optname: number): number;
+  getsockopt(level: number, optname: number, buflen?: 0): number;
   /** The buffer form: up to `buflen` bytes of the option's value (`getsockopt(2)`). */
   getsockopt(level: number, optname: number, buflen: number): Uint8Array;
   getsockopt(level: number, optname: number, buflen?: number): number | Uint8Array {
     intArg(level, "level");
     intArg(optname, "optname");
-    if (buflen === undefined) return S.getsockoptInt(this.#fd, level, optname);
+    if (buflen === undefined || buflen === 0) return S.getsockoptInt(this.#fd, level, optname);
     intArg(buflen, "buflen");
-    if (buflen <= 0 || buflen > 1024) {
-      throw new RangeError(`getsockopt buflen out of range: ${buflen} (1-1024)`);
+    if (buflen < 0 || buflen > 1024) {
+      throw new RangeError(`getsockopt buflen out of range: ${buflen} (0-1024)`);
     }
     const out = new Uint8Array(buflen);
     const n = S.getsockoptBuf(this.#fd, level, optname, out);
