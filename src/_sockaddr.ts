@@ -90,6 +90,34 @@ export function requireInt(v: unknown, what: string): number {
   return v;
 }
 
+/**
+ * Checks a `flags` argument: a 32-bit integer (an unsigned value above
+ * 2^31 is taken as its signed bit pattern, as C's int).
+ */
+export function flagsArg(v: unknown): number {
+  if (typeof v === "number" && (v | 0) === v) return v;
+  if (typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 0xffffffff) return v | 0;
+  throw new TypeError(`flags must be a 32-bit integer, not ${describe(v)}`);
+}
+
+/**
+ * Checks a bytes argument of `fn`: any ArrayBuffer or view of one (a bare
+ * SharedArrayBuffer comes back as a Uint8Array over it, since FFI "buffer"
+ * parameters take views). A string is a TypeError that says to encode it.
+ */
+export function bufferArg(v: unknown, fn: string): Bytes {
+  if (isBufferSource(v)) {
+    return ArrayBuffer.isView(v) || v instanceof ArrayBuffer ? v : new Uint8Array(v);
+  }
+  if (typeof v === "string") {
+    throw new TypeError(
+      `${fn}() needs bytes (a Uint8Array or other BufferSource), not a string: ` +
+        `encode it first, e.g. new TextEncoder().encode(s)`,
+    );
+  }
+  throw new TypeError(`${fn}() needs a BufferSource, not ${describe(v)}`);
+}
+
 /** Describes a value's type for an error message. */
 export function describe(v: unknown): string {
   if (v === null) return "null";

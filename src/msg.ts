@@ -32,7 +32,16 @@ import { layout, type Libc } from "../ffi/mod.ts";
 import { AF_UNIX, errnoValues, sys } from "../constants/mod.ts";
 import * as S from "./_syscall.ts";
 import { SocketError } from "./errors.ts";
-import { type Address, type AddressIn, type Bytes, decode, describe, encode } from "./_sockaddr.ts";
+import {
+  type Address,
+  type AddressIn,
+  type Bytes,
+  decode,
+  describe,
+  encode,
+  flagsArg,
+  requireInt,
+} from "./_sockaddr.ts";
 import { fdOf, type Socket, timeoutMsOf } from "./socket.ts";
 import {
   type CmsgOut,
@@ -238,18 +247,7 @@ function resetLengths(namelen: number, controllen: number): void {
 
 // ---- argument checks ----
 
-function intArg(v: unknown, what: string): number {
-  if (typeof v !== "number" || !Number.isInteger(v)) {
-    throw new TypeError(`${what} must be an integer, not ${describe(v)}`);
-  }
-  return v;
-}
-
-function flagsArg(v: unknown): number {
-  if (typeof v === "number" && (v | 0) === v) return v;
-  if (typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 0xffffffff) return v | 0;
-  throw new TypeError(`flags must be a 32-bit integer, not ${describe(v)}`);
-}
+const intArg = requireInt;
 
 function cIntArg(v: unknown, what: string): number {
   const n = intArg(v, what);

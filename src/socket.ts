@@ -23,13 +23,15 @@ import {
   type Address,
   AddressCache,
   type AddressIn,
+  bufferArg,
   byteLengthOf,
   type Bytes,
   bytesOf,
   decode,
   describe,
   encode,
-  isBufferSource,
+  flagsArg,
+  requireInt,
 } from "./_sockaddr.ts";
 import { kOnClose } from "./_internal.ts";
 import "./_families.ts"; // registers the address codecs of the other families
@@ -99,32 +101,7 @@ function toMs(timeout: number | null): number {
 
 // ---- argument checks ----
 
-function intArg(v: unknown, what: string): number {
-  if (typeof v !== "number" || !Number.isInteger(v)) {
-    throw new TypeError(`${what} must be an integer, not ${describe(v)}`);
-  }
-  return v;
-}
-
-function flagsArg(v: unknown): number {
-  if (typeof v === "number" && (v | 0) === v) return v;
-  if (typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 0xffffffff) return v | 0;
-  throw new TypeError(`flags must be a 32-bit integer, not ${describe(v)}`);
-}
-
-function bufferArg(v: unknown, fn: string): Bytes {
-  if (isBufferSource(v)) {
-    // FFI "buffer" parameters take views and ArrayBuffers, not a bare SharedArrayBuffer
-    return ArrayBuffer.isView(v) || v instanceof ArrayBuffer ? v : new Uint8Array(v);
-  }
-  if (typeof v === "string") {
-    throw new TypeError(
-      `${fn}() needs bytes (a Uint8Array or other BufferSource), not a string: ` +
-        `encode it first, e.g. new TextEncoder().encode(s)`,
-    );
-  }
-  throw new TypeError(`${fn}() needs a BufferSource, not ${describe(v)}`);
-}
+const intArg = requireInt;
 
 // ---- descriptor finalization ----
 
