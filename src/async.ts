@@ -33,12 +33,15 @@ import {
   type Address,
   AddressCache,
   type AddressIn,
+  bufferArg,
+  byteLengthOf,
   type Bytes,
   bytesOf,
   decode,
   describe,
   encode,
-  isBufferSource,
+  flagsArg,
+  requireInt,
 } from "./_sockaddr.ts";
 import { kOnClose } from "./_internal.ts";
 import { forget as reactorForget, PRI, reactor, READ, type Waiter, WRITE } from "./reactor.ts";
@@ -73,30 +76,6 @@ export interface AsyncOptions {
 
 // ---- argument checks (the sync API's, with the same messages) ----
 
-function intArg(v: unknown, what: string): number {
-  if (typeof v !== "number" || !Number.isInteger(v)) {
-    throw new TypeError(`${what} must be an integer, not ${describe(v)}`);
-  }
-  return v;
-}
-
-function flagsArg(v: unknown): number {
-  if (typeof v === "number" && (v | 0) === v) return v;
-  if (typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 0xffffffff) return v | 0;
-  throw new TypeError(`flags must be a 32-bit integer, not ${describe(v)}`);
-}
-
-function bufferArg(v: unknown, fn: string): Bytes {
-  if (isBufferSource(v)) return v;
-  if (typeof v === "string") {
-    throw new TypeError(
-      `${fn}() needs bytes (a Uint8Array or other BufferSource), not a string: ` +
-        `encode it first, e.g. new TextEncoder().encode(s)`,
-    );
-  }
-  throw new TypeError(`${fn}() needs a BufferSource, not ${describe(v)}`);
-}
-
 function bufsizeError(bufsize: unknown, fn: string): never {
   if (typeof bufsize !== "number" || !Number.isInteger(bufsize)) {
     throw new TypeError(`${fn}() bufsize must be an integer, not ${describe(bufsize)}`);
@@ -105,11 +84,12 @@ function bufsizeError(bufsize: unknown, fn: string): never {
   throw new RangeError(`${fn}() bufsize too large: ${bufsize}`);
 }
 
+/** recv_into's length: nbytes (0: the whole buffer), checked against the buffer's true size. */
 function intoLength(buffer: Bytes, nbytes: number, fn: string): number {
   if (!ArrayBuffer.isView(buffer) && !(buffer instanceof ArrayBuffer)) bufferArg(buffer, fn);
-  const size = buffer.byteLength;
+  const size = byteLengthOf(buffer);
   if ((nbytes | 0) !== nbytes) {
-    intArg(nbytes, "nbytes");
+    requireInt(nbytes, "nbytes");
     throw new RangeError(`nbytes out of range: ${nbytes}`);
   }
   if (nbytes < 0) throw new RangeError(`negative buffersize in ${fn}: ${nbytes}`);
@@ -117,6 +97,17 @@ function intoLength(buffer: Bytes, nbytes: number, fn: string): number {
     throw new RangeError(`buffer too small for requested bytes: ${nbytes} > ${size}`);
   }
   return nbytes === 0 ? size : nbytes;
+}
+
+/**
+ * Before a retry: the caller's buffer may have been transferred (detached)
+ * or resized while the call waited, and the kernel must never be handed a
+ * length beyond its memory.
+ */
+function stillFits(buffer: Bytes, len: number, fn: string): void {
+  if (byteLengthOf(buffer) < len) {
+    throw new RangeError(`${fn}(): the buffer was detached or shrank while the call waited`);
+  }
 }
 
 /** The signal of an options argument, checked; throws its reason when already aborted. */
@@ -147,8 +138,11 @@ let slab = new Uint8Array(SLAB);
 let slabOff = 0;
 
 function take(n: number): Uint8Array {
-  if (n > POOLED) return scratch.slice(0, n);
-  if (slabOff + n > SLAB) {
+  if (n > POOLED || n === 0) return scratch.slice(0, n);
+  // `slab.length` rather than SLAB: a caller who transferred a result's
+  // buffer (postMessage, a byte stream's enqueue) detached the slab, whose
+  // length is then 0, so a new one is started.
+  if (slabOff + n > slab.length) {
     slab = new Uint8Array(SLAB);
     slabOff = 0;
   }
@@ -157,6 +151,24 @@ function take(n: number): Uint8Array {
   if (n <= 32) { for (let i = 0; i < n; i++) out[i] = scratch[i]; }
   else out.set(scratch.subarray(0, n));
   return out;
+}
+
+/**
+ * A result of `max` requested bytes when recv(2) said `n` > `max` (MSG_TRUNC
+ * on a datagram socket gives the datagram's full length): `n` bytes, the
+ * tail zeros (as the sync recv(); CPython leaves it uninitialized).
+ */
+function truncated(src: Uint8Array, max: number, n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  out.set(src.subarray(0, max));
+  return out;
+}
+
+/** recv()'s result after `n` bytes arrived in `buf` (the scratch buffer or its own). */
+function received(buf: Uint8Array, n: number, bufsize: number): Uint8Array {
+  if (n > bufsize) return truncated(buf, bufsize, n);
+  if (buf === scratch) return take(n);
+  return n === bufsize ? buf : buf.slice(0, n);
 }
 
 // ---- pending operations ----
@@ -477,24 +489,17 @@ export class SocketAsync {
       if ((flags | 0) !== flags) flags = flagsArg(flags);
       const signal = options === undefined ? undefined : signalOf(options);
       const fd = fdOf(this.#sock, "recv");
-      if (bufsize <= SCRATCH) {
-        const r = NB.recv(fd, scratch, bufsize, flags);
-        if (r >= 0) return Promise.resolve(take(r));
-        again(r, "recv");
-        return this.#wait(fd, readEvents(flags), "recv", signal, () => {
-          const r2 = NB.recv(fd, scratch, bufsize, flags);
-          return r2 >= 0 ? take(r2) : again(r2, "recv");
-        });
-      }
-      const buf = new Uint8Array(bufsize);
-      const attempt = (): Uint8Array | typeof AGAIN => {
-        const r = NB.recv(fd, buf, bufsize, flags);
-        if (r < 0) return again(r, "recv");
-        return r === bufsize ? buf : buf.slice(0, r);
-      };
-      const r = attempt();
-      if (r !== AGAIN) return Promise.resolve(r);
-      return this.#wait(fd, readEvents(flags), "recv", signal, attempt);
+      // CPython returns b'' for recv(0) without calling recv(2), which could
+      // consume a datagram.
+      if (bufsize === 0) return Promise.resolve(new Uint8Array(0));
+      const buf = bufsize <= SCRATCH ? scratch : new Uint8Array(bufsize);
+      const r = NB.recv(fd, buf, bufsize, flags);
+      if (r >= 0) return Promise.resolve(received(buf, r, bufsize));
+      again(r, "recv");
+      return this.#wait(fd, readEvents(flags), "recv", signal, () => {
+        const r2 = NB.recv(fd, buf, bufsize, flags);
+        return r2 >= 0 ? received(buf, r2, bufsize) : again(r2, "recv");
+      });
     } catch (e) {
       return Promise.reject(e);
     }
@@ -524,6 +529,7 @@ export class SocketAsync {
       if (r >= 0) return Promise.resolve(r);
       again(r, "recv");
       return this.#wait(fd, readEvents(flags), "recv", signal, () => {
+        stillFits(buffer, len, "recv_into");
         const r2 = NB.recv(fd, buffer, len, flags);
         return r2 >= 0 ? r2 : again(r2, "recv");
       });
@@ -599,6 +605,7 @@ export class SocketAsync {
       if (r >= 0) return Promise.resolve([r, decode(S.addrBuf, S.addrLen[0], s.proto)]);
       again(r, "recvfrom");
       return this.#wait(fd, readEvents(flags), "recvfrom", signal, () => {
+        stillFits(buffer, len, "recvfrom_into");
         const r2 = NB.recvfrom(fd, buffer, len, flags);
         return r2 >= 0 ? [r2, decode(S.addrBuf, S.addrLen[0], s.proto)] : again(r2, "recvfrom");
       });
@@ -702,12 +709,13 @@ export class SocketAsync {
       if ((flags | 0) !== flags) flags = flagsArg(flags);
       const signal = options === undefined ? undefined : signalOf(options);
       const fd = fdOf(this.#sock, "send");
-      const len = data.byteLength;
+      const len = byteLengthOf(data);
       const r = NB.send(fd, data, len, flags);
       if (r >= 0) return Promise.resolve(r);
       again(r, "send");
       const d = data;
       return this.#wait(fd, WRITE, "send", signal, () => {
+        stillFits(d, len, "send");
         const r2 = NB.send(fd, d, len, flags);
         return r2 >= 0 ? r2 : again(r2, "send");
       });
@@ -735,7 +743,7 @@ export class SocketAsync {
       if ((flags | 0) !== flags) flags = flagsArg(flags);
       const signal = options === undefined ? undefined : signalOf(options);
       const fd = fdOf(this.#sock, "send");
-      const total = b.length;
+      const total = byteLengthOf(b);
       let off = 0;
       while (off < total) {
         const r = NB.send(fd, off === 0 ? b : b.subarray(off), total - off, flags);
@@ -747,6 +755,7 @@ export class SocketAsync {
       }
       if (off >= total) return Promise.resolve();
       return this.#wait(fd, WRITE, "send", signal, () => {
+        stillFits(b, total, "sendall");
         while (off < total) {
           const r = NB.send(fd, b.subarray(off), total - off, flags);
           if (r < 0) return again(r, "send");
@@ -809,7 +818,7 @@ export class SocketAsync {
       const fd = fdOf(s, "sendto");
       const cache = this.#addrCache ??= new AddressCache();
       const alen = cache.encode(s.family, s.type, s.proto, addr);
-      const len = data.byteLength;
+      const len = byteLengthOf(data);
       const r = NB.sendto(fd, data, len, flags, cache.buf, alen);
       if (r >= 0) return Promise.resolve(r);
       again(r, "sendto");
@@ -817,6 +826,7 @@ export class SocketAsync {
       const a = cache.buf.slice(0, alen);
       const d = data;
       return this.#wait(fd, WRITE, "sendto", signal, () => {
+        stillFits(d, len, "sendto");
         const r2 = NB.sendto(fd, d, len, flags, a, alen);
         return r2 >= 0 ? r2 : again(r2, "sendto");
       });
@@ -1079,8 +1089,7 @@ function recvfromResult(
   bufsize: number,
   proto: number,
 ): [Uint8Array, Address | null] {
-  const data = buf === scratch ? take(r) : r === bufsize ? buf : buf.slice(0, r);
-  return [data, decode(S.addrBuf, S.addrLen[0], proto)];
+  return [received(buf, r, bufsize), decode(S.addrBuf, S.addrLen[0], proto)];
 }
 
 /** Whether `address` names an AF_INET/AF_INET6 host that needs a lookup. */

@@ -14,6 +14,7 @@ import {
   create_server,
   errnoValues,
   MSG_PEEK,
+  MSG_TRUNC,
   SCM_RIGHTS,
   SOCK_DGRAM,
   SOCK_NONBLOCK,
@@ -179,6 +180,50 @@ Deno.test("s.async.recv_into() honours the view's offset and nbytes", async () =
     assert.equal(dec.decode(buf.subarray(0, 2)), "de");
     await assert.rejects(b.async.recv_into(buf, 17), RangeError);
     await assert.rejects(b.async.recv_into(buf, -1), RangeError);
+  } finally {
+    a.close();
+    b.close();
+  }
+});
+
+Deno.test("s.async.recv() on datagrams: recv(0) consumes nothing, MSG_TRUNC gives the full length with a zero tail", async () => {
+  const [a, b] = socketpair(AF_UNIX, SOCK_DGRAM);
+  try {
+    // Stale bytes in the shared scratch buffer from an earlier, larger read.
+    a.send(enc.encode("XXXXXXXXXXXXXXXX"));
+    await b.async.recv(64);
+    a.send(enc.encode("0123456789"));
+    assert.equal((await b.async.recv(0)).length, 0);
+    const d = await b.async.recv(4, MSG_TRUNC);
+    assert.equal(d.length, 10);
+    assert.equal(dec.decode(d.subarray(0, 4)), "0123");
+    assert.deepEqual([...d.subarray(4)], [0, 0, 0, 0, 0, 0]);
+    a.send(enc.encode("abcdef"));
+    const [d2] = await b.async.recvfrom(2, MSG_TRUNC);
+    assert.equal(d2.length, 6);
+    assert.deepEqual([...d2], [97, 98, 0, 0, 0, 0]);
+  } finally {
+    a.close();
+    b.close();
+  }
+});
+
+Deno.test("s.async.recv_into() whose buffer is transferred while it waits rejects and consumes nothing", async () => {
+  const [a, b] = socketpair();
+  try {
+    const buf = new Uint8Array(64);
+    const p = b.async.recv_into(buf);
+    await delay(5);
+    buf.buffer.transfer(); // detaches the buffer the kernel would have written
+    a.send(enc.encode("kept"));
+    await assert.rejects(p, RangeError);
+    assert.equal(dec.decode(await b.async.recv(16)), "kept");
+    // A result of recv() whose buffer was transferred does not break later calls.
+    a.send(enc.encode("one"));
+    const r1 = await b.async.recv(16);
+    (r1.buffer as ArrayBuffer).transfer();
+    a.send(enc.encode("two"));
+    assert.equal(dec.decode(await b.async.recv(16)), "two");
   } finally {
     a.close();
     b.close();
