@@ -118,6 +118,33 @@ export function bufferArg(v: unknown, fn: string): Bytes {
   throw new TypeError(`${fn}() needs a BufferSource, not ${describe(v)}`);
 }
 
+/** The error for a bad `bufsize` argument of `fn` (not an int32 integer, or negative). */
+export function bufsizeError(bufsize: unknown, fn: string): never {
+  if (typeof bufsize !== "number" || !Number.isInteger(bufsize)) {
+    throw new TypeError(`${fn}() bufsize must be an integer, not ${describe(bufsize)}`);
+  }
+  if (bufsize < 0) throw new RangeError(`negative buffersize in ${fn}: ${bufsize}`);
+  throw new RangeError(`${fn}() bufsize too large: ${bufsize}`);
+}
+
+/**
+ * recv_into's length: `nbytes` (0 meaning the whole buffer), checked
+ * against the buffer's true size.
+ */
+export function intoLength(buffer: Bytes, nbytes: number, fn: string): number {
+  if (!ArrayBuffer.isView(buffer) && !(buffer instanceof ArrayBuffer)) bufferArg(buffer, fn);
+  const size = byteLengthOf(buffer);
+  if ((nbytes | 0) !== nbytes) {
+    requireInt(nbytes, "nbytes");
+    throw new RangeError(`nbytes out of range: ${nbytes}`);
+  }
+  if (nbytes < 0) throw new RangeError(`negative buffersize in ${fn}: ${nbytes}`);
+  if (nbytes > size) {
+    throw new RangeError(`buffer too small for requested bytes: ${nbytes} > ${size}`);
+  }
+  return nbytes === 0 ? size : nbytes;
+}
+
 /** Describes a value's type for an error message. */
 export function describe(v: unknown): string {
   if (v === null) return "null";

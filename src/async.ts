@@ -34,6 +34,7 @@ import {
   AddressCache,
   type AddressIn,
   bufferArg,
+  bufsizeError,
   byteLengthOf,
   type Bytes,
   bytesOf,
@@ -41,7 +42,7 @@ import {
   describe,
   encode,
   flagsArg,
-  requireInt,
+  intoLength,
 } from "./_sockaddr.ts";
 import { kOnClose } from "./_internal.ts";
 import { forget as reactorForget, PRI, reactor, READ, type Waiter, WRITE } from "./reactor.ts";
@@ -51,6 +52,7 @@ import { plainError, runAsync } from "./_resolve.ts";
 import { getaddrinfoGen } from "./_resolver_core.ts";
 import { fsFileFd, readFd, seekFd, sendfileOnce, tellFd } from "./_fileio.ts";
 import * as msg from "./msg.ts";
+import { checkSendfileParams, SEND_BLOCK, SENDFILE_BLOCK, setPosition } from "./sendfile.ts";
 import type { AncDataIn, RecvmsgIntoResult, RecvmsgResult } from "./msg.ts";
 
 const EAGAIN = errnoValues.EAGAIN;
@@ -76,34 +78,6 @@ export interface AsyncOptions {
 
 // ---- argument checks (the sync API's, with the same messages) ----
 
-function bufsizeError(bufsize: unknown, fn: string): never {
-  if (typeof bufsize !== "number" || !Number.isInteger(bufsize)) {
-    throw new TypeError(`${fn}() bufsize must be an integer, not ${describe(bufsize)}`);
-  }
-  if (bufsize < 0) throw new RangeError(`negative buffersize in ${fn}: ${bufsize}`);
-  throw new RangeError(`${fn}() bufsize too large: ${bufsize}`);
-}
-
-/** recv_into's length: nbytes (0: the whole buffer), checked against the buffer's true size. */
-function intoLength(buffer: Bytes, nbytes: number, fn: string): number {
-  if (!ArrayBuffer.isView(buffer) && !(buffer instanceof ArrayBuffer)) bufferArg(buffer, fn);
-  const size = byteLengthOf(buffer);
-  if ((nbytes | 0) !== nbytes) {
-    requireInt(nbytes, "nbytes");
-    throw new RangeError(`nbytes out of range: ${nbytes}`);
-  }
-  if (nbytes < 0) throw new RangeError(`negative buffersize in ${fn}: ${nbytes}`);
-  if (nbytes > size) {
-    throw new RangeError(`buffer too small for requested bytes: ${nbytes} > ${size}`);
-  }
-  return nbytes === 0 ? size : nbytes;
-}
-
-/**
- * Before a retry: the caller's buffer may have been transferred (detached)
- * or resized while the call waited, and the kernel must never be handed a
- * length beyond its memory.
- */
 function stillFits(buffer: Bytes, len: number, fn: string): void {
   if (byteLengthOf(buffer) < len) {
     throw new RangeError(`${fn}(): the buffer was detached or shrank while the call waited`);
@@ -956,7 +930,7 @@ export class SocketAsync {
       }
       return total;
     } finally {
-      if (total > 0) setFilePosition(file, offset + total);
+      if (total > 0) setPosition(file, offset + total);
     }
   }
 
@@ -1005,7 +979,7 @@ export class SocketAsync {
       }
       return total;
     } finally {
-      if (start >= 0) setFilePosition(file, total > 0 ? offset + total : start);
+      if (start >= 0) setPosition(file, total > 0 ? offset + total : start);
     }
   }
 
@@ -1037,50 +1011,6 @@ export class SocketAsync {
 }
 
 // ---- sendfile ----
-
-/** Bytes asked of one sendfile(2) call (CPython caps it at 1 GiB too, bpo-38319). */
-const SENDFILE_BLOCK = 0x40000000;
-/** Bytes read per round of the read + send fallback. */
-const SEND_BLOCK = 0x10000;
-
-/** The sync sendfile()'s argument checks, without its refusal of non-blocking sockets. */
-function checkSendfileParams(s: Socket, file: unknown, offset: unknown, count: unknown): void {
-  if (typeof file === "number") {
-    if (!Number.isInteger(file)) {
-      throw new TypeError(`sendfile() file descriptor must be an integer, not ${describe(file)}`);
-    }
-    if (file < 0 || file > 0x7fffffff) {
-      throw new RangeError(`sendfile() file descriptor out of range: ${file}`);
-    }
-  } else if (!(file instanceof Deno.FsFile)) {
-    throw new TypeError(
-      `sendfile() needs a Deno.FsFile or a file descriptor number, not ${describe(file)}`,
-    );
-  }
-  if (typeof offset !== "number" || !Number.isSafeInteger(offset)) {
-    throw new TypeError(`sendfile() offset must be an integer, not ${describe(offset)}`);
-  }
-  if (offset < 0) throw new RangeError(`negative seek position ${offset}`);
-  if (count !== null) {
-    if (typeof count !== "number" || !Number.isSafeInteger(count)) {
-      throw new TypeError(`count must be a positive integer (got ${describe(count)})`);
-    }
-    if (count <= 0) throw new RangeError(`count must be a positive integer (got ${count})`);
-  }
-  if ((s.type & SOCK_STREAM) === 0) {
-    throw new RangeError("only SOCK_STREAM type sockets are supported");
-  }
-}
-
-/** Sets the file's position (the FsFile's, or the descriptor's with lseek). */
-function setFilePosition(file: Deno.FsFile | number, pos: number): void {
-  if (typeof file === "number") {
-    const e = seekFd(file, pos);
-    if (e !== 0 && e !== errnoValues.ESPIPE) throw S.errorFor(e, "lseek");
-  } else {
-    file.seekSync(pos, Deno.SeekMode.Start);
-  }
-}
 
 /** recvfrom()'s result after `r` bytes arrived in `buf` (the scratch buffer or its own). */
 function recvfromResult(

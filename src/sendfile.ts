@@ -18,14 +18,18 @@ const EWOULDBLOCK = errnoValues.EWOULDBLOCK;
 const ESPIPE = errnoValues.ESPIPE;
 
 /** Bytes asked of one sendfile(2) call (CPython caps it at 1 GiB too, bpo-38319). */
-const SENDFILE_BLOCK = 0x40000000;
+export const SENDFILE_BLOCK = 0x40000000;
 /** Bytes read per round of the fallback (CPython reads 8 KiB; larger blocks cost fewer syscalls). */
-const SEND_BLOCK = 0x10000;
+export const SEND_BLOCK = 0x10000;
 
 /** The file argument after checking: a Deno file or a descriptor number. */
 type FileArg = Deno.FsFile | number;
 
-function checkParams(
+/**
+ * sendfile()'s argument checks, shared with `s.async.sendfile()` (which
+ * alone accepts non-blocking sockets, so that check is the caller's).
+ */
+export function checkSendfileParams(
   s: Socket,
   file: unknown,
   offset: unknown,
@@ -57,11 +61,15 @@ function checkParams(
   if ((s.type & SOCK_STREAM) === 0) {
     throw new RangeError("only SOCK_STREAM type sockets are supported");
   }
+}
+
+function checkParams(s: Socket, file: unknown, offset: unknown, count: unknown): void {
+  checkSendfileParams(s, file, offset, count);
   if (timeoutMsOf(s) === 0) throw new RangeError("non-blocking sockets are not supported");
 }
 
 /** Sets the file's position (the FsFile's, or the descriptor's with lseek). */
-function setPosition(file: FileArg, pos: number): void {
+export function setPosition(file: FileArg, pos: number): void {
   if (typeof file === "number") {
     const e = seekFd(file, pos);
     if (e !== 0 && e !== ESPIPE) throw errorFor(e, "lseek");

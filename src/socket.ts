@@ -24,6 +24,7 @@ import {
   AddressCache,
   type AddressIn,
   bufferArg,
+  bufsizeError,
   byteLengthOf,
   type Bytes,
   bytesOf,
@@ -31,6 +32,7 @@ import {
   describe,
   encode,
   flagsArg,
+  intoLength,
   requireInt,
 } from "./_sockaddr.ts";
 import { kOnClose } from "./_internal.ts";
@@ -912,30 +914,6 @@ export class Socket {
   toString(): string {
     return `<Socket fd=${this.#fd}, family=${this.family}, type=${this.type}, proto=${this.proto}>`;
   }
-}
-
-function bufsizeError(bufsize: unknown, fn: string): never {
-  if (typeof bufsize !== "number" || !Number.isInteger(bufsize)) {
-    throw new TypeError(`${fn}() bufsize must be an integer, not ${describe(bufsize)}`);
-  }
-  if (bufsize < 0) throw new RangeError(`negative buffersize in ${fn}: ${bufsize}`);
-  throw new RangeError(`${fn}() bufsize too large: ${bufsize}`);
-}
-
-function intoLength(buffer: Bytes, nbytes: number, fn: string): number {
-  if (!ArrayBuffer.isView(buffer) && !(buffer instanceof ArrayBuffer)) {
-    bufferArg(buffer, fn);
-  }
-  const size = byteLengthOf(buffer);
-  if ((nbytes | 0) !== nbytes) {
-    intArg(nbytes, "nbytes");
-    throw new RangeError(`nbytes out of range: ${nbytes}`);
-  }
-  if (nbytes < 0) throw new RangeError(`negative buffersize in ${fn}: ${nbytes}`);
-  if (nbytes > size) {
-    throw new RangeError(`buffer too small for requested bytes: ${nbytes} > ${size}`);
-  }
-  return nbytes === 0 ? size : nbytes;
 }
 
 function notSupported(what: string): SocketError {
