@@ -45,6 +45,7 @@ import {
   intoLength,
 } from "./_sockaddr.ts";
 import { kOnClose } from "./_internal.ts";
+import { received, recvBuffer } from "./_pool.ts";
 import { forget as reactorForget, PRI, reactor, READ, type Waiter, WRITE } from "./reactor.ts";
 import { adopt, fdOf, Socket, timeoutMsOf } from "./socket.ts";
 import { pton4, pton6 } from "./_inet.ts";
@@ -97,52 +98,6 @@ function signalOf(options: AsyncOptions | undefined): AbortSignal | undefined {
   }
   if (signal.aborted) throw signal.reason;
   return signal;
-}
-
-// ---- received bytes: copied out of a scratch buffer into pooled slabs ----
-
-const SCRATCH = 65536;
-const scratch = new Uint8Array(SCRATCH);
-// As the sync recv(): small results are views on a shared slab (an
-// ArrayBuffer per result costs more than the syscall), each of exactly its
-// length; large ones get their own buffer.
-const SLAB = 16384;
-const POOLED = 2048;
-let slab = new Uint8Array(SLAB);
-let slabOff = 0;
-
-function take(n: number): Uint8Array {
-  if (n > POOLED || n === 0) return scratch.slice(0, n);
-  // `slab.length` rather than SLAB: a caller who transferred a result's
-  // buffer (postMessage, a byte stream's enqueue) detached the slab, whose
-  // length is then 0, so a new one is started.
-  if (slabOff + n > slab.length) {
-    slab = new Uint8Array(SLAB);
-    slabOff = 0;
-  }
-  const out = slab.subarray(slabOff, slabOff + n);
-  slabOff = (slabOff + n + 7) & ~7;
-  if (n <= 32) { for (let i = 0; i < n; i++) out[i] = scratch[i]; }
-  else out.set(scratch.subarray(0, n));
-  return out;
-}
-
-/**
- * A result of `max` requested bytes when recv(2) said `n` > `max` (MSG_TRUNC
- * on a datagram socket gives the datagram's full length): `n` bytes, the
- * tail zeros (as the sync recv(); CPython leaves it uninitialized).
- */
-function truncated(src: Uint8Array, max: number, n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  out.set(src.subarray(0, max));
-  return out;
-}
-
-/** recv()'s result after `n` bytes arrived in `buf` (the scratch buffer or its own). */
-function received(buf: Uint8Array, n: number, bufsize: number): Uint8Array {
-  if (n > bufsize) return truncated(buf, bufsize, n);
-  if (buf === scratch) return take(n);
-  return n === bufsize ? buf : buf.slice(0, n);
 }
 
 // ---- pending operations ----
@@ -466,7 +421,7 @@ export class SocketAsync {
       // CPython returns b'' for recv(0) without calling recv(2), which could
       // consume a datagram.
       if (bufsize === 0) return Promise.resolve(new Uint8Array(0));
-      const buf = bufsize <= SCRATCH ? scratch : new Uint8Array(bufsize);
+      const buf = recvBuffer(bufsize);
       const r = NB.recv(fd, buf, bufsize, flags);
       if (r >= 0) return Promise.resolve(received(buf, r, bufsize));
       again(r, "recv");
@@ -536,7 +491,7 @@ export class SocketAsync {
       const signal = options === undefined ? undefined : signalOf(options);
       const s = this.#sock;
       const fd = fdOf(s, "recvfrom");
-      const buf = bufsize <= SCRATCH ? scratch : new Uint8Array(bufsize);
+      const buf = recvBuffer(bufsize);
       const r = NB.recvfrom(fd, buf, bufsize, flags);
       if (r >= 0) return Promise.resolve(recvfromResult(buf, r, bufsize, s.proto));
       again(r, "recvfrom");

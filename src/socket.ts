@@ -36,6 +36,7 @@ import {
   requireInt,
 } from "./_sockaddr.ts";
 import { kOnClose } from "./_internal.ts";
+import { received, recvBuffer } from "./_pool.ts";
 import "./_families.ts"; // registers the address codecs of the other families
 import * as msg from "./msg.ts";
 import type { AncDataIn, RecvmsgIntoResult, RecvmsgResult } from "./msg.ts";
@@ -116,49 +117,6 @@ const finalizer = new FinalizationRegistry<number>((fd) => {
     // nothing to report to
   }
 });
-
-// Shared receive scratch for recv()/recvfrom() up to 64 KiB: the result is
-// copied out at its exact length, so a large bufsize costs no large allocation.
-const SCRATCH = 65536;
-const scratch = new Uint8Array(SCRATCH);
-
-// Small results are carved out of a shared slab, as Node's Buffer pool does:
-// allocating an ArrayBuffer per call measured ~600 ns per recv() here, more
-// than the syscall's own cost, while a view on a slab costs ~30 ns. Each
-// result is a Uint8Array of exactly its length; only its `.buffer` is shared.
-const SLAB = 16384;
-const POOLED = 2048;
-let slab = new Uint8Array(SLAB);
-let slabOff = 0;
-
-/** Copies `n` bytes of the scratch buffer into a fresh result. */
-function result(n: number): Uint8Array {
-  if (n > POOLED || n === 0) return scratch.slice(0, n);
-  // `slab.length` rather than SLAB: a caller who transferred a result's
-  // buffer (postMessage, structuredClone) detached the slab, whose length is
-  // then 0, so a new one is started instead of throwing after the data was read.
-  if (slabOff + n > slab.length) {
-    slab = new Uint8Array(SLAB);
-    slabOff = 0;
-  }
-  const out = slab.subarray(slabOff, slabOff + n);
-  slabOff = (slabOff + n + 7) & ~7;
-  if (n <= 32) { for (let i = 0; i < n; i++) out[i] = scratch[i]; }
-  else out.set(scratch.subarray(0, n));
-  return out;
-}
-
-/**
- * With MSG_TRUNC a datagram socket's recv(2) returns the datagram's full
- * length `n`, more than the `max` bytes written to `src`. CPython then
- * returns `n` bytes whose tail is uninitialized memory; here the tail is
- * zeros (never stale bytes of an earlier call on the shared scratch buffer).
- */
-function truncated(src: Uint8Array, max: number, n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  out.set(src.subarray(0, max));
-  return out;
-}
 
 /** Internal accessors used by the async, message and file modules. */
 export let fdOf: (s: Socket, syscall: string) => number;
@@ -629,13 +587,8 @@ export class Socket {
     if ((flags | 0) !== flags) flags = flagsArg(flags);
     // CPython returns b'' for recv(0) without calling recv(2), which would block.
     if (bufsize === 0) return new Uint8Array(0);
-    if (bufsize <= SCRATCH) {
-      const n = S.recv(this.#fd, this.#tmo, scratch, bufsize, flags);
-      return n <= bufsize ? result(n) : truncated(scratch, bufsize, n);
-    }
-    const buf = new Uint8Array(bufsize);
-    const n = S.recv(this.#fd, this.#tmo, buf, bufsize, flags);
-    return n === bufsize ? buf : n < bufsize ? buf.slice(0, n) : truncated(buf, bufsize, n);
+    const buf = recvBuffer(bufsize);
+    return received(buf, S.recv(this.#fd, this.#tmo, buf, bufsize, flags), bufsize);
   }
 
   /**
@@ -646,15 +599,8 @@ export class Socket {
   recvfrom(bufsize: number, flags = 0): [data: Uint8Array, address: Address | null] {
     if ((bufsize | 0) !== bufsize || bufsize < 0) bufsizeError(bufsize, "recvfrom");
     if ((flags | 0) !== flags) flags = flagsArg(flags);
-    let data: Uint8Array;
-    if (bufsize <= SCRATCH) {
-      const n = S.recvfrom(this.#fd, this.#tmo, scratch, bufsize, flags);
-      data = n <= bufsize ? result(n) : truncated(scratch, bufsize, n);
-    } else {
-      const buf = new Uint8Array(bufsize);
-      const n = S.recvfrom(this.#fd, this.#tmo, buf, bufsize, flags);
-      data = n === bufsize ? buf : n < bufsize ? buf.slice(0, n) : truncated(buf, bufsize, n);
-    }
+    const buf = recvBuffer(bufsize);
+    const data = received(buf, S.recvfrom(this.#fd, this.#tmo, buf, bufsize, flags), bufsize);
     return [data, decode(S.addrBuf, S.addrLen[0], this.proto)];
   }
 
