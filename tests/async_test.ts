@@ -657,3 +657,30 @@ console.log(JSON.stringify({
   events: s.events,
 }));
 `;
+
+Deno.test("s.async.recv() on a socket whose reads kept waiting still returns data already there", async () => {
+  const [a, b] = socketpair();
+  try {
+    // Request/response rounds: each recv finds nothing and waits, so the
+    // socket stops trying recv(2) before waiting (see SocketAsync #misses).
+    for (let i = 0; i < 10; i++) {
+      const p = b.async.recv(16);
+      await new Promise((r) => setTimeout(r, 1));
+      a.send(enc.encode(`r${i}`));
+      assert.equal(dec.decode(await p), `r${i}`);
+    }
+    // Now the data is there before the call: it must still come back at
+    // once (the reactor's zero-timeout poll sees it), in order, byte-exact.
+    for (let i = 0; i < 40; i++) {
+      a.send(enc.encode(`d${i};`));
+      const want = `d${i};`;
+      const buf = new Uint8Array(want.length);
+      const n = await b.async.recv_into(buf);
+      assert.equal(dec.decode(buf.subarray(0, n)), want);
+    }
+    assert.equal(reactor().stats().inFlight, false);
+  } finally {
+    a.close();
+    b.close();
+  }
+});
