@@ -218,6 +218,9 @@ function isAgain(e: unknown): boolean {
     (e.errno === EAGAIN || e.errno === EWOULDBLOCK);
 }
 
+/** Consecutive recv attempts that met EAGAIN before a socket's recvs wait at once. */
+const SKIP_AFTER = 4;
+
 /**
  * The async face of a socket (`s.async`): the same method names, arguments
  * and results as the sync methods, returning Promises. Each takes an
@@ -249,9 +252,6 @@ function isAgain(e: unknown): boolean {
  * b.close();
  * ```
  */
-/** Consecutive recv attempts that met EAGAIN before a socket's recvs wait at once. */
-const SKIP_AFTER = 4;
-
 export class SocketAsync {
   #sock: Socket;
   #pending = new Set<Op<unknown>>();
