@@ -221,6 +221,81 @@ export function decodeUtf8(buf: Uint8Array, start: number, end: number): string 
   return utf8d.decode(buf.subarray(start, end));
 }
 
+const utf8strict = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Python's `os.fsdecode()` on Linux: UTF-8 with the "surrogateescape" error
+ * handler (PEP 383). A byte that is not part of valid UTF-8 becomes the lone
+ * surrogate U+DC80-U+DCFF, so that {@linkcode fsencode} gives the same
+ * bytes back and such a path can be used again.
+ */
+export function fsdecode(b: Uint8Array): string {
+  try {
+    return utf8strict.decode(b);
+  } catch {
+    // some bytes are not UTF-8: escape them one by one
+  }
+  let out = "";
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i];
+    const n = c < 0x80
+      ? 1
+      : c >= 0xc2 && c <= 0xdf
+      ? 2
+      : c >= 0xe0 && c <= 0xef
+      ? 3
+      : c >= 0xf0 && c <= 0xf4
+      ? 4
+      : 0;
+    if (n > 0 && i + n <= b.length) {
+      try {
+        out += utf8strict.decode(b.subarray(i, i + n));
+        i += n;
+        continue;
+      } catch {
+        // not a valid sequence: escape its first byte
+      }
+    }
+    out += String.fromCharCode(0xdc00 + c);
+    i++;
+  }
+  return out;
+}
+
+/**
+ * Python's `os.fsencode()` on Linux: UTF-8, with the lone surrogates
+ * U+DC80-U+DCFF that {@linkcode fsdecode} made turned back into their bytes.
+ */
+export function fsencode(s: string): Uint8Array {
+  if (!/[\udc80-\udcff]/.test(s)) return utf8.encode(s);
+  const bytes: number[] = [];
+  let seg = "";
+  const flush = (): void => {
+    if (seg !== "") { for (const x of utf8.encode(seg)) bytes.push(x); }
+    seg = "";
+  };
+  for (let i = 0; i < s.length; i++) {
+    const cu = s.charCodeAt(i);
+    if (cu >= 0xd800 && cu <= 0xdbff && i + 1 < s.length) {
+      const lo = s.charCodeAt(i + 1);
+      if (lo >= 0xdc00 && lo <= 0xdfff) {
+        seg += s[i] + s[i + 1];
+        i++;
+        continue;
+      }
+    }
+    if (cu >= 0xdc80 && cu <= 0xdcff) {
+      flush();
+      bytes.push(cu - 0xdc00);
+    } else {
+      seg += s[i];
+    }
+  }
+  flush();
+  return new Uint8Array(bytes);
+}
+
 // ---- host resolution (CPython's setipaddr) ----
 
 /**
@@ -340,7 +415,7 @@ const UN = layout.sockaddr_un;
 const unixCodec: FamilyCodec = {
   encode(addr: unknown, out: Uint8Array): number {
     let path: Uint8Array;
-    if (typeof addr === "string") path = utf8.encode(addr);
+    if (typeof addr === "string") path = fsencode(addr);
     else if (isBufferSource(addr)) path = bytesOf(addr);
     else {
       throw new TypeError(
@@ -366,7 +441,7 @@ const unixCodec: FamilyCodec = {
     if (buf[UN.sun_path] === 0) return buf.slice(UN.sun_path, len);
     let end = UN.sun_path;
     while (end < len && buf[end] !== 0) end++;
-    return decodeUtf8(buf, UN.sun_path, end);
+    return fsdecode(buf.subarray(UN.sun_path, end));
   },
 };
 
