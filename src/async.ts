@@ -149,7 +149,11 @@ class Op<T> implements Waiter {
     pending.add(this as Op<unknown>);
     // Timeout mode: the socket's timeout bounds the whole call. Non-blocking
     // mode (0) waits without limit, as asyncio's loop.sock_*() do.
-    if (tmo > 0) this.#timer = setTimeout(() => this.cancel(new timeout(syscall)), tmo);
+    // setTimeout fires at once for delays past 2^31 - 1 ms: a timeout that
+    // long (24.8 days) is left to the caller's patience.
+    if (tmo > 0 && tmo <= 0x7fffffff) {
+      this.#timer = setTimeout(() => this.cancel(new timeout(syscall)), tmo);
+    }
     if (signal !== undefined) {
       this.#signal = signal;
       this.#onAbort = () => this.cancel(signal.reason);

@@ -85,6 +85,9 @@ export function setdefaulttimeout(timeout: number | null): void {
   defaultTimeout = checkTimeout(timeout);
 }
 
+/** The largest timeout CPython accepts: 2^63 - 1 nanoseconds, in seconds. */
+const MAX_TIMEOUT = 9223372036.854775;
+
 function checkTimeout(value: unknown): number | null {
   if (value === null || value === undefined) return null;
   if (typeof value !== "number") {
@@ -93,6 +96,8 @@ function checkTimeout(value: unknown): number | null {
   if (Number.isNaN(value)) throw new RangeError("Invalid value NaN (not a number)");
   if (value < 0) throw new RangeError("Timeout value out of range");
   if (!Number.isFinite(value)) throw new RangeError("Timeout value out of range");
+  // CPython keeps timeouts as int64 nanoseconds and raises OverflowError past them.
+  if (value > MAX_TIMEOUT) throw new RangeError("timestamp out of range for platform time_t");
   return value;
 }
 

@@ -684,3 +684,17 @@ Deno.test("s.async.recv() on a socket whose reads kept waiting still returns dat
     b.close();
   }
 });
+
+Deno.test("s.async.recv() with a timeout longer than setTimeout can hold does not time out at once", async () => {
+  const [a, b] = socketpair();
+  try {
+    b.settimeout(30 * 24 * 3600); // 30 days: past setTimeout's 2^31 - 1 ms
+    const p = b.async.recv(8);
+    await new Promise((r) => setTimeout(r, 20));
+    a.send(enc.encode("late"));
+    assert.equal(dec.decode(await p), "late");
+  } finally {
+    a.close();
+    b.close();
+  }
+});

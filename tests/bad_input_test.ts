@@ -220,6 +220,10 @@ Deno.test("settimeout() refuses negative, NaN and non-number values", () => {
   assert.throws(() => s.settimeout(-1), RangeError);
   assert.throws(() => s.settimeout(NaN), RangeError);
   assert.throws(() => s.settimeout(Infinity), RangeError);
+  s.settimeout(9.2e9); // CPython's limit is 2^63 - 1 ns
+  assert.equal(s.gettimeout(), 9.2e9);
+  assert.throws(() => s.settimeout(9.3e9), RangeError);
+  s.settimeout(null);
   assert.throws(() => s.settimeout("1" as unknown as number), TypeError);
   assert.equal(s.gettimeout(), null);
 });
