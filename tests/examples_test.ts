@@ -1,0 +1,53 @@
+/** The examples run and print what they promise (so that they cannot rot). */
+import assert from "node:assert/strict";
+
+async function runExample(
+  name: string,
+  flags: string[],
+  args: string[] = [],
+): Promise<{ code: number; out: string; err: string }> {
+  const path = new URL(`../examples/${name}`, import.meta.url).pathname;
+  const r = await new Deno.Command(Deno.execPath(), {
+    args: ["run", ...flags, path, ...args],
+    stdin: "null",
+    env: { NO_COLOR: "1" },
+  }).output();
+  const dec = new TextDecoder();
+  return { code: r.code, out: dec.decode(r.stdout), err: dec.decode(r.stderr) };
+}
+
+Deno.test("examples/demo.ts tours echo, socketpair, options, UDP and errors", async () => {
+  const r = await runExample("demo.ts", ["--allow-ffi", "--allow-read", "--allow-write"]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /client received the echo: "Hello, world"/);
+  assert.match(r.out, /b received "ping"/);
+  assert.match(r.out, /TCP_NODELAY after: {2}1/);
+  assert.match(r.out, /a second recvfrom raised timeout: timed out/);
+  assert.match(r.out, /errno 111 \(ECONNREFUSED\)/);
+});
+
+Deno.test("examples/fd_passing.ts hands an accepted TCP connection to a worker process", async () => {
+  const r = await runExample("fd_passing.ts", ["--allow-ffi", "--allow-run"]);
+  assert.equal(r.code, 0, r.err);
+  const m = r.out.match(
+    /^worker (\d+) \("take this connection"\) answers: hello from the client, parent (\d+)$/m,
+  );
+  assert.ok(m, r.out);
+  assert.notEqual(m[1], m[2], "the reply came from another process");
+});
+
+Deno.test("examples/async_echo_server.ts serves three clients at once and exits", async () => {
+  const r = await runExample("async_echo_server.ts", ["--allow-ffi"]);
+  assert.equal(r.code, 0, r.err);
+  for (const word of ["alpha", "beta", "gamma"]) assert.match(r.out, new RegExp(word));
+});
+
+Deno.test("examples/raw_ping.ts pings 127.0.0.1 with a raw ICMP socket", {
+  // SOCK_RAW needs root (or CAP_NET_RAW)
+  ignore: Deno.uid() !== 0,
+}, async () => {
+  const r = await runExample("raw_ping.ts", ["--allow-ffi"], ["127.0.0.1", "2"]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /reply from 127\.0\.0\.1: icmp_seq=1 ttl=\d+/);
+  assert.match(r.out, /icmp_seq=2/);
+});
