@@ -21,7 +21,16 @@
 
 import { errno, type Libc } from "../ffi/mod.ts";
 import { errnoValues, MSG_DONTWAIT, SOCK_CLOEXEC, sys } from "../constants/mod.ts";
-import { addrBuf, addrLen, big, lib } from "./_syscall.ts";
+import {
+  addrBuf,
+  type AddrFn,
+  addrLen,
+  big,
+  lib,
+  type RecvfromFn,
+  type SendRecvFn,
+  type SendtoFn,
+} from "./_syscall.ts";
 import type { Bytes } from "./_sockaddr.ts";
 
 const EINTR = errnoValues.EINTR;
@@ -31,29 +40,12 @@ const F_GETFL = sys.F_GETFL;
 const F_SETFL = sys.F_SETFL;
 const O_NONBLOCK = sys.O_NONBLOCK;
 
-// Typed over `Bytes` (any ArrayBuffer or view), which Deno's "buffer"
-// parameters accept at run time; its declared type is the narrower BufferSource.
-type Buf = Bytes | null;
-let s_recv: (fd: number, buf: Buf, len: bigint, flags: number) => number;
-let s_send: (fd: number, buf: Buf, len: bigint, flags: number) => number;
-let s_recvfrom: (
-  fd: number,
-  buf: Buf,
-  len: bigint,
-  flags: number,
-  addr: Buf,
-  addrlen: Buf,
-) => number;
-let s_sendto: (
-  fd: number,
-  buf: Buf,
-  len: bigint,
-  flags: number,
-  addr: Buf,
-  addrlen: number,
-) => number;
+let s_recv: SendRecvFn;
+let s_send: SendRecvFn;
+let s_recvfrom: RecvfromFn;
+let s_sendto: SendtoFn;
 let s_accept4: Libc["accept4"];
-let s_connect: (fd: number, addr: Buf, len: number) => number;
+let s_connect: AddrFn;
 let s_fcntl: Libc["fcntl"];
 let loaded = false;
 

@@ -37,9 +37,10 @@ let L: Libc;
 // Typed over `Bytes` (any ArrayBuffer or view), which Deno's "buffer"
 // parameters accept at run time; its declared type is the narrower BufferSource.
 type Buf = Bytes | null;
-let s_send: (fd: number, buf: Buf, len: bigint, flags: number) => number;
-let s_recv: (fd: number, buf: Buf, len: bigint, flags: number) => number;
-let s_sendto: (
+/** `send`/`recv` as called here: (fd, buf, len, flags). */
+export type SendRecvFn = (fd: number, buf: Buf, len: bigint, flags: number) => number;
+/** `sendto` as called here: (fd, buf, len, flags, addr, addrlen). */
+export type SendtoFn = (
   fd: number,
   buf: Buf,
   len: bigint,
@@ -47,7 +48,8 @@ let s_sendto: (
   addr: Buf,
   addrlen: number,
 ) => number;
-let s_recvfrom: (
+/** `recvfrom` as called here: (fd, buf, len, flags, addr, addrlen*). */
+export type RecvfromFn = (
   fd: number,
   buf: Buf,
   len: bigint,
@@ -55,10 +57,16 @@ let s_recvfrom: (
   addr: Buf,
   addrlen: Buf,
 ) => number;
+/** `connect`/`bind` as called here: (fd, addr, addrlen). */
+export type AddrFn = (fd: number, addr: Buf, len: number) => number;
+let s_send: SendRecvFn;
+let s_recv: SendRecvFn;
+let s_sendto: SendtoFn;
+let s_recvfrom: RecvfromFn;
 let s_getsockopt: (fd: number, level: number, name: number, val: Buf, len: Buf) => number;
 let s_setsockopt: (fd: number, level: number, name: number, val: Buf, len: number) => number;
-let s_bind: (fd: number, addr: Buf, len: number) => number;
-let s_connect: (fd: number, addr: Buf, len: number) => number;
+let s_bind: AddrFn;
+let s_connect: AddrFn;
 let loaded = false;
 
 /**
