@@ -182,6 +182,10 @@ const SYSTEM_FAMILIES: readonly Family[] = [
   { prefix: "SIOC", doc: "Socket ioctl() request" },
   { prefix: "IOV_MAX", exact: true, doc: "Most iovecs one sendmsg()/recvmsg() takes" },
   { prefix: "UIO_MAXIOV", exact: true, doc: "Most iovecs one sendmsg()/recvmsg() takes" },
+  { prefix: "HOST_NOT_FOUND", exact: true, doc: "h_errno value of the gethostby* functions" },
+  { prefix: "TRY_AGAIN", exact: true, doc: "h_errno value of the gethostby* functions" },
+  { prefix: "NO_RECOVERY", exact: true, doc: "h_errno value of the gethostby* functions" },
+  { prefix: "NO_DATA", exact: true, doc: "h_errno value of the gethostby* functions" },
 ];
 
 /**

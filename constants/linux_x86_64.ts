@@ -1688,7 +1688,10 @@ export const system: Readonly<Record<string, number>> = {
   F_ULOCK: 0, // <fcntl.h>
   F_UNLCK: 2, // <bits/fcntl-linux.h> via <fcntl.h>
   F_WRLCK: 1, // <bits/fcntl-linux.h> via <fcntl.h>
+  HOST_NOT_FOUND: 1, // <netdb.h>
   IOV_MAX: 1024, // <bits/xopen_lim.h> via <limits.h>
+  NO_DATA: 4, // <netdb.h>
+  NO_RECOVERY: 3, // <netdb.h>
   O_ACCMODE: 3, // <bits/fcntl-linux.h> via <fcntl.h>
   O_APPEND: 1024, // <bits/fcntl-linux.h> via <fcntl.h>
   O_ASYNC: 8192, // <bits/fcntl-linux.h> via <fcntl.h>
@@ -1818,6 +1821,7 @@ export const system: Readonly<Record<string, number>> = {
   SIOCSPGRP: 35074, // <asm-generic/sockios.h> via <sys/socket.h>
   SIOCSRARP: 35170, // <linux/sockios.h> via <linux/tipc.h>
   SIOCWANDEV: 35146, // <linux/sockios.h> via <linux/tipc.h>
+  TRY_AGAIN: 2, // <netdb.h>
   UIO_MAXIOV: 1024, // <sys/uio.h>
 };
 

@@ -14,7 +14,7 @@
  * @module
  */
 
-import { errnoValues, errorcode } from "../constants/mod.ts";
+import { errnoValues, errorcode, sys } from "../constants/mod.ts";
 
 /**
  * An error reported by the operating system: Python's `OSError` as the
@@ -95,12 +95,12 @@ export class herror extends SocketError {
   }
 }
 
-const H_ERRNO_NAMES: Record<number, string> = {
-  1: "HOST_NOT_FOUND",
-  2: "TRY_AGAIN",
-  3: "NO_RECOVERY",
-  4: "NO_DATA",
-};
+/** h_errno value → name, from the generated table (<netdb.h>). */
+const H_ERRNO_NAMES: Record<number, string> = {};
+for (const name of ["HOST_NOT_FOUND", "TRY_AGAIN", "NO_RECOVERY", "NO_DATA"]) {
+  const v = sys[name];
+  if (v !== undefined) H_ERRNO_NAMES[v] = name;
+}
 
 /**
  * Raised by `getaddrinfo()` and `getnameinfo()`: `errno` is the `EAI_*`
