@@ -51,9 +51,15 @@ import { adopt, fdOf, Socket, timeoutMsOf } from "./socket.ts";
 import { pton4, pton6 } from "./_inet.ts";
 import { plainError, runAsync } from "./_resolve.ts";
 import { getaddrinfoGen } from "./_resolver_core.ts";
-import { fsFileFd, readFd, seekFd, sendfileOnce, tellFd } from "./_fileio.ts";
+import { fsFileFd, readFd, sendfileOnce } from "./_fileio.ts";
 import * as msg from "./msg.ts";
-import { checkSendfileParams, SEND_BLOCK, SENDFILE_BLOCK, setPosition } from "./sendfile.ts";
+import {
+  checkSendfileParams,
+  seekForSend,
+  SEND_BLOCK,
+  SENDFILE_BLOCK,
+  setPosition,
+} from "./sendfile.ts";
 import type { AncDataIn, RecvmsgIntoResult, RecvmsgResult } from "./msg.ts";
 
 const EAGAIN = errnoValues.EAGAIN;
@@ -931,24 +937,7 @@ export class SocketAsync {
     options: AsyncOptions | undefined,
   ): Promise<number> {
     fdOf(this.#sock, "send");
-    let start: number;
-    if (typeof file === "number") {
-      start = tellFd(file);
-      if (start >= 0) {
-        const e = seekFd(file, offset);
-        if (e !== 0) throw S.errorFor(e, "lseek");
-      } else if (offset !== 0) {
-        throw S.errorFor(errnoValues.ESPIPE, "lseek");
-      }
-    } else {
-      try {
-        start = file.seekSync(0, Deno.SeekMode.Current);
-      } catch (e) {
-        if (offset !== 0) throw e;
-        start = -1;
-      }
-      if (start >= 0) file.seekSync(offset, Deno.SeekMode.Start);
-    }
+    const start = seekForSend(file, offset);
     const buf = new Uint8Array(SEND_BLOCK);
     let total = 0;
     try {

@@ -162,28 +162,37 @@ export function sendfileUseSend(
   return useSend(s, file, offset, count);
 }
 
-function useSend(s: Socket, file: FileArg, offset: number, count: number | null): number {
-  fdOf(s, "send");
-  // Where the file stands now, to put it back when nothing is sent (as the
-  // sendfile path leaves it): -1 for a file that cannot seek.
-  let start: number;
+/**
+ * Moves `file` to `offset` for the read + send fallback, and returns where
+ * it stood, to put it back when nothing is sent (as the sendfile path
+ * leaves it): -1 for a file that cannot seek (then only offset 0 works).
+ * Shared by the sync and async fallbacks.
+ */
+export function seekForSend(file: FileArg, offset: number): number {
   if (typeof file === "number") {
-    start = tellFd(file);
+    const start = tellFd(file);
     if (start >= 0) {
       const e = seekFd(file, offset);
       if (e !== 0) throw errorFor(e, "lseek");
     } else if (offset !== 0) {
       throw errorFor(ESPIPE, "lseek");
     }
-  } else {
-    try {
-      start = file.seekSync(0, Deno.SeekMode.Current);
-    } catch (e) {
-      if (offset !== 0) throw e;
-      start = -1;
-    }
-    if (start >= 0) file.seekSync(offset, Deno.SeekMode.Start);
+    return start;
   }
+  let start: number;
+  try {
+    start = file.seekSync(0, Deno.SeekMode.Current);
+  } catch (e) {
+    if (offset !== 0) throw e;
+    return -1;
+  }
+  file.seekSync(offset, Deno.SeekMode.Start);
+  return start;
+}
+
+function useSend(s: Socket, file: FileArg, offset: number, count: number | null): number {
+  fdOf(s, "send");
+  const start = seekForSend(file, offset);
   const buf = sendBuf ??= new Uint8Array(SEND_BLOCK);
   let total = 0;
   try {
