@@ -30,6 +30,9 @@ function unsupported(): Error {
   );
 }
 
+/** The running system's name as Deno reports it (`"linux"`...), for messages in src/. */
+export const osName: string = Deno.build.os;
+
 /** The struct layouts for this OS and architecture. */
 export const layout: Layout = Deno.build.os === "linux"
   ? (Deno.build.arch === "aarch64" ? linux_aarch64 : linux_x86_64)

@@ -31,7 +31,7 @@ import {
   type SendRecvFn,
   type SendtoFn,
 } from "./_syscall.ts";
-import type { Bytes } from "./_sockaddr.ts";
+import type { Bytes } from "./_types.ts";
 
 const EINTR = errnoValues.EINTR;
 /** MSG_DONTWAIT: makes one recv/send-family call non-blocking. */

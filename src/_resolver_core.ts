@@ -30,6 +30,7 @@ import {
   getFamily,
   isBufferSource,
   putFamily,
+  setHostResolver,
 } from "./_sockaddr.ts";
 import { ntop4, ntop6, pton4, pton6 } from "./_inet.ts";
 import { idnaEncode } from "./_idna.ts";
@@ -45,6 +46,7 @@ import {
   LITTLE_ENDIAN,
   plainError,
   type ResolverGen,
+  runSync,
 } from "./_resolve.ts";
 
 /**
@@ -308,6 +310,24 @@ export function* getnameinfoGen(
 }
 
 // ---- gethostbyname, gethostbyname_ex, gethostbyaddr ----
+
+/**
+ * Resolves `host` to the raw address bytes for `family` (4 or 16), exactly
+ * as CPython's `getsockaddrarg` does: the host is IDNA-encoded, then
+ * `setipaddr` applies: `''` is the wildcard address, `'<broadcast>'` is
+ * INADDR_BROADCAST, numeric addresses are parsed, anything else goes
+ * through getaddrinfo (its failure is a `gaierror`). Installed into the
+ * address encoder (`_sockaddr.ts`) when this module loads.
+ */
+export function resolveHost(host: string, family: number): Uint8Array {
+  const sa = runSync(setipaddr(etHost(host, "getsockaddrarg"), family, "getsockaddrarg"));
+  if (getFamily(sa) === AF_INET) {
+    return sa.slice(IN.sin_addr, IN.sin_addr + 4);
+  }
+  return sa.slice(IN6.sin6_addr, IN6.sin6_addr + 16);
+}
+
+setHostResolver(resolveHost);
 
 /** `gethostbyname(host)`: setipaddr with AF_INET, formatted. */
 export function* gethostbynameGen(host: unknown): ResolverGen<string> {

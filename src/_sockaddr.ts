@@ -8,43 +8,20 @@
  * @module
  */
 
-import { layout } from "../ffi/mod.ts";
+import { layout, osName } from "../ffi/mod.ts";
 import { AF_INET, AF_INET6, AF_UNIX, errnoValues } from "../constants/mod.ts";
 import { SocketError } from "./errors.ts";
-import { runSync } from "./_resolve.ts";
-import { etHost, setipaddr } from "./_resolver_core.ts";
 import { ntop6, pton4, pton4Into, pton6 } from "./_inet.ts";
 
-/**
- * Bytes going in: any ArrayBuffer or view of one (Python's bytes-like
- * object). A view's offset and length are honoured.
- */
-export type Bytes = ArrayBufferView | ArrayBufferLike;
-
-/** An IPv4 address: `[host, port]`. */
-export type InetAddress = [host: string, port: number];
-/** An IPv6 address as returned: `[host, port, flowinfo, scope_id]`. */
-export type Inet6Address = [host: string, port: number, flowinfo: number, scope_id: number];
-/** An IPv6 address as accepted: 2 to 4 elements. */
-export type Inet6AddressIn =
-  | [host: string, port: number]
-  | [host: string, port: number, flowinfo: number]
-  | [host: string, port: number, flowinfo: number, scope_id: number];
-
-/**
- * A socket address in any family's representation: a string or bytes for
- * AF_UNIX, a tuple for the others (CPython's shapes). Received addresses
- * are `null` when the kernel gave none.
- */
-export type Address =
-  | string
-  | Uint8Array
-  | InetAddress
-  | Inet6Address
-  | readonly (string | number | bigint | Uint8Array | null | undefined)[];
-
-/** Addresses as accepted by bind/connect/sendto: any BufferSource stands for bytes. */
-export type AddressIn = Address | Inet6AddressIn | Bytes;
+export type {
+  Address,
+  AddressIn,
+  Bytes,
+  Inet6Address,
+  Inet6AddressIn,
+  InetAddress,
+} from "./_types.ts";
+import type { Address, Bytes, Inet6Address, InetAddress } from "./_types.ts";
 
 /** What a family contributes: how its addresses turn into sockaddr bytes and back. */
 export interface FamilyCodec {
@@ -296,22 +273,23 @@ export function fsencode(s: string): Uint8Array {
   return new Uint8Array(bytes);
 }
 
-// ---- host resolution (CPython's setipaddr) ----
+// ---- host resolution (CPython's setipaddr), handed in by the resolver ----
 
 /**
- * Resolves `host` to the raw address bytes for `family` (4 or 16), exactly
- * as CPython's `getsockaddrarg` does: the host is IDNA-encoded, then
- * `setipaddr` (in `_resolver_core.ts`) applies: `''` is the wildcard
- * address, `'<broadcast>'` is INADDR_BROADCAST, numeric addresses are
- * parsed, anything else goes through getaddrinfo (its failure is a
- * `gaierror`).
+ * Resolves `host` to the raw address bytes for `family` (4 or 16), as
+ * CPython's `getsockaddrarg` does (see `resolveHost` in
+ * `_resolver_core.ts`, which installs itself here when it loads: the
+ * encoder sits below the resolver and does not import it).
  */
-export function resolveHost(host: string, family: number): Uint8Array {
-  const sa = runSync(setipaddr(etHost(host, "getsockaddrarg"), family, "getsockaddrarg"));
-  if (getFamily(sa) === AF_INET) {
-    return sa.slice(IN.sin_addr, IN.sin_addr + 4);
-  }
-  return sa.slice(IN6.sin6_addr, IN6.sin6_addr + 16);
+export type HostResolver = (host: string, family: number) => Uint8Array;
+
+let resolveHost: HostResolver = () => {
+  throw new Error("sockffi: no host resolver installed (import src/_resolver_core.ts)");
+};
+
+/** Installs the function the AF_INET/AF_INET6 encoders use for non-numeric hosts. */
+export function setHostResolver(fn: HostResolver): void {
+  resolveHost = fn;
 }
 
 // ---- AF_INET ----
@@ -466,7 +444,7 @@ export function encode(
   if (c === undefined) {
     throw new SocketError(
       errnoValues.EAFNOSUPPORT,
-      `getsockaddrarg: bad family ${family} (no address format for it: not supported on ${Deno.build.os})`,
+      `getsockaddrarg: bad family ${family} (no address format for it: not supported on ${osName})`,
       "getsockaddrarg",
     );
   }

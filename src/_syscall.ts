@@ -18,7 +18,7 @@
 import { clearErrno, errno, layout, type Libc, libc } from "../ffi/mod.ts";
 import { errnoValues, errorcode, sys } from "../constants/mod.ts";
 import { SocketError, timeout } from "./errors.ts";
-import type { Bytes } from "./_sockaddr.ts";
+import type { Bytes } from "./_types.ts";
 
 const EINTR = errnoValues.EINTR;
 const EAGAIN = errnoValues.EAGAIN;

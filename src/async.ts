@@ -44,10 +44,10 @@ import {
   flagsArg,
   intoLength,
 } from "./_sockaddr.ts";
-import { kOnClose } from "./_internal.ts";
+import { adopt, create, fdOf, kOnClose, timeoutMsOf } from "./_core.ts";
 import { received, recvBuffer } from "./_pool.ts";
 import { forget as reactorForget, PRI, reactor, READ, type Waiter, WRITE } from "./reactor.ts";
-import { adopt, fdOf, Socket, timeoutMsOf } from "./socket.ts";
+import type { Socket } from "./socket.ts";
 import { pton4, pton6 } from "./_inet.ts";
 import { plainError, runAsync } from "./_resolve.ts";
 import { getaddrinfoGen } from "./_resolver_core.ts";
@@ -345,7 +345,7 @@ export class SocketAsync {
         const r = NB.accept(fd, blocking);
         if (r < 0) return again(r, "accept");
         const addr = decode(S.addrBuf, S.addrLen[0], s.proto);
-        return [adopt(r, s.family, s.type, s.proto), addr];
+        return [adopt<Socket>(r, s.family, s.type, s.proto), addr];
       };
       const r = attempt();
       if (r !== AGAIN) return Promise.resolve(r);
@@ -1062,7 +1062,7 @@ export async function createConnection(
   for (const [af, socktype, proto, , sa] of infos) {
     let sock: Socket | null = null;
     try {
-      sock = new Socket(af, socktype, proto);
+      sock = create<Socket>(af, socktype, proto);
       if (timeout !== undefined) sock.settimeout(timeout);
       // Python's truthiness: None and an empty tuple mean "no source address".
       if (

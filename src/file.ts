@@ -17,7 +17,8 @@ import { errnoValues } from "../constants/mod.ts";
 import { SocketError, timeout } from "./errors.ts";
 import { type Bytes, bytesOf, describe, isBufferSource } from "./_sockaddr.ts";
 import { strerror } from "./_syscall.ts";
-import { ioRef, type Socket } from "./socket.ts";
+import { ioRef } from "./_core.ts";
+import type { Socket } from "./socket.ts";
 
 const EAGAIN = errnoValues.EAGAIN;
 const EWOULDBLOCK = errnoValues.EWOULDBLOCK;

@@ -42,7 +42,8 @@ import {
   flagsArg,
   requireInt,
 } from "./_sockaddr.ts";
-import { fdOf, type Socket, timeoutMsOf } from "./socket.ts";
+import { fdOf, timeoutMsOf } from "./_core.ts";
+import type { Socket } from "./socket.ts";
 import {
   type CmsgOut,
   controlSpace,

@@ -11,7 +11,8 @@ import { timeout } from "./errors.ts";
 import { describe } from "./_sockaddr.ts";
 import { errorFor, waitFd, WRITE } from "./_syscall.ts";
 import { fsFileFd, readFd, seekFd, sendfileOnce, tellFd } from "./_fileio.ts";
-import { fdOf, type Socket, timeoutMsOf } from "./socket.ts";
+import { fdOf, timeoutMsOf } from "./_core.ts";
+import type { Socket } from "./socket.ts";
 
 const EAGAIN = errnoValues.EAGAIN;
 const EWOULDBLOCK = errnoValues.EWOULDBLOCK;

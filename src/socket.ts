@@ -17,6 +17,7 @@ import {
   SOL_SOCKET,
   SOMAXCONN,
 } from "../constants/mod.ts";
+import { osName } from "../ffi/mod.ts";
 import { SocketError } from "./errors.ts";
 import * as S from "./_syscall.ts";
 import {
@@ -35,7 +36,8 @@ import {
   intoLength,
   requireInt,
 } from "./_sockaddr.ts";
-import { kOnClose } from "./_internal.ts";
+import { attach, closeNow, fdOf, release, setSocketFactory, SocketState } from "./_core.ts";
+import "./_resolver_core.ts"; // installs host-name resolution into the address encoder
 import { received, recvBuffer } from "./_pool.ts";
 import "./_families.ts"; // registers the address codecs of the other families
 import * as msg from "./msg.ts";
@@ -111,27 +113,6 @@ function toMs(timeout: number | null): number {
 
 const intArg = requireInt;
 
-// ---- descriptor finalization ----
-
-const finalizer = new FinalizationRegistry<number>((fd) => {
-  // A socket that was never closed: close its descriptor (last resort; close
-  // explicitly or with `using`).
-  try {
-    S.close(fd);
-  } catch {
-    // nothing to report to
-  }
-});
-
-/** Internal accessors used by the async, message and file modules. */
-export let fdOf: (s: Socket, syscall: string) => number;
-/** The socket's timeout in milliseconds (-1 blocking, 0 non-blocking). */
-export let timeoutMsOf: (s: Socket) => number;
-/** Adds `delta` to the count of open makefile() objects; closes when it drops to 0 after close(). */
-export let ioRef: (s: Socket, delta: number) => void;
-/** Builds a Socket around an accepted or received descriptor without querying it. */
-export let adopt: (fd: number, family: number, type: number, proto: number) => Socket;
-
 /**
  * A socket: Python's `socket.socket`. Create one with {@linkcode socket},
  * `new Socket(...)`, {@linkcode socketpair}, {@linkcode fromfd} or
@@ -158,11 +139,7 @@ export let adopt: (fd: number, family: number, type: number, proto: number) => S
  * ```
  */
 export class Socket {
-  #fd: number;
-  #timeout: number | null;
-  #tmo: number;
-  #closed = false;
-  #ioRefs = 0;
+  #st: SocketState;
   #addrCache: AddressCache | undefined;
   #async: SocketAsync | undefined;
   /** The address family, such as `AF_INET`. */
@@ -171,19 +148,6 @@ export class Socket {
   readonly type: number;
   /** The protocol number. */
   readonly proto: number;
-
-  static {
-    fdOf = (s, syscall) => {
-      if (s.#fd < 0) throw S.closedError(syscall);
-      return s.#fd;
-    };
-    timeoutMsOf = (s) => s.#tmo;
-    ioRef = (s, delta) => {
-      s.#ioRefs += delta;
-      if (s.#ioRefs <= 0 && s.#closed) s.#realClose();
-    };
-    adopt = (fd, family, type, proto) => new Socket(family, type, proto, fd, true);
-  }
 
   /**
    * Creates a socket (`socket(2)`), or adopts the descriptor `fileno` as is
@@ -227,27 +191,28 @@ export class Socket {
         intArg(type, "type");
         intArg(proto, "proto");
       }
-      this.#fd = fd;
+      this.#st = new SocketState(fd);
     } else {
       family = family === undefined || family === -1 ? AF_INET : intArg(family, "family");
       type = type === undefined || type === -1 ? SOCK_STREAM : intArg(type, "type");
       proto = proto === undefined || proto === -1 ? 0 : intArg(proto, "proto");
-      this.#fd = S.socket(family, type, proto);
+      this.#st = new SocketState(S.socket(family, type, proto));
     }
     this.family = family;
     this.type = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
     this.proto = proto;
-    finalizer.register(this, this.#fd, this);
+    const st = this.#st;
+    attach(this, st);
     if ((type & SOCK_NONBLOCK) !== 0) {
-      this.#timeout = 0;
-      this.#tmo = 0;
+      st.timeout = 0;
+      st.tmo = 0;
       if (fileno !== undefined && fileno !== null) this.#applyBlocking();
     } else {
-      this.#timeout = defaultTimeout;
-      this.#tmo = toMs(defaultTimeout);
+      st.timeout = defaultTimeout;
+      st.tmo = toMs(defaultTimeout);
       if (defaultTimeout !== null) {
         try {
-          S.setNonblocking(this.#fd, true);
+          S.setNonblocking(this.#st.fd, true);
         } catch (e) {
           this.#forget();
           throw e;
@@ -257,23 +222,12 @@ export class Socket {
   }
 
   #forget(): void {
-    finalizer.unregister(this);
-    const fd = this.#fd;
-    this.#fd = -1;
+    const fd = release(this, this.#st);
     if (fd >= 0) S.close(fd);
   }
 
   #applyBlocking(): void {
-    S.setNonblocking(this.#fd, this.#tmo >= 0);
-  }
-
-  #realClose(): void {
-    const fd = this.#fd;
-    if (fd < 0) return;
-    this.#async?.[kOnClose]();
-    finalizer.unregister(this);
-    this.#fd = -1;
-    S.close(fd);
+    S.setNonblocking(this.#st.fd, this.#st.tmo >= 0);
   }
 
   /** Implements `using s = socket(...)`: closes the socket. */
@@ -296,7 +250,7 @@ export class Socket {
    * @throws {SocketError} EAGAIN when non-blocking and none is pending; EINVAL when not listening
    */
   accept(): [conn: Socket, address: Address | null] {
-    const fd = S.accept(this.#fd, this.#tmo);
+    const fd = S.accept(this.#st.fd, this.#st.tmo);
     const addr = decode(S.addrBuf, S.addrLen[0], this.proto);
     // accept4() without SOCK_NONBLOCK gives a blocking descriptor, so with no
     // default timeout the new socket is in blocking mode whatever this one's
@@ -318,7 +272,7 @@ export class Socket {
    */
   bind(address: AddressIn): void {
     const len = encode(this.family, this.type, this.proto, address, S.addrBuf);
-    S.bind(this.#fd, S.addrBuf, len);
+    S.bind(this.#st.fd, S.addrBuf, len);
   }
 
   /**
@@ -330,8 +284,9 @@ export class Socket {
    * @throws {SocketError} when close(2) fails other than with ECONNRESET
    */
   close(): void {
-    this.#closed = true;
-    if (this.#ioRefs <= 0) this.#realClose();
+    const st = this.#st;
+    st.closed = true;
+    if (st.ioRefs <= 0) closeNow(this, st);
   }
 
   /**
@@ -344,7 +299,7 @@ export class Socket {
    */
   connect(address: AddressIn): void {
     const len = encode(this.family, this.type, this.proto, address, S.addrBuf);
-    S.connect(this.#fd, this.#tmo, S.addrBuf, len, true);
+    S.connect(this.#st.fd, this.#st.tmo, S.addrBuf, len, true);
   }
 
   /**
@@ -355,7 +310,7 @@ export class Socket {
    */
   connect_ex(address: AddressIn): number {
     const len = encode(this.family, this.type, this.proto, address, S.addrBuf);
-    return S.connect(this.#fd, this.#tmo, S.addrBuf, len, false);
+    return S.connect(this.#st.fd, this.#st.tmo, S.addrBuf, len, false);
   }
 
   /**
@@ -364,12 +319,7 @@ export class Socket {
    * `socket.detach()`.
    */
   detach(): number {
-    const fd = this.#fd;
-    if (fd >= 0) this.#async?.[kOnClose]();
-    finalizer.unregister(this);
-    this.#fd = -1;
-    this.#closed = true;
-    return fd;
+    return release(this, this.#st);
   }
 
   /**
@@ -378,15 +328,15 @@ export class Socket {
    * Python: `socket.dup()`.
    */
   dup(): Socket {
-    const fd = S.dup(this.#fd);
+    const fd = S.dup(this.#st.fd);
     const s = new Socket(this.family, this.type, this.proto, fd, true);
-    s.settimeout(this.#timeout);
+    s.settimeout(this.#st.timeout);
     return s;
   }
 
   /** The descriptor, or -1 when closed or detached. Python: `socket.fileno()`. */
   fileno(): number {
-    return this.#fd;
+    return this.#st.fd;
   }
 
   /** Whether the descriptor is inheritable (FD_CLOEXEC clear). Python: `socket.get_inheritable()`. */
@@ -412,7 +362,7 @@ export class Socket {
    * @throws {SocketError} ENOTCONN when not connected
    */
   getpeername(): Address | null {
-    const len = S.getpeername(this.#fd);
+    const len = S.getpeername(this.#st.fd);
     return decode(S.addrBuf, len, this.proto);
   }
 
@@ -421,7 +371,7 @@ export class Socket {
    * tells the ephemeral port. Python: `socket.getsockname()`.
    */
   getsockname(): Address | null {
-    const len = S.getsockname(this.#fd);
+    const len = S.getsockname(this.#st.fd);
     return decode(S.addrBuf, len, this.proto);
   }
 
@@ -447,13 +397,13 @@ export class Socket {
   getsockopt(level: number, optname: number, buflen?: number): number | Uint8Array {
     intArg(level, "level");
     intArg(optname, "optname");
-    if (buflen === undefined || buflen === 0) return S.getsockoptInt(this.#fd, level, optname);
+    if (buflen === undefined || buflen === 0) return S.getsockoptInt(this.#st.fd, level, optname);
     intArg(buflen, "buflen");
     if (buflen < 0 || buflen > 1024) {
       throw new RangeError(`getsockopt buflen out of range: ${buflen} (0-1024)`);
     }
     const out = new Uint8Array(buflen);
-    const n = S.getsockoptBuf(this.#fd, level, optname, out);
+    const n = S.getsockoptBuf(this.#st.fd, level, optname, out);
     return n === buflen ? out : out.slice(0, n);
   }
 
@@ -489,7 +439,7 @@ export class Socket {
       }
       intArg(optlen, "optlen");
       if (optlen < 0 || optlen > 0xffffffff) throw new RangeError(`optlen out of range: ${optlen}`);
-      S.setsockoptBuf(this.#fd, level, optname, null, optlen);
+      S.setsockoptBuf(this.#st.fd, level, optname, null, optlen);
       return;
     }
     if (optlen !== undefined) {
@@ -501,11 +451,11 @@ export class Socket {
       if (value < -0x80000000 || value > 0x7fffffff) {
         throw new RangeError(`setsockopt value does not fit a C int: ${value}`);
       }
-      S.setsockoptInt(this.#fd, level, optname, value);
+      S.setsockoptInt(this.#st.fd, level, optname, value);
       return;
     }
     const b = bufferArg(value, "setsockopt");
-    S.setsockoptBuf(this.#fd, level, optname, b, byteLengthOf(b));
+    S.setsockoptBuf(this.#st.fd, level, optname, b, byteLengthOf(b));
   }
 
   // ---- timeouts ----
@@ -515,7 +465,7 @@ export class Socket {
    * Python: `socket.gettimeout()`.
    */
   gettimeout(): number | null {
-    return this.#timeout;
+    return this.#st.timeout;
   }
 
   /**
@@ -527,10 +477,11 @@ export class Socket {
    */
   settimeout(value: number | null): void {
     const t = checkTimeout(value);
-    this.#timeout = t;
-    this.#tmo = toMs(t);
+    const st = this.#st;
+    st.timeout = t;
+    st.tmo = toMs(t);
     // CPython: on a closed socket the fcntl() fails with EBADF.
-    if (this.#fd < 0) throw S.closedError("fcntl");
+    if (this.#st.fd < 0) throw S.closedError("fcntl");
     this.#applyBlocking();
   }
 
@@ -547,7 +498,7 @@ export class Socket {
    * non-blocking (Python 3.7's `socket.getblocking()`).
    */
   getblocking(): boolean {
-    return this.#timeout !== 0;
+    return this.#st.timeout !== 0;
   }
 
   // ---- connection state ----
@@ -561,7 +512,7 @@ export class Socket {
     let b = backlog === undefined ? Math.min(SOMAXCONN, 128) : intArg(backlog, "backlog");
     if (b < 0) b = 0;
     if (b > 0x7fffffff) throw new RangeError(`backlog out of range: ${b}`);
-    S.listen(this.#fd, b);
+    S.listen(this.#st.fd, b);
   }
 
   /**
@@ -569,7 +520,7 @@ export class Socket {
    * `SHUT_RD`, `SHUT_WR` or `SHUT_RDWR`. Python: `socket.shutdown()`.
    */
   shutdown(how: number): void {
-    S.shutdown(this.#fd, intArg(how, "how"));
+    S.shutdown(this.#st.fd, intArg(how, "how"));
   }
 
   // ---- receiving ----
@@ -593,7 +544,7 @@ export class Socket {
     // CPython returns b'' for recv(0) without calling recv(2), which would block.
     if (bufsize === 0) return new Uint8Array(0);
     const buf = recvBuffer(bufsize);
-    return received(buf, S.recv(this.#fd, this.#tmo, buf, bufsize, flags), bufsize);
+    return received(buf, S.recv(this.#st.fd, this.#st.tmo, buf, bufsize, flags), bufsize);
   }
 
   /**
@@ -605,7 +556,7 @@ export class Socket {
     if ((bufsize | 0) !== bufsize || bufsize < 0) bufsizeError(bufsize, "recvfrom");
     if ((flags | 0) !== flags) flags = flagsArg(flags);
     const buf = recvBuffer(bufsize);
-    const data = received(buf, S.recvfrom(this.#fd, this.#tmo, buf, bufsize, flags), bufsize);
+    const data = received(buf, S.recvfrom(this.#st.fd, this.#st.tmo, buf, bufsize, flags), bufsize);
     return [data, decode(S.addrBuf, S.addrLen[0], this.proto)];
   }
 
@@ -624,7 +575,7 @@ export class Socket {
     if ((flags | 0) !== flags) flags = flagsArg(flags);
     // CPython returns 0 for an empty buffer without calling recv(2), which would block.
     if (len === 0) return 0;
-    return S.recv(this.#fd, this.#tmo, buffer, len, flags);
+    return S.recv(this.#st.fd, this.#st.tmo, buffer, len, flags);
   }
 
   /**
@@ -641,7 +592,7 @@ export class Socket {
     }
     const len = intoLength(buffer, nbytes, "recvfrom_into");
     if ((flags | 0) !== flags) flags = flagsArg(flags);
-    const n = S.recvfrom(this.#fd, this.#tmo, buffer, len, flags);
+    const n = S.recvfrom(this.#st.fd, this.#st.tmo, buffer, len, flags);
     return [n, decode(S.addrBuf, S.addrLen[0], this.proto)];
   }
 
@@ -673,7 +624,7 @@ export class Socket {
   send(data: Bytes, flags = 0): number {
     if (!ArrayBuffer.isView(data) && !(data instanceof ArrayBuffer)) data = bufferArg(data, "send");
     if ((flags | 0) !== flags) flags = flagsArg(flags);
-    return S.send(this.#fd, this.#tmo, data, byteLengthOf(data), flags);
+    return S.send(this.#st.fd, this.#st.tmo, data, byteLengthOf(data), flags);
   }
 
   /**
@@ -684,7 +635,7 @@ export class Socket {
   sendall(data: Bytes, flags = 0): void {
     const b = bytesOf(bufferArg(data, "sendall"));
     if ((flags | 0) !== flags) flags = flagsArg(flags);
-    S.sendall(this.#fd, this.#tmo, b, flags);
+    S.sendall(this.#st.fd, this.#st.tmo, b, flags);
   }
 
   /**
@@ -709,7 +660,7 @@ export class Socket {
     }
     const cache = this.#addrCache ??= new AddressCache();
     const alen = cache.encode(this.family, this.type, this.proto, addr);
-    return S.sendto(this.#fd, this.#tmo, data, byteLengthOf(data), flags, cache.buf, alen);
+    return S.sendto(this.#st.fd, this.#st.tmo, data, byteLengthOf(data), flags, cache.buf, alen);
   }
 
   /**
@@ -848,7 +799,7 @@ export class Socket {
    * waiting on one shared reactor instead of blocking the event loop.
    */
   get async(): SocketAsync {
-    return this.#async ??= new SocketAsync(this);
+    return this.#async ??= this.#st.hook = new SocketAsync(this);
   }
 
   /** A ReadableStream of the bytes arriving on a stream socket. */
@@ -863,14 +814,14 @@ export class Socket {
 
   /** A short description, as Python's repr. */
   toString(): string {
-    return `<Socket fd=${this.#fd}, family=${this.family}, type=${this.type}, proto=${this.proto}>`;
+    return `<Socket fd=${this.#st.fd}, family=${this.family}, type=${this.type}, proto=${this.proto}>`;
   }
 }
 
 function notSupported(what: string): SocketError {
   return new SocketError(
     errnoValues.EOPNOTSUPP,
-    `${what}() is Windows-only: not supported on ${Deno.build.os}`,
+    `${what}() is Windows-only: not supported on ${osName}`,
     what,
   );
 }
@@ -970,6 +921,10 @@ export function close(fd: number): void {
   intArg(fd, "fd");
   S.close(fd);
 }
+
+setSocketFactory((family, type, proto, fd) =>
+  fd === null ? new Socket(family, type, proto) : new Socket(family, type, proto, fd, true)
+);
 
 /** Python's `socket.SocketType`: the socket class. */
 export const SocketType: typeof Socket = Socket;
