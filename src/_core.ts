@@ -9,6 +9,7 @@
  */
 
 import * as S from "./_syscall.ts";
+import { forget as reactorForget } from "./reactor.ts";
 
 /** Called by `Socket.close()` (and detach) on the async face before the descriptor goes away. */
 export const kOnClose: unique symbol = Symbol("sockffi.onClose");
@@ -43,8 +44,12 @@ const states = new WeakMap<object, SocketState>();
 
 const finalizer = new FinalizationRegistry<number>((fd) => {
   // A socket that was never closed: close its descriptor (last resort; close
-  // explicitly or with `using`).
+  // explicitly or with `using`). No call can be pending on it (a pending
+  // call keeps its socket alive), but the reactor may still have the number
+  // registered: drop it first, or the next socket given the number would
+  // wait on a registration the kernel no longer has.
   try {
+    reactorForget(fd);
     S.close(fd);
   } catch {
     // nothing to report to

@@ -122,6 +122,12 @@ class Op<T> implements Waiter {
   readonly fd: number;
   readonly events: number;
   readonly syscall: string;
+  /**
+   * The socket this call acts on, held so that a pending call keeps it
+   * alive: the reactor holds the Op, so the socket cannot be collected (and
+   * its descriptor closed and reused) while the call waits (issue 9, item 1).
+   */
+  readonly owner: object;
   #pending: Set<Op<unknown>>;
   #attempt: Attempt<T>;
   #resolve!: (v: T) => void;
@@ -135,6 +141,7 @@ class Op<T> implements Waiter {
   readonly promise: Promise<T>;
 
   constructor(
+    owner: object,
     pending: Set<Op<unknown>>,
     fd: number,
     events: number,
@@ -143,6 +150,7 @@ class Op<T> implements Waiter {
     signal: AbortSignal | undefined,
     attempt: Attempt<T>,
   ) {
+    this.owner = owner;
     this.fd = fd;
     this.events = events;
     this.syscall = syscall;
@@ -312,6 +320,7 @@ export class SocketAsync {
     attempt: Attempt<T>,
   ): Promise<T> {
     return new Op<T>(
+      this.#sock,
       this.#pending,
       fd,
       events,

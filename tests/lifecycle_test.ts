@@ -1,0 +1,125 @@
+/**
+ * Lifecycle defects of issue 9: a pending operation and garbage collection
+ * (item 1), results sharing memory (item 3), timeout mode spinning on a
+ * ready-but-EAGAIN descriptor (item 4), a timeout ignored after a dup turned
+ * blocking (item 5).
+ */
+
+import { assert, assertEquals } from "@std/assert";
+import { dirname, fromFileUrl, join } from "@std/path";
+
+const modUrl = new URL("../mod.ts", import.meta.url).href;
+const dec = new TextDecoder();
+
+/** Runs `code` (a module with `mod` imported) in a child Deno with `gc()` exposed; its JSON output. */
+async function inChild<T>(code: string): Promise<T> {
+  const dir = Deno.makeTempDirSync({ prefix: "sockffi-lifecycle-" });
+  try {
+    const file = join(dir, "child.ts");
+    Deno.writeTextFileSync(file, `import * as mod from ${JSON.stringify(modUrl)};\n${code}\n`);
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--no-check", "--v8-flags=--expose-gc", file],
+      cwd: join(dirname(fromFileUrl(import.meta.url)), ".."),
+      stdin: "null",
+      env: { DENO_NO_UPDATE_CHECK: "1" },
+    }).output();
+    const stdout = dec.decode(out.stdout);
+    assertEquals(out.code, 0, `child failed:\n${stdout}\n${dec.decode(out.stderr)}`);
+    return JSON.parse(stdout.trim().split("\n").at(-1)!) as T;
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+}
+
+// Helpers for the children: watch an object and collect garbage until it is
+// gone (a WeakRef would keep its target for the rest of the job).
+const COLLECT = `
+const gc = (globalThis as unknown as { gc: () => void }).gc;
+const gone = new Set<number>();
+const watcher = new FinalizationRegistry<number>((k) => gone.add(k));
+let lastKey = 0;
+function watch(o: object): number {
+  watcher.register(o, ++lastKey);
+  return lastKey;
+}
+async function collect(key?: number): Promise<void> {
+  for (let i = 0; i < 20; i++) {
+    gc();
+    await new Promise((r) => setTimeout(r, 5));
+    if (key !== undefined && gone.has(key)) break;
+  }
+  gc(); // the library's own finalizer may run a turn later
+  await new Promise((r) => setTimeout(r, 5));
+}
+function within<T>(p: Promise<T>, ms: number): Promise<T | "timed out"> {
+  let t: number | undefined;
+  return Promise.race([p, new Promise<"timed out">((r) => t = setTimeout(() => r("timed out"), ms))])
+    .finally(() => clearTimeout(t));
+}
+`;
+
+Deno.test("item 1: a socket dropped with s.async.recv() pending does not steal a later socket's data", async () => {
+  const r = await inChild<{ tries: number; delivered: number; reused: number }>(`${COLLECT}
+let delivered = 0, reused = 0;
+const tries = 5;
+const keep: mod.Socket[] = [];
+for (let i = 0; i < tries; i++) {
+  let key: number;
+  let oldFd: number;
+  {
+    const [x, y] = mod.socketpair();
+    keep.push(y); // the peer stays open, so the pending recv stays pending
+    oldFd = x.fileno();
+    x.async.recv(100).catch(() => {});
+    key = watch(x);
+  }
+  await collect(key);
+  const [c, d] = mod.socketpair();
+  if (c.fileno() === oldFd || d.fileno() === oldFd) reused++;
+  const got = c.async.recv(100);
+  d.sendall(new TextEncoder().encode("mine"));
+  const v = await within(got, 2000);
+  if (v !== "timed out" && new TextDecoder().decode(v) === "mine") delivered++;
+  c.close();
+  d.close();
+}
+console.log(JSON.stringify({ tries, delivered, reused }));
+Deno.exit(0);
+`);
+  assertEquals(r.delivered, r.tries, `only ${r.delivered} of ${r.tries} recvs got their data`);
+});
+
+Deno.test("item 1: a socket collected after async use leaves nothing in the reactor for its number", async () => {
+  const r = await inChild<{ tries: number; delivered: number; reused: number }>(`${COLLECT}
+let delivered = 0, reused = 0;
+const tries = 5;
+// in a function of its own, so that no context of the loop keeps x
+async function useOnce(): Promise<[number, number]> {
+  const [x, y] = mod.socketpair();
+  const p = x.async.recv(100); // registers x's descriptor with the reactor
+  y.sendall(new Uint8Array([1]));
+  await p;
+  y.close();
+  return [watch(x), x.fileno()];
+}
+for (let i = 0; i < tries; i++) {
+  const [key, oldFd] = await useOnce();
+  await collect(key);
+  const [c, d] = mod.socketpair();
+  const s = c.fileno() === oldFd ? c : d.fileno() === oldFd ? d : c;
+  const peer = s === c ? d : c;
+  if (s.fileno() === oldFd) reused++;
+  const got = s.async.recv(100);
+  await new Promise((r) => setTimeout(r, 20)); // let it wait in the reactor
+  peer.sendall(new TextEncoder().encode("mine"));
+  const v = await within(got, 2000);
+  if (v !== "timed out" && new TextDecoder().decode(v) === "mine") delivered++;
+  c.close();
+  d.close();
+}
+console.log(JSON.stringify({ tries, delivered, reused }));
+Deno.exit(0);
+`);
+  assert(r.reused > 0, "the descriptor number was never reused: the test proves nothing");
+  assertEquals(r.delivered, r.tries, `only ${r.delivered} of ${r.tries} recvs got their data`);
+});
