@@ -3,6 +3,7 @@
 // /proc, connected pairs on loopback, temporary directories, subprocesses and
 // the peer Worker. Not a test file itself (no `_test` suffix).
 import { assert, assertEquals } from "@std/assert";
+import { fromFileUrl } from "@std/path";
 import { AF_INET, AF_INET6, SOCK_STREAM, type Socket, socket } from "../mod.ts";
 
 const dec = new TextDecoder();
@@ -238,7 +239,7 @@ export class Child {
 
 /** A Deno child running `script` with the permissions the library needs. */
 export function denoChild(script: string | URL, args: readonly string[] = []): Child {
-  const path = script instanceof URL ? script.pathname : script;
+  const path = script instanceof URL ? fromFileUrl(script) : script;
   return new Child(Deno.execPath(), [
     "run",
     "--allow-ffi",
@@ -285,7 +286,7 @@ export async function peerProcess(
       "run",
       "--no-check",
       "--allow-ffi",
-      new URL("./fixtures/peer.ts", import.meta.url).pathname,
+      fromFileUrl(new URL("./fixtures/peer.ts", import.meta.url)),
       String(fd),
       mode,
       String(chunk),

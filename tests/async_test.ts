@@ -5,6 +5,7 @@
  * 1,000 concurrent echo connections.
  */
 import { assert, assertEquals, assertRejects, assertStrictEquals } from "@std/assert";
+import { join } from "@std/path";
 import {
   AF_INET,
   AF_INET6,
@@ -113,20 +114,20 @@ Deno.test("s.async.connect() on a unix socket whose listener's backlog is full r
   try {
     const l = socket(AF_UNIX, SOCK_STREAM);
     socks.push(l);
-    l.bind(`${dir}/s`);
+    l.bind(join(dir, "s"));
     l.listen(0);
     // Fill the backlog with non-blocking connects until one says EAGAIN.
     let full = false;
     for (let i = 0; i < 64 && !full; i++) {
       const f = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK);
       socks.push(f);
-      full = f.connect_ex(`${dir}/s`) === errnoValues.EAGAIN;
+      full = f.connect_ex(join(dir, "s")) === errnoValues.EAGAIN;
     }
     assert(full, "the listener's backlog filled up");
     const c = socket(AF_UNIX, SOCK_STREAM);
     socks.push(c);
     let connected = false;
-    const connecting = c.async.connect(`${dir}/s`).then(() => connected = true);
+    const connecting = c.async.connect(join(dir, "s")).then(() => connected = true);
     await delay(20);
     assertEquals(connected, false, "the connect waits while the backlog is full");
     // Accept what is queued until the waiting connect gets through.
@@ -136,7 +137,7 @@ Deno.test("s.async.connect() on a unix socket whose listener's backlog is full r
       await delay(5);
     }
     await connecting;
-    assertEquals(c.getpeername(), `${dir}/s`);
+    assertEquals(c.getpeername(), join(dir, "s"));
   } finally {
     for (const s of socks) s.close();
     await Deno.remove(dir, { recursive: true });
@@ -602,7 +603,7 @@ Deno.test("1,000 concurrent echo connections of 64 KiB in random pieces all comp
   }
   const dir = await Deno.makeTempDir();
   try {
-    const script = `${dir}/echo1000.ts`;
+    const script = join(dir, "echo1000.ts");
     await Deno.writeTextFile(
       script,
       ECHO_1000

@@ -7,6 +7,7 @@
 // the original Python programs are run against the ported ones and must print
 // the same lines.
 import { assert, assertEquals, assertMatch } from "@std/assert";
+import { fromFileUrl } from "@std/path";
 import { Child, HAS_IPV6, PYTHON } from "./_sock_util.ts";
 
 const ECHO = new URL("./fixtures/echo/", import.meta.url);
@@ -21,7 +22,7 @@ function deno(script: string, args: string[]): Child {
   return new Child(Deno.execPath(), [
     "run",
     "--allow-ffi",
-    new URL(script, ECHO).pathname,
+    fromFileUrl(new URL(script, ECHO)),
     ...args,
   ]);
 }

@@ -1,12 +1,13 @@
 /** The examples run and print what they promise (so that they cannot rot). */
 import { assert, assertEquals, assertMatch, assertNotEquals } from "@std/assert";
+import { fromFileUrl } from "@std/path";
 
 async function runExample(
   name: string,
   flags: string[],
   args: string[] = [],
 ): Promise<{ code: number; out: string; err: string }> {
-  const path = new URL(`../examples/${name}`, import.meta.url).pathname;
+  const path = fromFileUrl(new URL(`../examples/${name}`, import.meta.url));
   const r = await new Deno.Command(Deno.execPath(), {
     args: ["run", ...flags, path, ...args],
     stdin: "null",

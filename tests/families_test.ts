@@ -8,7 +8,7 @@
  * ALG, Bluetooth), and bad input.
  */
 import { assert, assertEquals, assertNotEquals, assertThrows, fail } from "@std/assert";
-import { join } from "node:path";
+import { join } from "@std/path";
 import {
   AF_ALG,
   AF_BLUETOOTH,

@@ -5,7 +5,7 @@
  * checked against /proc/self/fd.
  */
 import { assert, assertEquals, assertThrows } from "@std/assert";
-import { join } from "node:path";
+import { join } from "@std/path";
 import {
   AF_UNIX,
   close,

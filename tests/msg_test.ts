@@ -6,7 +6,7 @@
  * loopback and socketpairs.
  */
 import { assert, assertEquals, assertMatch, assertNotEquals, assertThrows } from "@std/assert";
-import { join } from "node:path";
+import { join } from "@std/path";
 import {
   AF_INET,
   AF_INET6,

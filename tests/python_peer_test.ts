@@ -6,6 +6,7 @@
 // the server reads to EOF, then sends back the payload with every byte
 // inverted (x ^ 0xff) and closes; the client reads to EOF and checks.
 import { assert, assertEquals } from "@std/assert";
+import { join } from "@std/path";
 import {
   type Address,
   AF_INET,
@@ -70,7 +71,7 @@ interface Endpoint {
 function endpoints(dir: string): Endpoint[] {
   const list: Endpoint[] = [{ kind: "tcp4", family: AF_INET, bindTo: ["127.0.0.1", 0] }];
   if (HAS_IPV6) list.push({ kind: "tcp6", family: AF_INET6, bindTo: ["::1", 0] });
-  list.push({ kind: "unix", family: AF_UNIX, bindTo: `${dir}/ours.sock` });
+  list.push({ kind: "unix", family: AF_UNIX, bindTo: join(dir, "ours.sock") });
   return list;
 }
 
@@ -213,7 +214,7 @@ Deno.test({
       "-c",
       PY_SERVER,
       JSON.stringify(eps.map((e) => e.kind)),
-      `${dir.path}/python.sock`,
+      join(dir.path, "python.sock"),
     ]);
     try {
       const names = JSON.parse(await child.line()) as Address[];
@@ -222,7 +223,7 @@ Deno.test({
         using c = socket(ep.family, SOCK_STREAM);
         c.settimeout(TIMEOUT);
         c.connect(names[i]);
-        if (ep.kind === "unix") assertEquals(c.getpeername(), `${dir.path}/python.sock`);
+        if (ep.kind === "unix") assertEquals(c.getpeername(), join(dir.path, "python.sock"));
         else assertEquals(c.getpeername(), names[i]);
         const mine = c.getsockname();
         c.sendall(PAYLOAD);

@@ -5,6 +5,7 @@
  * level-triggered, poll) and waker (eventfd, pipe).
  */
 import { assert, assertEquals, assertRejects, fail } from "@std/assert";
+import { join } from "@std/path";
 import {
   AF_INET,
   close,
@@ -314,7 +315,7 @@ for (
 Deno.test("reactor: a program whose sockets are idle exits by itself", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const script = `${dir}/idle.ts`;
+    const script = join(dir, "idle.ts");
     const mod = new URL("../mod.ts", import.meta.url).href;
     await Deno.writeTextFile(
       script,
