@@ -34,14 +34,8 @@ const SLACK = 1500;
 /** Runs `f`, which must throw `timeout`; returns the elapsed milliseconds. */
 function timesOut(f: () => unknown, syscall?: string): number {
   const t0 = performance.now();
-  let caught: unknown;
-  try {
-    f();
-  } catch (e) {
-    caught = e;
-  }
+  const caught = assertThrows(f, timeout, "timed out");
   const ms = performance.now() - t0;
-  assert(caught instanceof timeout, `expected timeout, got ${caught}`);
   assert(caught instanceof SocketError, "timeout is a SocketError (Python: an OSError)");
   assertEquals(caught.message, "timed out");
   if (syscall !== undefined) assertEquals(caught.syscall, syscall);
@@ -50,13 +44,7 @@ function timesOut(f: () => unknown, syscall?: string): number {
 
 /** Asserts that `f` throws SocketError EAGAIN (Python's BlockingIOError). */
 function wouldBlock(f: () => unknown, syscall?: string): void {
-  let caught: unknown;
-  try {
-    f();
-  } catch (e) {
-    caught = e;
-  }
-  assert(caught instanceof SocketError, `expected EAGAIN, got ${caught}`);
+  const caught = assertThrows(f, SocketError, "(EAGAIN, ");
   assert(!(caught instanceof timeout), "EAGAIN must not be a timeout");
   assertEquals(caught.code, "EAGAIN");
   assertEquals(caught.errno, 11);
