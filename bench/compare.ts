@@ -30,7 +30,9 @@
  * @module
  */
 
-const HERE = decodeURIComponent(new URL(".", import.meta.url).pathname);
+import { fromFileUrl, join } from "@std/path";
+
+const HERE = fromFileUrl(new URL(".", import.meta.url));
 
 // ---------------------------------------------------------------- options
 
@@ -215,8 +217,8 @@ function firstLine(s: string): string {
 }
 
 async function findC(tmp: string): Promise<Runtime> {
-  const bin = `${tmp}/workloads`;
-  const r = await output("cc", ["-O2", "-o", bin, `${HERE}c/workloads.c`]);
+  const bin = join(tmp, "workloads");
+  const r = await output("cc", ["-O2", "-o", bin, join(HERE, "c", "workloads.c")]);
   const v = await output("cc", ["--version"]);
   return {
     id: "c",
@@ -239,7 +241,7 @@ async function findPython(): Promise<Runtime> {
     return {
       id: "cpython",
       label: `CPython ${version} (socket, asyncio)`,
-      argv: [exe, `${HERE}py/workloads.py`],
+      argv: [exe, join(HERE, "py", "workloads.py")],
       mode: (m) => m,
     };
   }
@@ -256,7 +258,7 @@ async function findNode(): Promise<Runtime> {
   return {
     id: "node",
     label: r.ok ? `Node ${r.text} (net, dgram)` : "Node",
-    argv: r.ok ? ["node", `${HERE}node/workloads.mjs`] : { unavailable: "node not found" },
+    argv: r.ok ? ["node", join(HERE, "node", "workloads.mjs")] : { unavailable: "node not found" },
     mode: (m) => m,
   };
 }
@@ -276,28 +278,28 @@ function denoRuntimes(): Runtime[] {
         "--allow-write",
         "--allow-net",
         "--unstable-net",
-        `${HERE}deno/builtin.ts`,
+        join(HERE, "deno", "builtin.ts"),
       ],
       mode: (m) => m,
     },
     {
       id: "raw",
       label: "raw Deno.dlopen (bench/_raw.ts)",
-      argv: [...run, "--allow-ffi", `${HERE}deno/raw.ts`],
+      argv: [...run, "--allow-ffi", join(HERE, "deno", "raw.ts")],
       mode: sync,
       naReason: "sync calls only (no event loop of its own)",
     },
     {
       id: "sockffi",
       label: "sockffi, sync",
-      argv: [...run, ...ffi, `${HERE}deno/sockffi.ts`],
+      argv: [...run, ...ffi, join(HERE, "deno", "sockffi.ts")],
       mode: sync,
       naReason: "an async workload: see the sockffi, async row",
     },
     {
       id: "sockffi-async",
       label: "sockffi, s.async",
-      argv: [...run, ...ffi, `${HERE}deno/sockffi.ts`],
+      argv: [...run, ...ffi, join(HERE, "deno", "sockffi.ts")],
       mode: (m) => (m.startsWith("async-") ? m : `async-${m}`),
     },
   ];

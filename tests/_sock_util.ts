@@ -2,7 +2,8 @@
 // timeout_test.ts: the real CPython interpreter, descriptor inspection through
 // /proc, connected pairs on loopback, temporary directories, subprocesses and
 // the peer Worker. Not a test file itself (no `_test` suffix).
-import assert from "node:assert/strict";
+import { assert, assertEquals } from "@std/assert";
+import { fromFileUrl } from "@std/path";
 import { AF_INET, AF_INET6, SOCK_STREAM, type Socket, socket } from "../mod.ts";
 
 const dec = new TextDecoder();
@@ -37,9 +38,9 @@ export const PYTHON: string | null = await (async () => {
 
 /** Runs a Python snippet that prints one JSON document, and parses it. */
 export async function pythonJson<T>(code: string, args: readonly string[] = []): Promise<T> {
-  assert.ok(PYTHON !== null);
+  assert(PYTHON !== null);
   const r = await run(PYTHON, ["-c", code, ...args]);
-  assert.ok(r !== null && r.code === 0, `python failed: ${r?.stderr}`);
+  assert(r !== null && r.code === 0, `python failed: ${r?.stderr}`);
   return JSON.parse(r.stdout) as T;
 }
 
@@ -68,7 +69,7 @@ export const O_NONBLOCK = 0o4000;
 export function fdFlags(fd: number): number {
   const fl = probe.fcntl(fd, F_GETFL, 0);
   const fdf = probe.fcntl(fd, F_GETFD, 0);
-  assert.ok(fl >= 0 && fdf >= 0, `descriptor ${fd} is not open`);
+  assert(fl >= 0 && fdf >= 0, `descriptor ${fd} is not open`);
   return (fl & ~O_CLOEXEC) | ((fdf & FD_CLOEXEC) !== 0 ? O_CLOEXEC : 0);
 }
 
@@ -238,7 +239,7 @@ export class Child {
 
 /** A Deno child running `script` with the permissions the library needs. */
 export function denoChild(script: string | URL, args: readonly string[] = []): Child {
-  const path = script instanceof URL ? script.pathname : script;
+  const path = script instanceof URL ? fromFileUrl(script) : script;
   return new Child(Deno.execPath(), [
     "run",
     "--allow-ffi",
@@ -285,7 +286,7 @@ export async function peerProcess(
       "run",
       "--no-check",
       "--allow-ffi",
-      new URL("./fixtures/peer.ts", import.meta.url).pathname,
+      fromFileUrl(new URL("./fixtures/peer.ts", import.meta.url)),
       String(fd),
       mode,
       String(chunk),
@@ -295,14 +296,14 @@ export async function peerProcess(
     sock.set_inheritable(false);
   }
   try {
-    assert.equal(await child.line(), "ready");
+    assertEquals(await child.line(), "ready");
   } catch (e) {
     await child.kill();
     throw e;
   }
   const done = (async (): Promise<PeerReport> => {
     const { code, rest, stderr } = await child.finish(20000);
-    assert.equal(code, 0, `peer failed: ${stderr}`);
+    assertEquals(code, 0, `peer failed: ${stderr}`);
     return JSON.parse(rest.trim().split("\n").pop()!) as PeerReport;
   })();
   return {

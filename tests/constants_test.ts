@@ -1,11 +1,11 @@
 // Tests for constants/: the generated table against CPython, errorcode, and
 // the generator against its committed output.
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertMatch } from "@std/assert";
+import { fromFileUrl, join } from "@std/path";
 import * as constants from "../constants/mod.ts";
 import { errnoValues, errorcode, socketValues } from "../constants/mod.ts";
 
-const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
-const CONSTANTS = `${ROOT}/constants`;
+const CONSTANTS = fromFileUrl(new URL("../constants", import.meta.url));
 const HOST_TABLE = `${Deno.build.os}_${Deno.build.arch}.ts`;
 
 /** Runs a program; null when it is not installed. */
@@ -33,7 +33,7 @@ async function findPython(): Promise<string | null> {
 /** Runs a Python snippet that prints JSON, and parses it. */
 async function pythonJson<T>(python: string, code: string): Promise<T> {
   const r = await run(python, ["-c", code]);
-  assert.ok(r !== null && r.code === 0, `python failed: ${r?.stderr}`);
+  assert(r !== null && r.code === 0, `python failed: ${r?.stderr}`);
   return JSON.parse(r.stdout) as T;
 }
 
@@ -54,11 +54,11 @@ async function generateInto(dir: string): Promise<void> {
     "--allow-write",
     "--allow-run",
     "--allow-env",
-    `${CONSTANTS}/generate.ts`,
+    join(CONSTANTS, "generate.ts"),
     "--out",
     dir,
   ]);
-  assert.ok(r !== null && r.code === 0, `generate.ts failed:\n${r?.stderr}`);
+  assert(r !== null && r.code === 0, `generate.ts failed:\n${r?.stderr}`);
 }
 
 /** The `<os>_<arch>.ts` tables committed in constants/. */
@@ -84,14 +84,14 @@ Deno.test({
         "  if re.fullmatch(r'[A-Z][A-Z0-9_]+', n) and isinstance(v, int) and not isinstance(v, bool)}))",
       ].join("\n"),
     );
-    assert.ok(Object.keys(py).length > 100, "CPython's socket module looks empty");
+    assert(Object.keys(py).length > 100, "CPython's socket module looks empty");
     const ours = constants as unknown as Record<string, unknown>;
     const problems: string[] = [];
     for (const [name, value] of Object.entries(py).sort()) {
       if (!(name in ours)) problems.push(`${name}: missing (CPython: ${value})`);
       else if (ours[name] !== value) problems.push(`${name}: ${ours[name]} (CPython: ${value})`);
     }
-    assert.deepEqual(problems, [], `${problems.length} constants differ from CPython`);
+    assertEquals(problems, [], `${problems.length} constants differ from CPython`);
   },
 });
 
@@ -128,54 +128,54 @@ Deno.test({
         problems.push(`errorcode[${value}]: ${errorcode[Number(value)]} (expected ${expected})`);
       }
     }
-    assert.deepEqual(problems, []);
+    assertEquals(problems, []);
   },
 });
 
 Deno.test("errorcode gives the canonical name where errno names share a value", () => {
-  assert.equal(errorcode[11], "EAGAIN");
-  assert.equal(errorcode[95], "EOPNOTSUPP");
-  assert.equal(errorcode[35], "EDEADLK");
-  assert.equal(errorcode[1], "EPERM");
-  assert.equal(errorcode[111], "ECONNREFUSED");
-  assert.equal(errnoValues.EWOULDBLOCK, errnoValues.EAGAIN);
-  assert.equal(errnoValues.ENOTSUP, 95);
-  assert.equal(constants.EAGAIN, 11);
-  assert.equal(constants.EWOULDBLOCK, 11);
-  assert.equal(constants.EBADF, 9);
+  assertEquals(errorcode[11], "EAGAIN");
+  assertEquals(errorcode[95], "EOPNOTSUPP");
+  assertEquals(errorcode[35], "EDEADLK");
+  assertEquals(errorcode[1], "EPERM");
+  assertEquals(errorcode[111], "ECONNREFUSED");
+  assertEquals(errnoValues.EWOULDBLOCK, errnoValues.EAGAIN);
+  assertEquals(errnoValues.ENOTSUP, 95);
+  assertEquals(constants.EAGAIN, 11);
+  assertEquals(constants.EWOULDBLOCK, 11);
+  assertEquals(constants.EBADF, 9);
   for (const [value, name] of Object.entries(errorcode)) {
-    assert.equal(errnoValues[name], Number(value), `errorcode[${value}] is ${name}`);
+    assertEquals(errnoValues[name], Number(value), `errorcode[${value}] is ${name}`);
   }
 });
 
 Deno.test("constants/mod.ts exports every name of the table with its value", () => {
   const ours = constants as unknown as Record<string, unknown>;
   const missing = Object.entries(socketValues).filter(([n, v]) => ours[n] !== v);
-  assert.deepEqual(missing, []);
-  assert.equal(constants.AF_DECnet, 12);
-  assert.equal(constants.SO_REUSEADDR, 2);
-  assert.equal(constants.IPPORT_RESERVED, 1024);
-  assert.equal(constants.CAN_BCM_TX_SETUP, 1);
-  assert.equal(constants.IOCTL_VM_SOCKETS_GET_LOCAL_CID, 0x7b9);
-  assert.equal(constants.INADDR_NONE, 0xffffffff);
-  assert.equal(constants.TIPC_WAIT_FOREVER, -1);
+  assertEquals(missing, []);
+  assertEquals(constants.AF_DECnet, 12);
+  assertEquals(constants.SO_REUSEADDR, 2);
+  assertEquals(constants.IPPORT_RESERVED, 1024);
+  assertEquals(constants.CAN_BCM_TX_SETUP, 1);
+  assertEquals(constants.IOCTL_VM_SOCKETS_GET_LOCAL_CID, 0x7b9);
+  assertEquals(constants.INADDR_NONE, 0xffffffff);
+  assertEquals(constants.TIPC_WAIT_FOREVER, -1);
 });
 
 Deno.test("sys holds the implementation's OS constants and inherits every socket constant", () => {
   const { sys } = constants;
-  assert.equal(sys.F_GETFL, 3);
-  assert.equal(sys.F_SETFL, 4);
-  assert.equal(sys.F_DUPFD_CLOEXEC, 1030);
-  assert.equal(sys.FD_CLOEXEC, 1);
-  assert.equal(sys.O_NONBLOCK, 0o4000);
-  assert.equal(sys.POLLIN, 1);
-  assert.equal(sys.POLLOUT, 4);
-  assert.equal(sys.EPOLL_CTL_ADD, 1);
-  for (const [name, value] of Object.entries(socketValues)) assert.equal(sys[name], value, name);
+  assertEquals(sys.F_GETFL, 3);
+  assertEquals(sys.F_SETFL, 4);
+  assertEquals(sys.F_DUPFD_CLOEXEC, 1030);
+  assertEquals(sys.FD_CLOEXEC, 1);
+  assertEquals(sys.O_NONBLOCK, 0o4000);
+  assertEquals(sys.POLLIN, 1);
+  assertEquals(sys.POLLOUT, 4);
+  assertEquals(sys.EPOLL_CTL_ADD, 1);
+  for (const [name, value] of Object.entries(socketValues)) assertEquals(sys[name], value, name);
   // Not Python's API, so not named exports.
   const ours = constants as unknown as Record<string, unknown>;
   for (const name of ["F_GETFL", "O_NONBLOCK", "POLLIN", "EPOLLIN"]) {
-    assert.ok(!(name in ours), name);
+    assert(!(name in ours), name);
   }
 });
 
@@ -197,32 +197,32 @@ Deno.test({
     );
     const { sys } = constants;
     const checked = Object.keys(py).filter((n) => Object.hasOwn(sys, n));
-    assert.ok(checked.length > 30, `only ${checked.length} names in common`);
+    assert(checked.length > 30, `only ${checked.length} names in common`);
     const problems = checked.filter((n) => sys[n] !== py[n]).map((n) =>
       `${n}: ${sys[n]} (CPython: ${py[n]})`
     );
-    assert.deepEqual(problems, []);
+    assertEquals(problems, []);
   },
 });
 
 Deno.test("constants/supplement.h supplies the Bluetooth constants that CPython defines", () => {
-  assert.equal(constants.AF_BLUETOOTH, 31);
-  assert.equal(constants.BTPROTO_L2CAP, 0);
-  assert.equal(constants.BTPROTO_HCI, 1);
-  assert.equal(constants.BTPROTO_SCO, 2);
-  assert.equal(constants.BTPROTO_RFCOMM, 3);
-  assert.equal(constants.SOL_HCI, 0);
-  assert.equal(constants.HCI_DATA_DIR, 1);
-  assert.equal(constants.HCI_FILTER, 2);
-  assert.equal(constants.HCI_TIME_STAMP, 3);
-  assert.equal(constants.BDADDR_ANY, "00:00:00:00:00:00");
-  assert.equal(constants.BDADDR_LOCAL, "00:00:00:FF:FF:FF");
+  assertEquals(constants.AF_BLUETOOTH, 31);
+  assertEquals(constants.BTPROTO_L2CAP, 0);
+  assertEquals(constants.BTPROTO_HCI, 1);
+  assertEquals(constants.BTPROTO_SCO, 2);
+  assertEquals(constants.BTPROTO_RFCOMM, 3);
+  assertEquals(constants.SOL_HCI, 0);
+  assertEquals(constants.HCI_DATA_DIR, 1);
+  assertEquals(constants.HCI_FILTER, 2);
+  assertEquals(constants.HCI_TIME_STAMP, 3);
+  assertEquals(constants.BDADDR_ANY, "00:00:00:00:00:00");
+  assertEquals(constants.BDADDR_LOCAL, "00:00:00:FF:FF:FF");
 });
 
 Deno.test("generated files say in their first line that they are generated", async () => {
   for (const name of [...await committedTables(), "mod.ts"]) {
-    const first = (await Deno.readTextFile(`${CONSTANTS}/${name}`)).split("\n", 1)[0];
-    assert.match(first, /^\/\/ Generated by constants\/generate\.ts\b.*do not edit/, name);
+    const first = (await Deno.readTextFile(join(CONSTANTS, name))).split("\n", 1)[0];
+    assertMatch(first, /^\/\/ Generated by constants\/generate\.ts\b.*do not edit/, name);
   }
 });
 
@@ -233,13 +233,13 @@ Deno.test({
     const dir = await Deno.makeTempDir({ prefix: "sockffi-constants-" });
     try {
       for (const name of await committedTables()) {
-        if (name !== HOST_TABLE) await Deno.copyFile(`${CONSTANTS}/${name}`, `${dir}/${name}`);
+        if (name !== HOST_TABLE) await Deno.copyFile(join(CONSTANTS, name), join(dir, name));
       }
       await generateInto(dir);
       for (const name of [HOST_TABLE, "mod.ts"]) {
-        const fresh = await Deno.readTextFile(`${dir}/${name}`);
-        const committed = await Deno.readTextFile(`${CONSTANTS}/${name}`);
-        assert.ok(
+        const fresh = await Deno.readTextFile(join(dir, name));
+        const committed = await Deno.readTextFile(join(CONSTANTS, name));
+        assert(
           fresh === committed,
           `constants/${name} differs from a fresh run of the generator: run \`deno task gen:constants\``,
         );
@@ -257,19 +257,19 @@ Deno.test({
     const dir = await Deno.makeTempDir({ prefix: "sockffi-constants-" });
     try {
       // A made-up second table: the host's without AF_ALG.
-      const host = await Deno.readTextFile(`${CONSTANTS}/${HOST_TABLE}`);
+      const host = await Deno.readTextFile(join(CONSTANTS, HOST_TABLE));
       const other = Deno.build.os === "freebsd" ? "netbsd_x86_64.ts" : "freebsd_x86_64.ts";
-      await Deno.writeTextFile(`${dir}/${other}`, host.replace(/^ {2}AF_ALG: .*\n/m, ""));
+      await Deno.writeTextFile(join(dir, other), host.replace(/^ {2}AF_ALG: .*\n/m, ""));
       await generateInto(dir);
-      const mod = await Deno.readTextFile(`${dir}/mod.ts`);
+      const mod = await Deno.readTextFile(join(dir, "mod.ts"));
       const key = other.replace(/\.ts$/, "").replace("_", "/");
-      assert.match(mod, /^export const AF_ALG: number \| undefined = S\.AF_ALG;$/m);
-      assert.match(
+      assertMatch(mod, /^export const AF_ALG: number \| undefined = S\.AF_ALG;$/m);
+      assertMatch(
         mod,
         new RegExp(`Undefined on ${key}, which lack it\\. \\*/\\nexport const AF_ALG:`),
       );
-      assert.match(mod, /^export const AF_INET: number = S\.AF_INET;$/m);
-      assert.match(
+      assertMatch(mod, /^export const AF_INET: number = S\.AF_INET;$/m);
+      assertMatch(
         mod,
         new RegExp(`^import \\* as ${other.replace(/\.ts$/, "")} from "\\./${other}";$`, "m"),
       );

@@ -6,7 +6,7 @@
 // No case here sends a packet: hosts are numeric with AI_NUMERICHOST,
 // getnameinfo runs with NI_NUMERICHOST, and services and protocols come
 // from /etc/services and /etc/protocols.
-import assert from "node:assert/strict";
+import { assertEquals } from "@std/assert";
 import * as S from "../mod.ts";
 import {
   type Arg,
@@ -586,13 +586,13 @@ print(json.dumps({E.__name__: [[k, v.name, int(v)] for k, v in E.__members__.ite
     for (const [enumName, members] of Object.entries(py)) {
       const e = ours[enumName];
       for (const [alias, canonical, value] of members) {
-        assert.equal(e[alias], value, `${enumName}.${alias}`);
-        assert.equal(e[value], canonical, `${enumName}[${value}]`);
+        assertEquals(e[alias], value, `${enumName}.${alias}`);
+        assertEquals(e[value], canonical, `${enumName}[${value}]`);
       }
     }
-    assert.equal(S.AddressFamily[S.AF_UNIX], "AF_UNIX"); // not AF_LOCAL or AF_FILE
-    assert.equal(S.AddressFamily.AF_LOCAL, S.AF_UNIX);
-    assert.equal(S.SocketKind[1], "SOCK_STREAM"); // not SOCK_SNDBUF_LOCK
-    assert.equal(S.AddressFamily[12345], undefined);
+    assertEquals(S.AddressFamily[S.AF_UNIX], "AF_UNIX"); // not AF_LOCAL or AF_FILE
+    assertEquals(S.AddressFamily.AF_LOCAL, S.AF_UNIX);
+    assertEquals(S.SocketKind[1], "SOCK_STREAM"); // not SOCK_SNDBUF_LOCK
+    assertEquals(S.AddressFamily[12345], undefined);
   },
 });

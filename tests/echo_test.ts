@@ -6,7 +6,8 @@
 // port they got, the only addition to the examples. When python3 is present,
 // the original Python programs are run against the ported ones and must print
 // the same lines.
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertMatch } from "@std/assert";
+import { fromFileUrl } from "@std/path";
 import { Child, HAS_IPV6, PYTHON } from "./_sock_util.ts";
 
 const ECHO = new URL("./fixtures/echo/", import.meta.url);
@@ -21,7 +22,7 @@ function deno(script: string, args: string[]): Child {
   return new Child(Deno.execPath(), [
     "run",
     "--allow-ffi",
-    new URL(script, ECHO).pathname,
+    fromFileUrl(new URL(script, ECHO)),
     ...args,
   ]);
 }
@@ -40,14 +41,14 @@ async function pair(
   try {
     const first = await server.line();
     const m = /^Listening on port (\d+)$/.exec(first);
-    assert.ok(m, `the server printed ${JSON.stringify(first)}`);
+    assert(m, `the server printed ${JSON.stringify(first)}`);
     const port = Number(m[1]);
-    assert.ok(port > 0);
+    assert(port > 0);
     c = client(port);
     const cr = await c.finish();
-    assert.equal(cr.code, 0, `client failed:\n${cr.rest}\n${cr.stderr}`);
+    assertEquals(cr.code, 0, `client failed:\n${cr.rest}\n${cr.stderr}`);
     const sr = await server.finish();
-    assert.equal(sr.code, 0, `server failed:\n${sr.rest}\n${sr.stderr}`);
+    assertEquals(sr.code, 0, `server failed:\n${sr.rest}\n${sr.stderr}`);
     return { server: sr.rest.trimEnd().split("\n"), client: cr.rest.trimEnd().split("\n") };
   } finally {
     await c?.kill();
@@ -62,9 +63,9 @@ Deno.test("Echo example 1 (IPv4 server and client) on 127.0.0.1", async () => {
     deno("echo_server.ts", ["127.0.0.1", "0"]),
     (port) => deno("echo_client.ts", ["127.0.0.1", String(port)]),
   );
-  assert.equal(out.server.length, 1, out.server.join("\n"));
-  assert.match(out.server[0], /^Connected by \('127\.0\.0\.1', \d+\)$/);
-  assert.deepEqual(out.client, [RECEIVED]);
+  assertEquals(out.server.length, 1, out.server.join("\n"));
+  assertMatch(out.server[0], /^Connected by \('127\.0\.0\.1', \d+\)$/);
+  assertEquals(out.client, [RECEIVED]);
 });
 
 Deno.test("Echo example 2 (getaddrinfo server and client) on 127.0.0.1", async () => {
@@ -72,9 +73,9 @@ Deno.test("Echo example 2 (getaddrinfo server and client) on 127.0.0.1", async (
     deno("echo_server_gai.ts", ["127.0.0.1", "0"]),
     (port) => deno("echo_client_gai.ts", ["127.0.0.1", String(port)]),
   );
-  assert.match(out.server[0], /^Connected by \('127\.0\.0\.1', \d+\)$/);
-  assert.equal(out.server.length, 1);
-  assert.deepEqual(out.client, [RECEIVED]);
+  assertMatch(out.server[0], /^Connected by \('127\.0\.0\.1', \d+\)$/);
+  assertEquals(out.server.length, 1);
+  assertEquals(out.client, [RECEIVED]);
 });
 
 Deno.test({
@@ -86,9 +87,9 @@ Deno.test({
       (port) => deno("echo_client_gai.ts", ["::1", String(port)]),
     );
     // AF_INET6 addresses come back as 4-tuples (host, port, flowinfo, scope_id).
-    assert.match(out.server[0], /^Connected by \('::1', \d+, 0, 0\)$/);
-    assert.equal(out.server.length, 1);
-    assert.deepEqual(out.client, [RECEIVED]);
+    assertMatch(out.server[0], /^Connected by \('::1', \d+, 0, 0\)$/);
+    assertEquals(out.server.length, 1);
+    assertEquals(out.client, [RECEIVED]);
   },
 });
 
@@ -100,8 +101,8 @@ Deno.test("Echo example 2's client connects to the IPv4 example server through '
     deno("echo_server.ts", ["127.0.0.1", "0"]),
     (port) => deno("echo_client_gai.ts", ["localhost", String(port)]),
   );
-  assert.match(out.server[0], /^Connected by \('127\.0\.0\.1', \d+\)$/);
-  assert.deepEqual(out.client, [RECEIVED]);
+  assertMatch(out.server[0], /^Connected by \('127\.0\.0\.1', \d+\)$/);
+  assertEquals(out.client, [RECEIVED]);
 });
 
 // ---- against the original Python programs ----
@@ -198,10 +199,10 @@ for (const host of ["127.0.0.1", "::1"]) {
         python(PY_SERVER, [host, "0"]),
         (port) => deno("echo_client_gai.ts", [host, String(port)]),
       );
-      assert.deepEqual(pyClient.client, ours.client);
-      assert.deepEqual(noPort(pyServer.server), noPort(ours.server));
-      assert.deepEqual(pyServer.client, ours.client);
-      assert.deepEqual(noPort(pyClient.server), noPort(ours.server));
+      assertEquals(pyClient.client, ours.client);
+      assertEquals(noPort(pyServer.server), noPort(ours.server));
+      assertEquals(pyServer.client, ours.client);
+      assertEquals(noPort(pyClient.server), noPort(ours.server));
     },
   });
 }

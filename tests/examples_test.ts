@@ -1,12 +1,13 @@
 /** The examples run and print what they promise (so that they cannot rot). */
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertMatch, assertNotEquals } from "@std/assert";
+import { fromFileUrl } from "@std/path";
 
 async function runExample(
   name: string,
   flags: string[],
   args: string[] = [],
 ): Promise<{ code: number; out: string; err: string }> {
-  const path = new URL(`../examples/${name}`, import.meta.url).pathname;
+  const path = fromFileUrl(new URL(`../examples/${name}`, import.meta.url));
   const r = await new Deno.Command(Deno.execPath(), {
     args: ["run", ...flags, path, ...args],
     stdin: "null",
@@ -18,28 +19,28 @@ async function runExample(
 
 Deno.test("examples/demo.ts tours echo, socketpair, options, UDP and errors", async () => {
   const r = await runExample("demo.ts", ["--allow-ffi", "--allow-read", "--allow-write"]);
-  assert.equal(r.code, 0, r.err);
-  assert.match(r.out, /client received the echo: "Hello, world"/);
-  assert.match(r.out, /b received "ping"/);
-  assert.match(r.out, /TCP_NODELAY after: {2}1/);
-  assert.match(r.out, /a second recvfrom raised timeout: timed out/);
-  assert.match(r.out, /errno 111 \(ECONNREFUSED\)/);
+  assertEquals(r.code, 0, r.err);
+  assertMatch(r.out, /client received the echo: "Hello, world"/);
+  assertMatch(r.out, /b received "ping"/);
+  assertMatch(r.out, /TCP_NODELAY after: {2}1/);
+  assertMatch(r.out, /a second recvfrom raised timeout: timed out/);
+  assertMatch(r.out, /errno 111 \(ECONNREFUSED\)/);
 });
 
 Deno.test("examples/fd_passing.ts hands an accepted TCP connection to a worker process", async () => {
   const r = await runExample("fd_passing.ts", ["--allow-ffi", "--allow-run"]);
-  assert.equal(r.code, 0, r.err);
+  assertEquals(r.code, 0, r.err);
   const m = r.out.match(
     /^worker (\d+) \("take this connection"\) answers: hello from the client, parent (\d+)$/m,
   );
-  assert.ok(m, r.out);
-  assert.notEqual(m[1], m[2], "the reply came from another process");
+  assert(m, r.out);
+  assertNotEquals(m[1], m[2], "the reply came from another process");
 });
 
 Deno.test("examples/async_echo_server.ts serves three clients at once and exits", async () => {
   const r = await runExample("async_echo_server.ts", ["--allow-ffi"]);
-  assert.equal(r.code, 0, r.err);
-  for (const word of ["alpha", "beta", "gamma"]) assert.match(r.out, new RegExp(word));
+  assertEquals(r.code, 0, r.err);
+  for (const word of ["alpha", "beta", "gamma"]) assertMatch(r.out, new RegExp(word));
 });
 
 Deno.test("examples/raw_ping.ts pings 127.0.0.1 with a raw ICMP socket", {
@@ -47,7 +48,7 @@ Deno.test("examples/raw_ping.ts pings 127.0.0.1 with a raw ICMP socket", {
   ignore: Deno.uid() !== 0,
 }, async () => {
   const r = await runExample("raw_ping.ts", ["--allow-ffi"], ["127.0.0.1", "2"]);
-  assert.equal(r.code, 0, r.err);
-  assert.match(r.out, /reply from 127\.0\.0\.1: icmp_seq=1 ttl=\d+/);
-  assert.match(r.out, /icmp_seq=2/);
+  assertEquals(r.code, 0, r.err);
+  assertMatch(r.out, /reply from 127\.0\.0\.1: icmp_seq=1 ttl=\d+/);
+  assertMatch(r.out, /icmp_seq=2/);
 });

@@ -4,8 +4,8 @@
  * descriptors than the ancillary buffer holds, and bad input. Leaks are
  * checked against /proc/self/fd.
  */
-import assert from "node:assert/strict";
-import { join } from "node:path";
+import { assert, assertEquals, assertThrows } from "@std/assert";
+import { join } from "@std/path";
 import {
   AF_UNIX,
   close,
@@ -35,7 +35,7 @@ function readFd(fd: number): string {
   const parts: Uint8Array[] = [];
   for (;;) {
     const n = L.read(fd, buf, BigInt(buf.length));
-    assert.ok(n >= 0, `read(${fd}) failed`);
+    assert(n >= 0, `read(${fd}) failed`);
     if (n === 0) break;
     parts.push(buf.slice(0, n));
   }
@@ -108,14 +108,14 @@ s.recv(1)  # wait until the peer has read them
       try {
         conn.settimeout(20);
         const [data, fds, flags, addr] = recv_fds(conn, 64, 4);
-        assert.equal(dec.decode(data), "two files");
-        assert.equal(flags, 0);
-        assert.equal(addr, null);
-        assert.equal(fds.length, 2);
+        assertEquals(dec.decode(data), "two files");
+        assertEquals(flags, 0);
+        assertEquals(addr, null);
+        assertEquals(fds.length, 2);
         try {
           // Python closed its copies: these descriptors alone keep the files open.
-          assert.equal(readFd(fds[0]), "first file, opened by Python\n");
-          assert.equal(readFd(fds[1]), "second file\n");
+          assertEquals(readFd(fds[0]), "first file, opened by Python\n");
+          assertEquals(readFd(fds[1]), "second file\n");
         } finally {
           for (const fd of fds) close(fd);
         }
@@ -124,12 +124,12 @@ s.recv(1)  # wait until the peer has read them
         conn.close();
       }
       const st = await child.output();
-      assert.ok(st.success, dec.decode(st.stderr));
+      assert(st.success, dec.decode(st.stderr));
     } finally {
       server.close();
       Deno.removeSync(dir, { recursive: true });
     }
-    assert.deepEqual(openFds(), before);
+    assertEquals(openFds(), before);
   },
 });
 
@@ -166,7 +166,7 @@ print(json.dumps(out))
       }).spawn();
       const [conn] = server.accept();
       try {
-        assert.equal(
+        assertEquals(
           send_fds(conn, [enc.encode("here"), enc.encode(" it is")], [fdOfPath(file)]),
           10,
         );
@@ -174,8 +174,8 @@ print(json.dumps(out))
         conn.close();
       }
       const out = await child.output();
-      assert.ok(out.success, dec.decode(out.stderr));
-      assert.deepEqual(JSON.parse(dec.decode(out.stdout)), {
+      assert(out.success, dec.decode(out.stderr));
+      assertEquals(JSON.parse(dec.decode(out.stdout)), {
         msg: "here it is",
         n: 1,
         flags: 0,
@@ -199,21 +199,21 @@ Deno.test("send_fds()/recv_fds() pass several descriptors in one message, each u
   const got: number[] = [];
   try {
     const sent = [c.fileno(), fdOfPath(file), d.fileno()];
-    assert.equal(send_fds(a, [enc.encode("3")], sent), 1);
+    assertEquals(send_fds(a, [enc.encode("3")], sent), 1);
     const [data, fds, flags] = recv_fds(b, 8, 8);
     got.push(...fds);
-    assert.equal(dec.decode(data), "3");
-    assert.equal(flags, 0);
-    assert.equal(fds.length, 3);
-    for (const fd of fds) assert.ok(!sent.includes(fd), "new descriptor numbers");
+    assertEquals(dec.decode(data), "3");
+    assertEquals(flags, 0);
+    assertEquals(fds.length, 3);
+    for (const fd of fds) assert(!sent.includes(fd), "new descriptor numbers");
     // each one refers to what was sent
-    assert.equal(Deno.readLinkSync(`/proc/self/fd/${fds[1]}`), Deno.realPathSync(file));
-    assert.equal(readFd(fds[1]), "several");
+    assertEquals(Deno.readLinkSync(`/proc/self/fd/${fds[1]}`), Deno.realPathSync(file));
+    assertEquals(readFd(fds[1]), "several");
     const c2 = new Socket(undefined, undefined, undefined, fds[0]);
     got.splice(got.indexOf(fds[0]), 1);
     try {
       c2.send(enc.encode("via c"));
-      assert.equal(dec.decode(d.recv(16)), "via c");
+      assertEquals(dec.decode(d.recv(16)), "via c");
     } finally {
       c2.close();
     }
@@ -233,18 +233,18 @@ Deno.test("recv_fds() with room for fewer descriptors than sent sets MSG_CTRUNC 
     const sent = [...extra.map((s) => s.fileno()), extra[0].fileno()]; // 5 descriptors
     send_fds(a, [enc.encode("many")], sent);
     const [data, fds, flags] = recv_fds(b, 8, 2);
-    assert.equal(dec.decode(data), "many");
-    assert.equal(fds.length, 2);
-    assert.equal(flags & MSG_CTRUNC, MSG_CTRUNC);
+    assertEquals(dec.decode(data), "many");
+    assertEquals(fds.length, 2);
+    assertEquals(flags & MSG_CTRUNC, MSG_CTRUNC);
     for (const fd of fds) close(fd);
     // the 3 that did not fit were never installed here
-    assert.deepEqual(openFds(), before);
+    assertEquals(openFds(), before);
     // and with no room at all (maxfds 0) every descriptor is dropped
     send_fds(a, [enc.encode("none")], sent);
     const [, none, flags0] = recv_fds(b, 8, 0);
-    assert.deepEqual(none, []);
-    assert.equal(flags0 & MSG_CTRUNC, MSG_CTRUNC);
-    assert.deepEqual(openFds(), before);
+    assertEquals(none, []);
+    assertEquals(flags0 & MSG_CTRUNC, MSG_CTRUNC);
+    assertEquals(openFds(), before);
   } finally {
     for (const s of [a, b, ...extra]) s.close();
   }
@@ -257,12 +257,12 @@ Deno.test("send_fds() passes flags and address on to sendmsg for a datagram sock
   const [c, d] = socketpair();
   try {
     rx.bind(name);
-    assert.equal(send_fds(tx, [enc.encode("dgram")], [c.fileno()], 0, name), 5);
+    assertEquals(send_fds(tx, [enc.encode("dgram")], [c.fileno()], 0, name), 5);
     const [data, fds, , addr] = recv_fds(rx, 16, 1);
-    assert.equal(dec.decode(data), "dgram");
-    assert.equal(fds.length, 1);
+    assertEquals(dec.decode(data), "dgram");
+    assertEquals(fds.length, 1);
     close(fds[0]);
-    assert.equal(addr, null); // tx is unnamed
+    assertEquals(addr, null); // tx is unnamed
   } finally {
     for (const s of [rx, tx, c, d]) s.close();
   }
@@ -273,21 +273,42 @@ Deno.test("send_fds()/recv_fds() reject bad input with typed errors and leak not
   const [a, b] = socketpair();
   try {
     const x = [enc.encode("x")];
-    assert.throws(() => send_fds(a, x, 3 as never), TypeError);
-    assert.throws(() => send_fds(a, x, ["3"] as never), TypeError);
-    assert.throws(() => send_fds(a, x, [1.5]), TypeError);
-    assert.throws(() => send_fds(a, x, [2 ** 31]), RangeError);
-    assert.throws(() => send_fds(a, ["x"] as never, [0]), /encode it first/);
-    assert.throws(
-      () => send_fds(a, x, [1 << 20]),
-      (e) => e instanceof SocketError && e.code === "EBADF",
+    assertThrows(
+      () => send_fds(a, x, 3 as never),
+      TypeError,
+      "send_fds() fds must be an iterable of integers, not number",
     );
-    assert.throws(() => recv_fds(b, 8, -1), RangeError);
-    assert.throws(() => recv_fds(b, 8, 0.5), TypeError);
-    assert.throws(() => recv_fds(b, -1, 1), RangeError);
+    assertThrows(
+      () => send_fds(a, x, ["3"] as never),
+      TypeError,
+      "send_fds() descriptors must be integers, not string",
+    );
+    assertThrows(
+      () => send_fds(a, x, [1.5]),
+      TypeError,
+      "send_fds() descriptors must be integers, not the non-integer 1.5",
+    );
+    assertThrows(
+      () => send_fds(a, x, [2 ** 31]),
+      RangeError,
+      "send_fds() descriptor does not fit a C int: 2147483648",
+    );
+    assertThrows(() => send_fds(a, ["x"] as never, [0]), TypeError, "encode it first");
+    assertThrows(() => send_fds(a, x, [1 << 20]), SocketError, "EBADF");
+    assertThrows(
+      () => recv_fds(b, 8, -1),
+      RangeError,
+      "recv_fds() maxfds must not be negative: -1",
+    );
+    assertThrows(
+      () => recv_fds(b, 8, 0.5),
+      TypeError,
+      "recv_fds() maxfds must be an integer, not the non-integer 0.5",
+    );
+    assertThrows(() => recv_fds(b, -1, 1), RangeError, "negative buffer size in recvmsg(): -1");
   } finally {
     a.close();
     b.close();
   }
-  assert.deepEqual(openFds(), before);
+  assertEquals(openFds(), before);
 });

@@ -1,5 +1,5 @@
 /** Loading the C library: permissions, laziness, and the error that says what to do. */
-import assert from "node:assert/strict";
+import { assertEquals, assertMatch, assertNotMatch } from "@std/assert";
 
 const modUrl = new URL("../mod.ts", import.meta.url).href;
 
@@ -25,11 +25,11 @@ Deno.test("without --allow-ffi, importing works and the first call says to run w
      catch (e) { console.log(e.constructor.name + ": " + e.message); }`,
   );
   const text = new TextDecoder().decode(out.stdout);
-  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-  assert.match(text, /AF_INET 2/);
-  assert.match(text, /--allow-ffi/);
-  assert.doesNotMatch(text, /no error/);
-  assert.match(text, /NotCapable|PermissionDenied/);
+  assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
+  assertMatch(text, /AF_INET 2/);
+  assertMatch(text, /--allow-ffi/);
+  assertNotMatch(text, /no error/);
+  assertMatch(text, /NotCapable|PermissionDenied/);
 });
 
 Deno.test("with --allow-ffi the library opens and a socket works", async () => {
@@ -40,5 +40,5 @@ Deno.test("with --allow-ffi the library opens and a socket works", async () => {
      a.send(new Uint8Array([42]));
      console.log(b.recv(1)[0]);`,
   );
-  assert.equal(new TextDecoder().decode(out.stdout).trim(), "42");
+  assertEquals(new TextDecoder().decode(out.stdout).trim(), "42");
 });

@@ -1,7 +1,7 @@
 // Tests for src/interfaces.ts: interface names and indexes, on this
 // machine's interfaces and on veth interfaces made inside a private network
 // namespace (`unshare -n`, root only; skipped with a note otherwise).
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertThrows } from "@std/assert";
 import * as S from "../mod.ts";
 import { findPython, run } from "./_oracle.ts";
 
@@ -22,12 +22,12 @@ const MOD_URL = new URL("../mod.ts", import.meta.url).href;
 
 Deno.test("if_nameindex() lists the interfaces, loopback included", () => {
   const list = S.if_nameindex();
-  assert.ok(list.length >= 1);
-  assert.ok(list.some(([i, n]) => n === "lo" && i >= 1), JSON.stringify(list));
+  assert(list.length >= 1);
+  assert(list.some(([i, n]) => n === "lo" && i >= 1), JSON.stringify(list));
   for (const [index, name] of list) {
-    assert.ok(Number.isInteger(index) && index > 0);
-    assert.equal(S.if_nametoindex(name), index);
-    assert.equal(S.if_indextoname(index), name);
+    assert(Number.isInteger(index) && index > 0);
+    assertEquals(S.if_nametoindex(name), index);
+    assertEquals(S.if_indextoname(index), name);
   }
 });
 
@@ -39,24 +39,28 @@ Deno.test({
       "-c",
       "import socket, json; print(json.dumps(socket.if_nameindex()))",
     ]);
-    assert.ok(r !== null && r.code === 0, r?.stderr);
-    assert.deepEqual(S.if_nameindex(), JSON.parse(r.stdout));
+    assert(r !== null && r.code === 0, r?.stderr);
+    assertEquals(S.if_nameindex(), JSON.parse(r.stdout));
   },
 });
 
 Deno.test("if_nametoindex() takes bytes and raises SocketError for an unknown name", () => {
-  assert.equal(S.if_nametoindex(new TextEncoder().encode("lo")), S.if_nametoindex("lo"));
+  assertEquals(S.if_nametoindex(new TextEncoder().encode("lo")), S.if_nametoindex("lo"));
   for (const name of ["no-such-if0", "", "x".repeat(40)]) {
-    assert.throws(
+    const e = assertThrows(
       () => S.if_nametoindex(name),
-      (e: unknown) =>
-        e instanceof S.SocketError && e.strerror === "no interface with this name" &&
-        e.code === "ENODEV",
+      S.SocketError,
+      "no interface with this name",
       name,
     );
+    assertEquals(e.code, "ENODEV");
   }
-  assert.throws(() => S.if_nametoindex("lo\0"), RangeError);
-  assert.throws(() => S.if_nametoindex(1 as unknown as string), TypeError);
+  assertThrows(() => S.if_nametoindex("lo\0"), RangeError, "if_nametoindex(): embedded null byte");
+  assertThrows(
+    () => S.if_nametoindex(1 as unknown as string),
+    TypeError,
+    "if_nametoindex() expects a string or bytes, not number",
+  );
 });
 
 Deno.test("if_indextoname() raises ENXIO for an unused index and RangeError outside C's unsigned int", () => {
@@ -64,23 +68,35 @@ Deno.test("if_indextoname() raises ENXIO for an unused index and RangeError outs
   let free = 1;
   while (used.has(free)) free++;
   for (const index of [0, free, 0xffffffff]) {
-    assert.throws(
-      () => S.if_indextoname(index),
-      (e: unknown) => e instanceof S.SocketError && e.code === "ENXIO",
-      String(index),
-    );
+    assertThrows(() => S.if_indextoname(index), S.SocketError, "ENXIO", String(index));
   }
-  assert.throws(() => S.if_indextoname(-1), RangeError);
+  assertThrows(
+    () => S.if_indextoname(-1),
+    RangeError,
+    "if_indextoname(): can't convert negative value to unsigned int",
+  );
   // CPython 3.11 truncates 2**32 to 0 (ENXIO); 3.12 and later raise OverflowError, as here.
-  assert.throws(() => S.if_indextoname(2 ** 32), RangeError);
-  assert.throws(() => S.if_indextoname(1.5), TypeError);
-  assert.throws(() => S.if_indextoname("1" as unknown as number), TypeError);
+  assertThrows(
+    () => S.if_indextoname(2 ** 32),
+    RangeError,
+    "if_indextoname(): index too large to convert to C unsigned int",
+  );
+  assertThrows(
+    () => S.if_indextoname(1.5),
+    TypeError,
+    "if_indextoname() index must be an integer, not the non-integer 1.5",
+  );
+  assertThrows(
+    () => S.if_indextoname("1" as unknown as number),
+    TypeError,
+    "if_indextoname() index must be an integer, not string",
+  );
 });
 
 /** Runs `script` (sh) in a new network namespace; returns stdout lines. */
 async function inNetns(script: string): Promise<string[]> {
   const r = await run("unshare", ["-n", "sh", "-ec", script]);
-  assert.ok(r !== null && r.code === 0, `netns script failed: ${r?.stderr}`);
+  assert(r !== null && r.code === 0, `netns script failed: ${r?.stderr}`);
   return r.stdout.trim().split("\n");
 }
 
@@ -101,10 +117,10 @@ ${deno}
 ${py}`,
     );
     const [list, pairs] = JSON.parse(ours) as [[number, string][], [number, string][]];
-    assert.deepEqual(JSON.parse(ours), JSON.parse(theirs));
+    assertEquals(JSON.parse(ours), JSON.parse(theirs));
     const names = list.map(([, n]) => n);
-    for (const n of ["lo", "sfa", "sfb", "sockffi-veth15", "sf2"]) assert.ok(names.includes(n), n);
-    assert.deepEqual(pairs, list.map(([i, n]) => [i, n]));
+    for (const n of ["lo", "sfa", "sfb", "sockffi-veth15", "sf2"]) assert(names.includes(n), n);
+    assertEquals(pairs, list.map(([i, n]) => [i, n]));
   },
 });
 
@@ -138,7 +154,7 @@ ip link set lo up
 ${deno}
 ${py}`,
     );
-    assert.deepEqual(JSON.parse(lines[0]), JSON.parse(lines[1]));
-    assert.deepEqual(JSON.parse(lines[0]), ["fe80::1", 0, true, "fe80::2"]);
+    assertEquals(JSON.parse(lines[0]), JSON.parse(lines[1]));
+    assertEquals(JSON.parse(lines[0]), ["fe80::1", 0, true, "fe80::2"]);
   },
 });

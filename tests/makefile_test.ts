@@ -5,7 +5,7 @@
  * arguments. Differential checks run against CPython 3 when `python3` is
  * installed.
  */
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertThrows } from "@std/assert";
 import {
   AF_INET,
   AF_UNIX,
@@ -30,17 +30,17 @@ function text(
   o: MakefileOptions = {},
 ): TextSocketFile {
   const f = s.makefile(mode, buffering, o);
-  assert.ok(f instanceof TextSocketFile, `makefile(${mode}) is a TextSocketFile`);
+  assert(f instanceof TextSocketFile, `makefile(${mode}) is a TextSocketFile`);
   return f;
 }
 function binary(s: Socket, mode = "rb", buffering: number | null = null): BufferedSocketFile {
   const f = s.makefile(mode, buffering);
-  assert.ok(f instanceof BufferedSocketFile, `makefile(${mode}) is a BufferedSocketFile`);
+  assert(f instanceof BufferedSocketFile, `makefile(${mode}) is a BufferedSocketFile`);
   return f;
 }
 function raw(s: Socket, mode = "rb"): SocketIO {
   const f = s.makefile(mode, 0);
-  assert.ok(f instanceof SocketIO, `makefile(${mode}, 0) is a SocketIO`);
+  assert(f instanceof SocketIO, `makefile(${mode}, 0) is a SocketIO`);
   return f;
 }
 
@@ -91,7 +91,7 @@ async function findPython(): Promise<string | null> {
 
 async function pythonJson<T>(python: string, code: string): Promise<T> {
   const r = await new Deno.Command(python, { args: ["-c", code], stdin: "null" }).output();
-  assert.equal(r.code, 0, new TextDecoder().decode(r.stderr));
+  assertEquals(r.code, 0, new TextDecoder().decode(r.stderr));
   return JSON.parse(new TextDecoder().decode(r.stdout)) as T;
 }
 
@@ -107,21 +107,21 @@ Deno.test("Socket.makefile() carries a line protocol over a socketpair in text m
   try {
     const names = ["alice", "bob", "zoë", "名前"];
     for (const name of names) {
-      assert.equal(c.write(`HELLO ${name}\n`), 7 + [...name].length);
+      assertEquals(c.write(`HELLO ${name}\n`), 7 + [...name].length);
       c.flush(); // "rw" files do not flush on read, as Python's BufferedRWPair
       const line = s.readline();
-      assert.equal(line, `HELLO ${name}\n`);
+      assertEquals(line, `HELLO ${name}\n`);
       s.write(`HI ${line.slice(6, -1)}\n`);
       s.flush();
-      assert.equal(c.readline(), `HI ${name}\n`);
+      assertEquals(c.readline(), `HI ${name}\n`);
     }
     c.writelines(["LIST\n", "a\n", "b\n"]);
     c.write("QUIT\n");
     c.flush();
     client.shutdown(SHUT_WR);
-    assert.equal(s.readline(), "LIST\n");
-    assert.deepEqual(s.readlines(), ["a\n", "b\n", "QUIT\n"]);
-    assert.equal(s.readline(), "", "end of stream reads as an empty line");
+    assertEquals(s.readline(), "LIST\n");
+    assertEquals(s.readlines(), ["a\n", "b\n", "QUIT\n"]);
+    assertEquals(s.readline(), "", "end of stream reads as an empty line");
   } finally {
     c.close();
     s.close();
@@ -136,10 +136,10 @@ Deno.test("Socket.makefile() iterates over lines, with readlines(hint) and readl
   try {
     a.sendall(enc.encode("one\ntwo\nthree\nfour\nfive"));
     a.shutdown(SHUT_WR);
-    assert.equal(f.readline(2), "on");
-    assert.equal(f.readline(10), "e\n");
-    assert.deepEqual(f.readlines(5), ["two\n", "three\n"]); // stops once 5 characters are read
-    assert.deepEqual([...f], ["four\n", "five"]);
+    assertEquals(f.readline(2), "on");
+    assertEquals(f.readline(10), "e\n");
+    assertEquals(f.readlines(5), ["two\n", "three\n"]); // stops once 5 characters are read
+    assertEquals([...f], ["four\n", "five"]);
   } finally {
     a.close();
     b.close();
@@ -183,26 +183,26 @@ Deno.test("Socket.makefile('rb') reads a 10 MiB stream byte-exact from a child p
       // every read method, then the rest in one read()
       parts.push(f.read(1));
       parts.push(f.read(100_000)); // waits for all of it
-      assert.equal(parts[1].length, 100_000);
+      assertEquals(parts[1].length, 100_000);
       parts.push(f.read1(5000));
-      assert.ok(parts[2].length >= 1 && parts[2].length <= 5000);
+      assert(parts[2].length >= 1 && parts[2].length <= 5000);
       const into = new Uint8Array(777_777);
-      assert.equal(f.readinto(into), into.length);
+      assertEquals(f.readinto(into), into.length);
       parts.push(into);
       parts.push(f.peek().subarray(0, 0)); // peeking consumes nothing
       for (let i = 0; i < 100; i++) parts.push(f.readline());
       parts.push(f.read());
-      assert.equal(f.read().length, 0, "read() at end of stream is empty");
+      assertEquals(f.read().length, 0, "read() at end of stream is empty");
     } finally {
       f.close();
       conn.close();
     }
   } finally {
     const out = await child.output();
-    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
   }
   const total = parts.reduce((n, p) => n + p.length, 0);
-  assert.equal(total, SIZE);
+  assertEquals(total, SIZE);
   const got = new Uint8Array(total);
   let off = 0;
   for (const p of parts) {
@@ -212,7 +212,7 @@ Deno.test("Socket.makefile('rb') reads a 10 MiB stream byte-exact from a child p
   // compare digests, then bytes (a digest mismatch alone would hide where)
   const digest = async (d: Uint8Array) =>
     new Uint8Array(await crypto.subtle.digest("SHA-256", d as Uint8Array<ArrayBuffer>));
-  assert.deepEqual(await digest(got), await digest(expected));
+  assertEquals(await digest(got), await digest(expected));
 });
 
 Deno.test("Socket.makefile(): closing the file leaves the socket usable", () => {
@@ -220,14 +220,14 @@ Deno.test("Socket.makefile(): closing the file leaves the socket usable", () => 
   try {
     const f = text(a, "w");
     const fd = a.fileno();
-    assert.equal(f.name, fd);
+    assertEquals(f.name, fd);
     f.write("through the file\n");
     f.close();
-    assert.equal(f.closed, true);
-    assert.equal(f.name, -1);
-    assert.equal(a.fileno(), fd, "the socket keeps its descriptor");
+    assertEquals(f.closed, true);
+    assertEquals(f.name, -1);
+    assertEquals(a.fileno(), fd, "the socket keeps its descriptor");
     a.sendall(enc.encode("and the socket\n"));
-    assert.equal(new TextDecoder().decode(b.recv(100)), "through the file\nand the socket\n");
+    assertEquals(new TextDecoder().decode(b.recv(100)), "through the file\nand the socket\n");
     f.close(); // twice is a no-op
   } finally {
     a.close();
@@ -242,19 +242,19 @@ Deno.test("Socket.makefile(): the descriptor stays open after socket.close() unt
     const r = text(b, "r");
     const w = binary(b, "wb");
     b.close();
-    assert.ok(isOpenFd(fd), "open while files are");
-    assert.equal(b.fileno(), fd);
+    assert(isOpenFd(fd), "open while files are");
+    assertEquals(b.fileno(), fd);
     a.sendall(enc.encode("still here\n"));
-    assert.equal(r.readline(), "still here\n");
+    assertEquals(r.readline(), "still here\n");
     w.write(enc.encode("reply\n"));
     w.flush();
-    assert.equal(new TextDecoder().decode(a.recv(100)), "reply\n");
+    assertEquals(new TextDecoder().decode(a.recv(100)), "reply\n");
     r.close();
-    assert.ok(isOpenFd(fd), "open while one file is");
+    assert(isOpenFd(fd), "open while one file is");
     w.close();
-    assert.ok(!isOpenFd(fd), "closed with the last file");
-    assert.equal(b.fileno(), -1);
-    assert.throws(() => r.readline(), RangeError);
+    assert(!isOpenFd(fd), "closed with the last file");
+    assertEquals(b.fileno(), -1);
+    assertThrows(() => r.readline(), RangeError, "I/O operation on closed file.");
   } finally {
     a.close();
     b.close();
@@ -266,37 +266,95 @@ Deno.test("Socket.makefile(): a closed socket's descriptor closes at once when n
   const fd = b.fileno();
   text(b).close();
   b.close();
-  assert.ok(!isOpenFd(fd));
+  assert(!isOpenFd(fd));
   a.close();
 });
 
 Deno.test("Socket.makefile() rejects bad modes, buffering 0 in text mode and bad options, leaking no reference", async (t) => {
-  const cases: [string, () => unknown, ErrorConstructor][] = [];
+  const cases: [string, () => unknown, ErrorConstructor, string][] = [];
   const [a, b] = pair();
   const fd = a.fileno();
   for (const mode of ["a", "x", "rt", "R", "r+", "rwx", " "]) {
-    cases.push([`mode ${JSON.stringify(mode)}`, () => a.makefile(mode), RangeError]);
+    cases.push([
+      `mode ${JSON.stringify(mode)}`,
+      () => a.makefile(mode),
+      RangeError,
+      `invalid mode '${mode}' (only r, w, b allowed)`,
+    ]);
   }
   cases.push(
-    ["mode 1", () => a.makefile(1 as unknown as string), TypeError],
-    ["buffering 0 in text mode", () => a.makefile("r", 0), RangeError],
-    ["buffering 0 in 'rw' mode", () => a.makefile("rw", 0), RangeError],
-    ["buffering 1.5", () => a.makefile("rb", 1.5), TypeError],
-    ["buffering '0'", () => a.makefile("rb", "0" as unknown as number), TypeError],
-    ["newline 'x'", () => a.makefile("r", null, { newline: "x" }), RangeError],
-    ["newline 5", () => a.makefile("r", null, { newline: 5 as unknown as string }), TypeError],
-    ["encoding 'nope'", () => a.makefile("r", null, { encoding: "nope" }), RangeError],
-    ["encoding 5", () => a.makefile("r", null, { encoding: 5 as unknown as string }), TypeError],
-    ["errors 'bogus'", () => a.makefile("r", null, { errors: "bogus" }), RangeError],
+    [
+      "mode 1",
+      () => a.makefile(1 as unknown as string),
+      TypeError,
+      "mode must be a string, not number",
+    ],
+    [
+      "buffering 0 in text mode",
+      () => a.makefile("r", 0),
+      RangeError,
+      "unbuffered streams must be binary",
+    ],
+    [
+      "buffering 0 in 'rw' mode",
+      () => a.makefile("rw", 0),
+      RangeError,
+      "unbuffered streams must be binary",
+    ],
+    [
+      "buffering 1.5",
+      () => a.makefile("rb", 1.5),
+      TypeError,
+      "buffering must be an integer or null, not the non-integer 1.5",
+    ],
+    [
+      "buffering '0'",
+      () => a.makefile("rb", "0" as unknown as number),
+      TypeError,
+      "buffering must be an integer or null, not string",
+    ],
+    [
+      "newline 'x'",
+      () => a.makefile("r", null, { newline: "x" }),
+      RangeError,
+      'illegal newline value: "x"',
+    ],
+    [
+      "newline 5",
+      () => a.makefile("r", null, { newline: 5 as unknown as string }),
+      TypeError,
+      "newline must be a string or null, not number",
+    ],
+    [
+      "encoding 'nope'",
+      () => a.makefile("r", null, { encoding: "nope" }),
+      RangeError,
+      "unknown encoding: nope (LookupError)",
+    ],
+    [
+      "encoding 5",
+      () => a.makefile("r", null, { encoding: 5 as unknown as string }),
+      TypeError,
+      "encoding must be a string or null, not number",
+    ],
+    [
+      "errors 'bogus'",
+      () => a.makefile("r", null, { errors: "bogus" }),
+      RangeError,
+      'unsupported errors value "bogus"',
+    ],
     [
       "a read-only encoding for writing",
       () => a.makefile("w", null, { encoding: "shift_jis" }),
       RangeError,
+      "encoding shift_jis is supported for reading only here",
     ],
   );
   try {
-    for (const [label, fn, type] of cases) {
-      await t.step(label, () => assert.throws(fn, type));
+    for (const [label, fn, type, message] of cases) {
+      await t.step(label, () => {
+        assertThrows(fn, type, message);
+      });
     }
     await t.step("binary modes ignore the text options, as CPython", () => {
       binary(a, "rb", null).close();
@@ -306,7 +364,7 @@ Deno.test("Socket.makefile() rejects bad modes, buffering 0 in text mode and bad
     a.close();
     b.close();
   }
-  assert.ok(!isOpenFd(fd), "no file reference was left behind");
+  assert(!isOpenFd(fd), "no file reference was left behind");
 });
 
 Deno.test("Socket.makefile() accepts the modes CPython accepts, with the same mode attribute", async () => {
@@ -323,7 +381,7 @@ Deno.test("Socket.makefile() accepts the modes CPython accepts, with the same mo
     a.close();
     b.close();
   }
-  assert.deepEqual({ ...ours }, {
+  assertEquals({ ...ours }, {
     r: "r",
     w: "w",
     b: "rb",
@@ -353,7 +411,7 @@ print(json.dumps(out))`,
   );
   for (const m of modes) {
     // Python's BufferedRWPair has no mode attribute; ours says "rwb"
-    assert.equal(ours[m], py[m] ?? "rwb", `mode ${JSON.stringify(m)}`);
+    assertEquals(ours[m], py[m] ?? "rwb", `mode ${JSON.stringify(m)}`);
   }
 });
 
@@ -377,7 +435,7 @@ Deno.test("Socket.makefile() text mode splits and translates lines for each newl
       a.shutdown(SHUT_WR);
       const lines = f.readlines();
       ours[JSON.stringify(newline)] = { lines, newlines: f.newlines };
-      assert.deepEqual(
+      assertEquals(
         lines,
         NL_READ[JSON.stringify(newline)],
         `newline ${JSON.stringify(newline)}`,
@@ -388,7 +446,7 @@ Deno.test("Socket.makefile() text mode splits and translates lines for each newl
       b.close();
     }
   }
-  assert.deepEqual(ours["null"].newlines, ["\r", "\n", "\r\n"]);
+  assertEquals(ours["null"].newlines, ["\r", "\n", "\r\n"]);
   if (PYTHON === null) return;
   const py = await pythonJson<
     Record<string, { lines: string[]; newlines: string | string[] | null }>
@@ -407,7 +465,7 @@ for nl in [None, "", "\\n", "\\r", "\\r\\n"]:
     f.close(); a.close(); b.close()
 print(json.dumps(out))`,
   );
-  assert.deepEqual(ours, py);
+  assertEquals(ours, py);
 });
 
 Deno.test("Socket.makefile() text mode holds a trailing \\r back until the next recv shows whether \\n follows", () => {
@@ -425,8 +483,12 @@ Deno.test("Socket.makefile() text mode holds a trailing \\r back until the next 
       a.sendall(enc.encode("\nb\n")); // the next recv starts with the \n
       a.shutdown(SHUT_WR);
       const got = [first + f.readline(), ...f.readlines()];
-      assert.deepEqual(got, lines, `newline ${JSON.stringify(newline)}`);
-      assert.deepEqual(f.newlines, newlines, "\r\n split across recv calls counts as \r\n, not \r");
+      assertEquals<unknown>(got, lines, `newline ${JSON.stringify(newline)}`);
+      assertEquals<unknown>(
+        f.newlines,
+        newlines,
+        "\r\n split across recv calls counts as \r\n, not \r",
+      );
     } finally {
       f.close();
       a.close();
@@ -447,9 +509,9 @@ Deno.test("Socket.makefile() text mode translates \\n on write as newline says",
     const [a, b] = pair();
     try {
       const f = text(a, "w", null, { newline });
-      assert.equal(f.write("a\nb\r\n"), 5);
+      assertEquals(f.write("a\nb\r\n"), 5);
       f.close();
-      assert.equal(
+      assertEquals(
         new TextDecoder().decode(b.recv(100)),
         wire,
         `newline ${JSON.stringify(newline)}`,
@@ -467,12 +529,12 @@ Deno.test("Socket.makefile() decodes a multi-byte character split across two rec
   try {
     const bytes = enc.encode("aé😀z"); // 61 | c3 a9 | f0 9f 98 80 | 7a
     a.sendall(bytes.subarray(0, 2)); // "a" and half of "é"
-    assert.equal(f.read(1), "a");
+    assertEquals(f.read(1), "a");
     a.sendall(bytes.subarray(2, 5)); // the rest of "é", half of "😀"
-    assert.equal(f.read(1), "é");
+    assertEquals(f.read(1), "é");
     a.sendall(bytes.subarray(5));
-    assert.equal(f.read(1), "😀", "read(n) counts code points, as Python's str");
-    assert.equal(f.read(1), "z");
+    assertEquals(f.read(1), "😀", "read(n) counts code points, as Python's str");
+    assertEquals(f.read(1), "z");
   } finally {
     f.close();
     a.close();
@@ -486,8 +548,13 @@ Deno.test("Socket.makefile() errors: 'strict' throws RangeError on bad bytes, 'r
     try {
       const f = text(b, "r", null, { errors });
       a.sendall(new Uint8Array([0x61, 0xff, 0x62, 0x0a]));
-      if (expect === null) assert.throws(() => f.readline(), RangeError);
-      else assert.equal(f.readline(), expect);
+      if (expect === null) {
+        assertThrows(
+          () => f.readline(),
+          RangeError,
+          "'utf-8' codec can't decode the bytes received: invalid data (UnicodeDecodeError; use errors: \"replace\" to substitute U+FFFD)",
+        );
+      } else assertEquals(f.readline(), expect);
       f.close();
     } finally {
       a.close();
@@ -497,12 +564,16 @@ Deno.test("Socket.makefile() errors: 'strict' throws RangeError on bad bytes, 'r
   const [a, b] = pair();
   try {
     const strict = text(a, "w", null, { encoding: "ascii" });
-    assert.throws(() => strict.write("é"), RangeError);
+    assertThrows(
+      () => strict.write("é"),
+      RangeError,
+      "'ascii' codec can't encode character '\\u00e9' in position 0: ordinal not in range(128) (UnicodeEncodeError)",
+    );
     strict.close();
     const replace = text(a, "w", null, { encoding: "ascii", errors: "replace" });
     replace.write("é😀!");
     replace.close();
-    assert.equal(new TextDecoder().decode(b.recv(100)), "??!");
+    assertEquals(new TextDecoder().decode(b.recv(100)), "??!");
   } finally {
     a.close();
     b.close();
@@ -527,14 +598,14 @@ Deno.test("Socket.makefile() encodes and decodes latin-1 and utf-16-le", () => {
     const [a, b] = pair();
     try {
       const w = text(a, "w", null, { encoding });
-      assert.equal(w.encoding, encoding);
+      assertEquals(w.encoding, encoding);
       w.write("café\n");
       w.close();
       const got = b.recv(100);
-      assert.deepEqual([...got], wire);
+      assertEquals([...got], [...wire]);
       a.sendall(got);
       const r = text(b, "r", null, { encoding });
-      assert.equal(r.readline(), "café\n");
+      assertEquals(r.readline(), "café\n");
       r.close();
     } finally {
       a.close();
@@ -546,26 +617,22 @@ Deno.test("Socket.makefile() encodes and decodes latin-1 and utf-16-le", () => {
 Deno.test("Socket.makefile() buffering: binary writes wait for flush, buffering 1 flushes text lines", () => {
   const [a, b] = pair();
   b.setblocking(false);
-  const nothing = () =>
-    assert.throws(
-      () => b.recv(100),
-      (e: unknown) => e instanceof SocketError && e.code === "EAGAIN",
-    );
+  const nothing = () => assertThrows(() => b.recv(100), SocketError, "EAGAIN");
   try {
     const w = binary(a, "wb");
     w.write(enc.encode("held"));
     nothing();
     w.flush();
-    assert.equal(new TextDecoder().decode(b.recv(100)), "held");
+    assertEquals(new TextDecoder().decode(b.recv(100)), "held");
     w.write(new Uint8Array(10_000)); // larger than the 8192-byte buffer: sent at once
-    assert.equal(b.recv(20_000).length, 10_000);
+    assertEquals(b.recv(20_000).length, 10_000);
     w.close();
     const lines = text(a, "w", 1);
-    assert.equal(lines.line_buffering, true);
+    assertEquals(lines.line_buffering, true);
     lines.write("partial");
     nothing();
     lines.write(" line\nnext");
-    assert.equal(new TextDecoder().decode(b.recv(100)), "partial line\nnext");
+    assertEquals(new TextDecoder().decode(b.recv(100)), "partial line\nnext");
     lines.close();
   } finally {
     a.close();
@@ -577,22 +644,22 @@ Deno.test("Socket.makefile(mode, 0) gives a raw SocketIO whose readline stops at
   const [a, b] = pair();
   try {
     const f = raw(b, "rwb");
-    assert.equal(f.mode, "rwb");
+    assertEquals(f.mode, "rwb");
     a.sendall(enc.encode("line1\nrest"));
-    assert.deepEqual(f.readline(), enc.encode("line1\n"));
-    assert.equal(
+    assertEquals(f.readline(), enc.encode("line1\n"));
+    assertEquals(
       new TextDecoder().decode(b.recv(100)),
       "rest",
       "nothing past the line was consumed",
     );
-    assert.equal(f.write(enc.encode("out")), 3);
-    assert.equal(new TextDecoder().decode(a.recv(100)), "out");
+    assertEquals(f.write(enc.encode("out")), 3);
+    assertEquals(new TextDecoder().decode(a.recv(100)), "out");
     const into = new Uint8Array(8);
     a.sendall(enc.encode("xyz"));
-    assert.equal(f.readinto(into), 3);
+    assertEquals(f.readinto(into), 3);
     b.setblocking(false);
-    assert.equal(f.read(10), null, "non-blocking with nothing there: null, as Python's None");
-    assert.equal(f.readinto(into), null);
+    assertEquals(f.read(10), null, "non-blocking with nothing there: null, as Python's None");
+    assertEquals(f.readinto(into), null);
     f.close();
   } finally {
     a.close();
@@ -605,11 +672,10 @@ Deno.test("Socket.makefile() on a non-blocking socket: a buffered read with noth
   try {
     b.setblocking(false);
     const f = binary(b);
-    const eagain = (e: unknown) => e instanceof SocketError && e.code === "EAGAIN";
-    assert.throws(() => f.read(10), eagain);
-    assert.throws(() => f.readline(), eagain);
+    assertThrows(() => f.read(10), SocketError, "EAGAIN");
+    assertThrows(() => f.readline(), SocketError, "EAGAIN");
     a.sendall(enc.encode("part"));
-    assert.deepEqual(f.read(10), enc.encode("part"), "what is there, when less than asked");
+    assertEquals(f.read(10), enc.encode("part"), "what is there, when less than asked");
     f.close();
   } finally {
     a.close();
@@ -622,11 +688,11 @@ Deno.test("Socket.makefile(): a timeout surfaces as timeout, and the file then r
   try {
     b.settimeout(0.05);
     const f = text(b);
-    assert.throws(() => f.readline(), timeout);
+    assertThrows(() => f.readline(), timeout, "timed out");
     a.sendall(enc.encode("late\n"));
-    assert.throws(() => f.readline(), { message: "cannot read from timed out object" });
+    assertThrows(() => f.readline(), SocketError, "cannot read from timed out object");
     f.close();
-    assert.equal(new TextDecoder().decode(b.recv(100)), "late\n", "the socket itself still reads");
+    assertEquals(new TextDecoder().decode(b.recv(100)), "late\n", "the socket itself still reads");
   } finally {
     a.close();
     b.close();
@@ -637,19 +703,31 @@ Deno.test("Socket.makefile() refuses the wrong data type and the wrong direction
   const [a, b] = pair();
   try {
     const bw = binary(a, "wb");
-    assert.throws(() => bw.write("text" as unknown as Uint8Array), TypeError);
-    assert.throws(() => bw.read(), RangeError);
+    assertThrows(
+      () => bw.write("text" as unknown as Uint8Array),
+      TypeError,
+      "write() needs bytes (a Uint8Array or other BufferSource) in binary mode, not a string: encode it first, e.g. new TextEncoder().encode(s)",
+    );
+    assertThrows(() => bw.read(), RangeError, "File or stream is not readable.");
     bw.close();
     const tw = text(a, "w");
-    assert.throws(() => tw.write(enc.encode("bytes") as unknown as string), TypeError);
-    assert.throws(() => tw.read(), RangeError);
+    assertThrows(
+      () => tw.write(enc.encode("bytes") as unknown as string),
+      TypeError,
+      "write() argument must be a string, not Uint8Array",
+    );
+    assertThrows(() => tw.read(), RangeError, "not readable");
     tw.close();
     const tr = text(b, "r");
-    assert.throws(() => tr.write("x"), RangeError);
-    assert.throws(() => tr.read(1.5), TypeError);
+    assertThrows(() => tr.write("x"), RangeError, "not writable");
+    assertThrows(
+      () => tr.read(1.5),
+      TypeError,
+      "size must be an integer or null, not the non-integer 1.5",
+    );
     tr.close();
-    assert.throws(() => tr.read(), RangeError, "closed");
-    assert.throws(() => tr.fileno(), RangeError, "closed");
+    assertThrows(() => tr.read(), RangeError, "I/O operation on closed file.", "closed");
+    assertThrows(() => tr.fileno(), RangeError, "I/O operation on closed file.", "closed");
   } finally {
     a.close();
     b.close();

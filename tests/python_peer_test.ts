@@ -5,7 +5,8 @@
 // on both sides: the client sends the payload and shuts down its write half;
 // the server reads to EOF, then sends back the payload with every byte
 // inverted (x ^ 0xff) and closes; the client reads to EOF and checks.
-import assert from "node:assert/strict";
+import { assert, assertEquals } from "@std/assert";
+import { join } from "@std/path";
 import {
   type Address,
   AF_INET,
@@ -70,7 +71,7 @@ interface Endpoint {
 function endpoints(dir: string): Endpoint[] {
   const list: Endpoint[] = [{ kind: "tcp4", family: AF_INET, bindTo: ["127.0.0.1", 0] }];
   if (HAS_IPV6) list.push({ kind: "tcp6", family: AF_INET6, bindTo: ["::1", 0] });
-  list.push({ kind: "unix", family: AF_UNIX, bindTo: `${dir}/ours.sock` });
+  list.push({ kind: "unix", family: AF_UNIX, bindTo: join(dir, "ours.sock") });
   return list;
 }
 
@@ -126,11 +127,11 @@ Deno.test({
         using _conn = conn;
         conn.settimeout(TIMEOUT);
         const { data, calls } = recvAll(conn, 65536);
-        assert.ok(
+        assert(
           isPayload(data),
           `${ep.kind}: the server got ${data.length} bytes, not the payload`,
         );
-        assert.ok(calls >= 16, `${ep.kind}: ${calls} recv calls`);
+        assert(calls >= 16, `${ep.kind}: ${calls} recv calls`);
         const back = data.map((x) => x ^ 0xff);
         conn.sendall(back);
         conn.close();
@@ -141,22 +142,22 @@ Deno.test({
           len: number;
           calls: number;
         };
-        assert.equal(report.kind, ep.kind);
-        assert.ok(
+        assertEquals(report.kind, ep.kind);
+        assert(
           report.ok,
           `${ep.kind}: the Python client got ${report.len} bytes, not the reply`,
         );
-        assert.ok(
+        assert(
           report.calls > 2,
           `${ep.kind}: the Python client made ${report.calls} recv calls`,
         );
         // The address accept() returned is the one the client sees as its own
         // ('' for an unbound unix client, as CPython reports it).
-        assert.deepEqual(addr, ep.kind === "unix" ? "" : report.sockname);
-        if (ep.kind === "unix") assert.equal(report.sockname, "");
+        assertEquals(addr, ep.kind === "unix" ? "" : report.sockname);
+        if (ep.kind === "unix") assertEquals(report.sockname, "");
       }
       const end = await child.finish();
-      assert.equal(end.code, 0, end.stderr);
+      assertEquals(end.code, 0, end.stderr);
     } finally {
       await child?.kill();
       for (const l of listeners) l.close();
@@ -213,26 +214,26 @@ Deno.test({
       "-c",
       PY_SERVER,
       JSON.stringify(eps.map((e) => e.kind)),
-      `${dir.path}/python.sock`,
+      join(dir.path, "python.sock"),
     ]);
     try {
       const names = JSON.parse(await child.line()) as Address[];
-      assert.equal(names.length, eps.length);
+      assertEquals(names.length, eps.length);
       for (const [i, ep] of eps.entries()) {
         using c = socket(ep.family, SOCK_STREAM);
         c.settimeout(TIMEOUT);
         c.connect(names[i]);
-        if (ep.kind === "unix") assert.equal(c.getpeername(), `${dir.path}/python.sock`);
-        else assert.deepEqual(c.getpeername(), names[i]);
+        if (ep.kind === "unix") assertEquals(c.getpeername(), join(dir.path, "python.sock"));
+        else assertEquals(c.getpeername(), names[i]);
         const mine = c.getsockname();
         c.sendall(PAYLOAD);
         c.shutdown(SHUT_WR);
         const { data, calls } = recvAll(c, 65536);
-        assert.ok(
+        assert(
           isInverted(data),
           `${ep.kind}: our client got ${data.length} bytes, not the reply`,
         );
-        assert.ok(calls >= 16, `${ep.kind}: ${calls} recv calls`);
+        assert(calls >= 16, `${ep.kind}: ${calls} recv calls`);
         const report = JSON.parse(await child.line()) as {
           kind: string;
           peer: unknown;
@@ -240,20 +241,20 @@ Deno.test({
           len: number;
           calls: number;
         };
-        assert.equal(report.kind, ep.kind);
-        assert.ok(
+        assertEquals(report.kind, ep.kind);
+        assert(
           report.ok,
           `${ep.kind}: the Python server got ${report.len} bytes, not the payload`,
         );
-        assert.ok(
+        assert(
           report.calls > 2,
           `${ep.kind}: the Python server made ${report.calls} recv calls`,
         );
         // CPython's accept() saw our client's own address (JSON turns its tuple into an array).
-        assert.deepEqual(report.peer, mine);
+        assertEquals(report.peer, mine);
       }
       const end = await child.finish();
-      assert.equal(end.code, 0, end.stderr);
+      assertEquals(end.code, 0, end.stderr);
     } finally {
       await child.kill();
     }

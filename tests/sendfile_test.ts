@@ -5,7 +5,7 @@
  * in the socket buffer) and, for the 64 MiB transfer, a child `deno`
  * process reading from TCP loopback.
  */
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertThrows } from "@std/assert";
 import {
   AF_INET,
   AF_UNIX,
@@ -78,7 +78,7 @@ function assertDrained(s: Socket): void {
   const t = s.gettimeout();
   s.setblocking(false);
   try {
-    assert.throws(() => s.recv(1), (e: unknown) => e instanceof SocketError && e.code === "EAGAIN");
+    assertThrows(() => s.recv(1), SocketError, "EAGAIN");
   } finally {
     s.settimeout(t);
   }
@@ -148,13 +148,13 @@ Deno.test("Socket.sendfile() moves a 64 MiB file over TCP loopback byte-exact", 
   } finally {
     const out = await child.output();
     const text = new TextDecoder().decode(out.stdout);
-    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
     const result = JSON.parse(text) as { total: number; sha: string };
-    assert.equal(sent, SIZE);
-    assert.equal(result.total, SIZE);
-    assert.equal(result.sha, expected);
+    assertEquals(sent, SIZE);
+    assertEquals(result.total, SIZE);
+    assertEquals(result.sha, expected);
   }
-  assert.equal(position(tmp.file), SIZE, "the position is offset + bytes sent");
+  assertEquals(position(tmp.file), SIZE, "the position is offset + bytes sent");
 });
 
 const SMALL = pattern(64 * 1024, 12345);
@@ -187,26 +187,26 @@ for (
         await t.step(`offset ${offset}, count ${count}`, () => {
           tmp.file.seekSync(7, Deno.SeekMode.Start); // the offset counts from the start, not from here
           const sent = send(a, tmp.file, offset, count);
-          assert.equal(sent, expect);
+          assertEquals(sent, expect);
           const got = recvExactly(b, expect);
-          assert.deepEqual(got, SMALL.subarray(offset, offset + expect));
+          assertEquals(got, SMALL.subarray(offset, offset + expect));
           assertDrained(b);
-          assert.equal(position(tmp.file), expect > 0 ? offset + expect : 7);
+          assertEquals(position(tmp.file), expect > 0 ? offset + expect : 7);
         });
       }
       await t.step("a numeric descriptor: the same bytes, and its position moves", () => {
         const fd = fdOfPath(tmp.path);
         tmp.file.seekSync(0, Deno.SeekMode.Start);
-        assert.equal(send(a, fd, 100, 1000), 1000);
-        assert.deepEqual(recvExactly(b, 1000), SMALL.subarray(100, 1100));
+        assertEquals(send(a, fd, 100, 1000), 1000);
+        assertEquals(recvExactly(b, 1000), SMALL.subarray(100, 1100));
         assertDrained(b);
         // the FsFile shares the descriptor's open file description
-        assert.equal(position(tmp.file), 1100);
+        assertEquals(position(tmp.file), 1100);
       });
       await t.step("an empty file sends nothing and keeps the position", () => {
         using empty = tempFile(new Uint8Array(0));
-        assert.equal(send(a, empty.file, 0, null), 0);
-        assert.equal(position(empty.file), 0);
+        assertEquals(send(a, empty.file, 0, null), 0);
+        assertEquals(position(empty.file), 0);
         assertDrained(b);
       });
     } finally {
@@ -225,14 +225,11 @@ Deno.test("Socket.sendfile() falls back to read + send for a descriptor sendfile
     feeder.sendall(data);
     feeder.shutdown(1); // SHUT_WR: the source ends after data
     // sendfile(2) with an offset gives ESPIPE for a socket: the fallback reads it
-    assert.equal(a.sendfile(src.fileno()), data.length);
-    assert.deepEqual(recvExactly(b, data.length), data);
+    assertEquals(a.sendfile(src.fileno()), data.length);
+    assertEquals(recvExactly(b, data.length), data);
     assertDrained(b);
     // a stream cannot start at another offset
-    assert.throws(
-      () => a.sendfile(src.fileno(), 10),
-      (e: unknown) => e instanceof SocketError && e.code === "ESPIPE",
-    );
+    assertThrows(() => a.sendfile(src.fileno(), 10), SocketError, "ESPIPE");
   } finally {
     for (const s of [src, feeder, a, b]) s.close();
   }
@@ -244,10 +241,10 @@ Deno.test("Socket.sendfile() falls back to read + send for an FsFile that is a d
   const zero = Deno.openSync("/dev/zero");
   try {
     // /dev/zero has no position to find its descriptor with, and no end: count bounds it
-    assert.equal(a.sendfile(zero, 0, 100_000), 100_000);
+    assertEquals(a.sendfile(zero, 0, 100_000), 100_000);
     const got = recvExactly(b, 100_000);
-    assert.equal(got.length, 100_000);
-    assert.ok(got.every((x) => x === 0));
+    assertEquals(got.length, 100_000);
+    assert(got.every((x) => x === 0));
     assertDrained(b);
   } finally {
     zero.close();
@@ -269,16 +266,16 @@ Deno.test("Socket.sendfile() in timeout mode throws timeout when the peer stops 
       ["the fallback", (f: Deno.FsFile, o: number) => sendfileUseSend(a, f, o)],
     ] as const;
     for (const [label, send] of paths) {
-      assert.throws(() => send(tmp.file, 10), timeout, label);
+      assertThrows(() => send(tmp.file, 10), timeout, "timed out", label);
       const pos = position(tmp.file);
-      assert.ok(pos > 10 && pos < 4 * 1024 * 1024, `${label}: position ${pos}`);
+      assert(pos > 10 && pos < 4 * 1024 * 1024, `${label}: position ${pos}`);
       // what the peer can read is exactly what the position says was sent
       b.setblocking(false);
       let drained = 0;
       for (;;) {
         try {
           const chunk = b.recv(65536);
-          assert.deepEqual(chunk, data.subarray(10 + drained, 10 + drained + chunk.length));
+          assertEquals(chunk, data.subarray(10 + drained, 10 + drained + chunk.length));
           drained += chunk.length;
         } catch (e) {
           if (e instanceof SocketError && e.code === "EAGAIN") break;
@@ -286,7 +283,7 @@ Deno.test("Socket.sendfile() in timeout mode throws timeout when the peer stops 
         }
       }
       b.setblocking(true);
-      assert.equal(drained, pos - 10, label);
+      assertEquals(drained, pos - 10, label);
     }
   } finally {
     a.close();
@@ -298,40 +295,92 @@ Deno.test("Socket.sendfile() rejects bad arguments with typed errors and sends n
   using tmp = tempFile(SMALL);
   const [a, b] = socketpair(AF_UNIX, SOCK_STREAM);
   try {
-    const bad: [string, () => unknown, ErrorConstructor | typeof SocketError][] = [
-      ["count 0", () => a.sendfile(tmp.file, 0, 0), RangeError],
-      ["count -5", () => a.sendfile(tmp.file, 0, -5), RangeError],
-      ["count 1.5", () => a.sendfile(tmp.file, 0, 1.5), TypeError],
-      ["count '10'", () => a.sendfile(tmp.file, 0, "10" as unknown as number), TypeError],
-      ["offset -1", () => a.sendfile(tmp.file, -1), RangeError],
-      ["offset 2.5", () => a.sendfile(tmp.file, 2.5), TypeError],
-      ["offset NaN", () => a.sendfile(tmp.file, NaN), TypeError],
-      ["a path string", () => a.sendfile(tmp.path as unknown as number), TypeError],
-      ["a Uint8Array", () => a.sendfile(SMALL as unknown as number), TypeError],
-      ["descriptor -1", () => a.sendfile(-1), RangeError],
-      ["descriptor 1.5", () => a.sendfile(1.5), TypeError],
+    const bad: [string, () => unknown, ErrorConstructor | typeof SocketError, string][] = [
+      [
+        "count 0",
+        () => a.sendfile(tmp.file, 0, 0),
+        RangeError,
+        "count must be a positive integer (got 0)",
+      ],
+      [
+        "count -5",
+        () => a.sendfile(tmp.file, 0, -5),
+        RangeError,
+        "count must be a positive integer (got -5)",
+      ],
+      [
+        "count 1.5",
+        () => a.sendfile(tmp.file, 0, 1.5),
+        TypeError,
+        "count must be a positive integer (got the non-integer 1.5)",
+      ],
+      [
+        "count '10'",
+        () => a.sendfile(tmp.file, 0, "10" as unknown as number),
+        TypeError,
+        "count must be a positive integer (got string)",
+      ],
+      ["offset -1", () => a.sendfile(tmp.file, -1), RangeError, "negative seek position -1"],
+      [
+        "offset 2.5",
+        () => a.sendfile(tmp.file, 2.5),
+        TypeError,
+        "sendfile() offset must be an integer, not the non-integer 2.5",
+      ],
+      [
+        "offset NaN",
+        () => a.sendfile(tmp.file, NaN),
+        TypeError,
+        "sendfile() offset must be an integer, not the non-integer NaN",
+      ],
+      [
+        "a path string",
+        () => a.sendfile(tmp.path as unknown as number),
+        TypeError,
+        "sendfile() needs a Deno.FsFile or a file descriptor number, not string",
+      ],
+      [
+        "a Uint8Array",
+        () => a.sendfile(SMALL as unknown as number),
+        TypeError,
+        "sendfile() needs a Deno.FsFile or a file descriptor number, not Uint8Array",
+      ],
+      [
+        "descriptor -1",
+        () => a.sendfile(-1),
+        RangeError,
+        "sendfile() file descriptor out of range: -1",
+      ],
+      [
+        "descriptor 1.5",
+        () => a.sendfile(1.5),
+        TypeError,
+        "sendfile() file descriptor must be an integer, not the non-integer 1.5",
+      ],
     ];
-    for (const [label, fn, type] of bad) {
+    for (const [label, fn, type, message] of bad) {
       await t.step(label, () => {
-        assert.throws(fn, type);
-        assert.equal(position(tmp.file), 0);
+        assertThrows(fn, type, message);
+        assertEquals(position(tmp.file), 0);
         assertDrained(b);
       });
     }
     await t.step("a SOCK_DGRAM socket (only SOCK_STREAM, as CPython)", () => {
       using d = socket(AF_INET, SOCK_DGRAM);
-      assert.throws(() => d.sendfile(tmp.file), {
-        name: "RangeError",
-        message: "only SOCK_STREAM type sockets are supported",
-      });
+      assertThrows(
+        () => d.sendfile(tmp.file),
+        RangeError,
+        "only SOCK_STREAM type sockets are supported",
+      );
     });
     await t.step("a non-blocking socket", () => {
       a.setblocking(false);
       try {
-        assert.throws(() => a.sendfile(tmp.file), {
-          name: "RangeError",
-          message: "non-blocking sockets are not supported",
-        });
+        assertThrows(
+          () => a.sendfile(tmp.file),
+          RangeError,
+          "non-blocking sockets are not supported",
+        );
       } finally {
         a.setblocking(true);
       }
@@ -339,15 +388,12 @@ Deno.test("Socket.sendfile() rejects bad arguments with typed errors and sends n
     await t.step("a closed socket: EBADF", () => {
       const c = socket(AF_INET, SOCK_STREAM);
       c.close();
-      assert.throws(
-        () => c.sendfile(tmp.file),
-        (e: unknown) => e instanceof SocketError && e.code === "EBADF",
-      );
+      assertThrows(() => c.sendfile(tmp.file), SocketError, "EBADF");
     });
     await t.step("a closed FsFile: Deno's BadResource", () => {
       using other = tempFile(SMALL);
       other.file.close();
-      assert.throws(() => a.sendfile(other.file), Deno.errors.BadResource);
+      assertThrows(() => a.sendfile(other.file), Deno.errors.BadResource, "Bad resource ID");
       assertDrained(b);
     });
   } finally {

@@ -3,7 +3,7 @@
  * os.fsdecode (UTF-8 with surrogateescape) so that any name the kernel
  * gives back can be used again.
  */
-import assert from "node:assert/strict";
+import { assert, assertEquals } from "@std/assert";
 import { AF_UNIX, SOCK_DGRAM, socket } from "../mod.ts";
 import { fsdecode, fsencode } from "../src/_sockaddr.ts";
 import { PYTHON, pythonJson, tempDir } from "./_sock_util.ts";
@@ -67,8 +67,8 @@ print(json.dumps(out))`,
   for (let i = 0; i < inputs.length; i++) {
     const got = fsdecode(inputs[i]);
     const units = [...Array(got.length).keys()].map((k) => got.charCodeAt(k));
-    assert.deepEqual(units, want[i], `seed ${seed}, input ${hex[i]}`);
-    assert.deepEqual(
+    assertEquals(units, want[i], `seed ${seed}, input ${hex[i]}`);
+    assertEquals(
       [...fsencode(got)],
       [...inputs[i]],
       `round trip, seed ${seed}, input ${hex[i]}`,
@@ -83,10 +83,10 @@ Deno.test("an AF_UNIX path that is not UTF-8 comes back as a string that binds a
   using server = socket(AF_UNIX, SOCK_DGRAM);
   server.bind(raw);
   const name = server.getsockname() as string;
-  assert.equal(typeof name, "string");
-  assert.ok(name.endsWith("s-\udcff\udcfeA"), JSON.stringify(name));
+  assertEquals(typeof name, "string");
+  assert(name.endsWith("s-\udcff\udcfeA"), JSON.stringify(name));
   using client = socket(AF_UNIX, SOCK_DGRAM);
   client.sendto(enc.encode("hi"), name); // the decoded name reaches the same socket
   const [data] = server.recvfrom(16);
-  assert.equal(new TextDecoder().decode(data), "hi");
+  assertEquals(new TextDecoder().decode(data), "hi");
 });

@@ -3,7 +3,14 @@
  * a file, TextDecoderStream, BYOB reads, backpressure, half-close, cancel,
  * abort, and errors.
  */
-import assert from "node:assert/strict";
+import {
+  assert,
+  assertEquals,
+  assertNotStrictEquals,
+  assertRejects,
+  assertStrictEquals,
+  assertThrows,
+} from "@std/assert";
 import { createHash } from "node:crypto";
 import {
   AF_INET,
@@ -39,17 +46,17 @@ async function tcpPair(): Promise<[Socket, Socket]> {
 
 async function idle(): Promise<void> {
   await reactor().whenIdle();
-  assert.equal(reactor().stats().waiting, 0);
+  assertEquals(reactor().stats().waiting, 0);
 }
 
 Deno.test("s.readable and s.writable return the same stream object on every access", () => {
   const [a, b] = socketpair();
   try {
-    assert.equal(a.readable, a.readable);
-    assert.equal(a.writable, a.writable);
-    assert.notEqual(a.readable, b.readable);
-    assert.ok(a.readable instanceof ReadableStream);
-    assert.ok(a.writable instanceof WritableStream);
+    assertStrictEquals(a.readable, a.readable);
+    assertStrictEquals(a.writable, a.writable);
+    assertNotStrictEquals(a.readable, b.readable);
+    assert(a.readable instanceof ReadableStream);
+    assert(a.writable instanceof WritableStream);
   } finally {
     a.close();
     b.close();
@@ -58,8 +65,16 @@ Deno.test("s.readable and s.writable return the same stream object on every acce
 
 Deno.test("s.readable/s.writable refuse a socket that is not SOCK_STREAM", () => {
   using u = socket(AF_INET, SOCK_DGRAM);
-  assert.throws(() => u.readable, TypeError);
-  assert.throws(() => u.writable, TypeError);
+  assertThrows(
+    () => u.readable,
+    TypeError,
+    "Socket.readable needs a SOCK_STREAM socket (this one's type is 2): use s.async.recv()/send() for message-based sockets",
+  );
+  assertThrows(
+    () => u.writable,
+    TypeError,
+    "Socket.writable needs a SOCK_STREAM socket (this one's type is 2): use s.async.recv()/send() for message-based sockets",
+  );
 });
 
 Deno.test("pipeTo from a 50 MiB file through the socket gives the peer the same SHA-256", async () => {
@@ -85,8 +100,8 @@ Deno.test("pipeTo from a 50 MiB file through the socket gives the peer the same 
       }),
     );
     await sending;
-    assert.equal(total, data.length);
-    assert.equal(hash.digest("hex"), want);
+    assertEquals(total, data.length);
+    assertEquals(hash.digest("hex"), want);
   } finally {
     c.close();
     s.close();
@@ -115,7 +130,7 @@ Deno.test("TextDecoderStream over s.readable reads lines", async () => {
     }
     a.shutdown(1);
     await reading;
-    assert.deepEqual(lines, ["first line", "second — line", "third"]);
+    assertEquals(lines, ["first line", "second — line", "third"]);
   } finally {
     a.close();
     b.close();
@@ -130,15 +145,15 @@ Deno.test("a BYOB reader receives into its own buffer, and sees end of file", as
     await delay(5);
     a.send(enc.encode("abcdefghijkl"));
     const r1 = await pending;
-    assert.equal(r1.done, false);
-    assert.equal(dec.decode(r1.value), "abcdefgh");
-    assert.equal(r1.value!.byteLength, 8);
+    assertEquals(r1.done, false);
+    assertEquals(dec.decode(r1.value), "abcdefgh");
+    assertEquals(r1.value!.byteLength, 8);
     const r2 = await reader.read(new Uint8Array(new ArrayBuffer(16), 4, 10));
-    assert.equal(dec.decode(r2.value), "ijkl");
-    assert.equal(r2.value!.byteOffset, 4, "the view's offset is honoured");
+    assertEquals(dec.decode(r2.value), "ijkl");
+    assertEquals(r2.value!.byteOffset, 4, "the view's offset is honoured");
     a.shutdown(1);
     const r3 = await reader.read(new Uint8Array(4));
-    assert.equal(r3.done, true);
+    assertEquals(r3.done, true);
     reader.releaseLock();
   } finally {
     a.close();
@@ -156,14 +171,14 @@ Deno.test("s.writable applies backpressure: a write waits until the peer reads",
     let done = false;
     const writing = writer.write(chunk).then(() => done = true);
     await delay(50);
-    assert.equal(done, false, "1 MiB cannot be taken by the kernel without a reader");
-    assert.ok((writer.desiredSize ?? 1) <= 0, "the stream reports backpressure");
+    assertEquals(done, false, "1 MiB cannot be taken by the kernel without a reader");
+    assert((writer.desiredSize ?? 1) <= 0, "the stream reports backpressure");
     let got = 0;
     const buf = new Uint8Array(65536);
     while (got < chunk.length) got += await b.async.recv_into(buf);
     await writing;
-    assert.equal(done, true);
-    assert.equal(writer.desiredSize, 1);
+    assertEquals(done, true);
+    assertEquals(writer.desiredSize, 1);
     writer.releaseLock();
   } finally {
     a.close();
@@ -183,11 +198,11 @@ Deno.test("closing s.writable half-closes: the peer reads end of file, and can s
       if (d.length === 0) break;
       req += dec.decode(d);
     }
-    assert.equal(req, "request");
+    assertEquals(req, "request");
     await s.async.sendall(enc.encode("response"));
     s.close();
     const reply = await new Response(c.readable).text();
-    assert.equal(reply, "response");
+    assertEquals(reply, "response");
   } finally {
     c.close();
     s.close();
@@ -202,13 +217,13 @@ Deno.test("cancelling s.readable aborts the pending read and shuts down the read
     await delay(10);
     await reader.cancel("done reading");
     const r = await pending;
-    assert.equal(r.done, true);
+    assertEquals(r.done, true);
     await idle();
     // SHUT_RD: reads on b now see end of file at once.
-    assert.equal(b.recv(10).length, 0);
+    assertEquals(b.recv(10).length, 0);
     // the socket is still open and writable
     b.send(enc.encode("still here"));
-    assert.equal(dec.decode(a.recv(20)), "still here");
+    assertEquals(dec.decode(a.recv(20)), "still here");
   } finally {
     a.close();
     b.close();
@@ -224,7 +239,7 @@ Deno.test("aborting s.writable rejects the pending write at once and sends no en
     await delay(20);
     const reason = new Error("give up");
     await writer.abort(reason);
-    await assert.rejects(writing);
+    await assertRejects(() => writing, Error, "give up");
     await idle();
     // b gets the bytes that went out, then nothing more: no FIN, so a
     // non-blocking read says EAGAIN rather than end of file.
@@ -233,14 +248,14 @@ Deno.test("aborting s.writable rejects the pending write at once and sends no en
     for (;;) {
       try {
         const d = b.recv(65536);
-        assert.ok(d.length > 0, "no end of file after abort");
+        assert(d.length > 0, "no end of file after abort");
         n += d.length;
       } catch (e) {
-        assert.ok(e instanceof SocketError && e.code === "EAGAIN");
+        assert(e instanceof SocketError && e.code === "EAGAIN");
         break;
       }
     }
-    assert.ok(n < 4 << 20);
+    assert(n < 4 << 20);
   } finally {
     a.close();
     b.close();
@@ -254,7 +269,7 @@ Deno.test("closing the socket under a pending read errors s.readable with EBADF"
     const pending = reader.read();
     await delay(10);
     b.close();
-    await assert.rejects(pending, (e: unknown) => e instanceof SocketError && e.code === "EBADF");
+    await assertRejects(() => pending, SocketError, "EBADF");
     await idle();
   } finally {
     a.close();
@@ -266,7 +281,11 @@ Deno.test("writing a string to s.writable is a TypeError", async () => {
   const [a, b] = socketpair();
   try {
     const writer = a.writable.getWriter();
-    await assert.rejects(writer.write("text" as unknown as Uint8Array), TypeError);
+    await assertRejects(
+      () => writer.write("text" as unknown as Uint8Array),
+      TypeError,
+      "sendall() needs bytes (a Uint8Array or other BufferSource), not a string: encode it first, e.g. new TextEncoder().encode(s)",
+    );
   } finally {
     a.close();
     b.close();

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { join } from "@std/path";
 import { asyncClients, expect, main, nowNs, out, timedLoopAsync } from "./_common.ts";
 
 const HOST = "127.0.0.1";
@@ -42,7 +43,7 @@ async function echo(conn: Deno.Conn): Promise<void> {
 
 async function pair(maxIters: number, budgetMs: number, warmup: number): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "sockffi-bench-" });
-  const path = `${dir}/s`;
+  const path = join(dir, "s");
   const l = Deno.listen({ transport: "unix", path });
   const [a, b] = await Promise.all([Deno.connect({ transport: "unix", path }), l.accept()]);
   const one = new Uint8Array([120]);
