@@ -1,14 +1,32 @@
 /**
- * Writes the constants table of the host OS and architecture
+ * Writes the constants table of an OS and architecture
  * (`constants/<os>_<arch>.ts`) and the selector `constants/mod.ts`, by asking
- * the system C compiler. A developer step: CI checks the committed output
- * against a fresh run, it does not publish the generator.
+ * a C compiler, and checks ffi/structs.ts's struct layouts against the same
+ * headers. A developer step: CI checks the committed output against a fresh
+ * run, it does not publish the generator.
  *
- * Usage: `deno task gen:constants [--out DIR] [--cc COMPILER]`
+ * Usage: `deno task gen:constants [--target T] [--out DIR] [--cc COMPILER]
+ * [--sdk DIR] [--layouts | --check-layouts]`
  *
+ * - `--target T` makes the table of another system by compiling for it:
+ *   `linux-aarch64` (Debian's `gcc-aarch64-linux-gnu` and
+ *   `libc6-dev-arm64-cross`), `darwin-aarch64` and `darwin-x86_64` (clang
+ *   with the macOS SDK headers of a Zig build: `constants/macos_headers.sh`),
+ *   `linux-x86_64`. Without it, the host's table with the host's compiler.
  * - `--out DIR` writes both files into DIR instead of `constants/`; mod.ts
  *   then lists the `<os>_<arch>.ts` tables found in DIR.
- * - `--cc COMPILER` picks the compiler (default: `$CC`, else `cc`).
+ * - `--cc COMPILER` picks the compiler (default: `$CC`, else `cc` for the
+ *   host, else the target's cross compiler).
+ * - `--sdk DIR` names the unpacked Zig package whose
+ *   `lib/libc/include/any-macos-any` holds the macOS headers (default:
+ *   `$SOCKFFI_MACOS_SDK`, else `~/.cache/sockffi/zig-macos-headers`).
+ * - `--layouts` prints the struct layouts the headers give (JSON) and
+ *   writes nothing; `--check-layouts` compares them with ffi/structs.ts and
+ *   exits 1 where they differ. A table run checks them too.
+ *
+ * Nothing is run on the target: values and sizeof/offsetof go into an
+ * initialized array behind a marker in an object file (`cc -c`), read back
+ * from the file's bytes.
  *
  * How the table is made:
  * 1. Every header of {@link HEADERS} that exists and compiles together with
@@ -24,7 +42,7 @@
  *    errno names (`E*` from the errno headers) for `errno` and `errorcode`.
  *    A first compile drops every candidate that is not an integer constant
  *    expression (strings, pointers, functions).
- * 4. A probe program prints each value, and the table is written, formatted
+ * 4. The probe object holds each value (see {@link probe}), and the table is written, formatted
  *    by `deno fmt`, sorted, one `NAME: value, // header` line per constant.
  *    A value a JS number cannot hold exactly is left out, with a warning.
  * 5. mod.ts is rewritten from every table in the output folder.
@@ -85,6 +103,7 @@ const HEADERS: readonly string[] = [
   "sys/epoll.h",
   "sys/eventfd.h",
   "sys/event.h",
+  "sys/kern_control.h",
 ];
 
 /** Constant families written to the socket table. */
@@ -162,6 +181,9 @@ const FAMILIES: readonly Family[] = [
   { prefix: "L2CAP_", doc: "Bluetooth L2CAP socket option (level SOL_L2CAP)" },
   { prefix: "RFCOMM_", doc: "Bluetooth RFCOMM socket option (level SOL_RFCOMM)" },
   { prefix: "SCO_", doc: "Bluetooth SCO socket option (level SOL_SCO)" },
+  { prefix: "LOCAL_", doc: "Unix-domain socket option (level SOL_LOCAL, 0)" },
+  { prefix: "SYSPROTO_", doc: "Protocol of an AF_SYSTEM socket" },
+  { prefix: "AF_SYS_", doc: "AF_SYSTEM subsystem address (ss_sysaddr)" },
 ];
 
 /**
@@ -312,16 +334,180 @@ function familyOf(name: string, families = FAMILIES): Family | undefined {
   return best;
 }
 
-function parseArgs(args: readonly string[]): { out: string; cc: string } {
-  let out = new URL(".", import.meta.url).pathname.replace(/\/$/, "");
-  let cc = Deno.env.get("CC") ?? "cc";
+/** A system the generator can make a table for with `--target`. */
+interface TargetSpec {
+  /** `Deno.build.os` of the target. */
+  os: string;
+  /** `Deno.build.arch` of the target. */
+  arch: string;
+  /** The default compiler (`--cc` overrides it). */
+  cc: string;
+  /** clang's `-target` triple, for targets compiled with clang and the macOS headers. */
+  triple?: string;
+}
+
+/**
+ * Targets by `--target` name. Linux targets use Debian's cross compilers
+ * (`gcc-aarch64-linux-gnu`, `libc6-dev-arm64-cross`); macOS targets use clang
+ * with the macOS SDK headers that a Zig build ships (see {@link SDK_DEFAULT}).
+ */
+const TARGETS: Readonly<Record<string, TargetSpec>> = {
+  "linux-x86_64": { os: "linux", arch: "x86_64", cc: "x86_64-linux-gnu-gcc" },
+  "linux-aarch64": { os: "linux", arch: "aarch64", cc: "aarch64-linux-gnu-gcc" },
+  "darwin-aarch64": { os: "darwin", arch: "aarch64", cc: "clang", triple: "arm64-apple-macos13" },
+  "darwin-x86_64": { os: "darwin", arch: "x86_64", cc: "clang", triple: "x86_64-apple-macos13" },
+};
+
+/**
+ * Where the macOS headers are looked for when neither `--sdk` nor
+ * `$SOCKFFI_MACOS_SDK` names them: the unpacked npm package of a Zig build
+ * (`constants/macos_headers.sh` puts it there), whose
+ * `lib/libc/include/any-macos-any` holds macOS's libc headers for every arch.
+ */
+const SDK_DEFAULT = "~/.cache/sockffi/zig-macos-headers";
+
+/** The system a run makes its table for, and how to compile for it. */
+interface Target {
+  os: string;
+  arch: string;
+  /** The `--target` name, or undefined for the host. */
+  name: string | undefined;
+  cc: string;
+  /** Compiler flags besides `-D_GNU_SOURCE`: target triple, include dirs, defines. */
+  flags: string[];
+  /** The compiler is clang (its flags differ from gcc's for the constant check). */
+  clang: boolean;
+  /** Where the headers come from, for the generated file's comment ("" for the host). */
+  headerSource: string;
+}
+
+/** What a run makes: the table and mod.ts, or only the struct layouts. */
+type Mode = "table" | "layouts" | "check-layouts";
+
+interface Options {
+  out: string;
+  cc: string | undefined;
+  target: string | undefined;
+  sdk: string | undefined;
+  mode: Mode;
+}
+
+const USAGE = "usage: generate.ts [--target " + Object.keys(TARGETS).join("|") +
+  "] [--out DIR] [--cc CC] [--sdk DIR] [--layouts | --check-layouts]";
+
+function parseArgs(args: readonly string[]): Options {
+  const opts: Options = {
+    out: new URL(".", import.meta.url).pathname.replace(/\/$/, ""),
+    cc: Deno.env.get("CC"),
+    target: undefined,
+    sdk: Deno.env.get("SOCKFFI_MACOS_SDK"),
+    mode: "table",
+  };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    if (a === "--out" && i + 1 < args.length) out = args[++i];
-    else if (a === "--cc" && i + 1 < args.length) cc = args[++i];
-    else throw new TypeError(`Unknown argument "${a}"; usage: generate.ts [--out DIR] [--cc CC]`);
+    const value = (): string => {
+      if (i + 1 >= args.length) throw new TypeError(`${a} needs a value; ${USAGE}`);
+      return args[++i];
+    };
+    if (a === "--out") opts.out = value();
+    else if (a === "--cc") opts.cc = value();
+    else if (a === "--sdk") opts.sdk = value();
+    else if (a === "--target") opts.target = value();
+    else if (a === "--layouts") opts.mode = "layouts";
+    else if (a === "--check-layouts") opts.mode = "check-layouts";
+    else throw new TypeError(`Unknown argument "${a}"; ${USAGE}`);
   }
-  return { out, cc };
+  if (opts.target !== undefined && TARGETS[opts.target] === undefined) {
+    throw new TypeError(`Unknown target "${opts.target}"; ${USAGE}`);
+  }
+  return opts;
+}
+
+function expandHome(path: string): string {
+  return path.startsWith("~/") ? `${Deno.env.get("HOME") ?? ""}${path.slice(1)}` : path;
+}
+
+async function readJson(path: string): Promise<Record<string, unknown> | undefined> {
+  try {
+    return JSON.parse(await Deno.readTextFile(path));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Resolves the target of a run: the host, or a `--target` with its compiler and headers. */
+async function resolveTarget(opts: Options): Promise<Target> {
+  if (opts.target === undefined) {
+    const cc = opts.cc ?? "cc";
+    return {
+      os: Deno.build.os,
+      arch: Deno.build.arch,
+      name: undefined,
+      cc,
+      flags: [],
+      clang: await isClang(cc),
+      headerSource: "",
+    };
+  }
+  const spec = TARGETS[opts.target];
+  const cc = opts.cc ?? spec.cc;
+  if (spec.triple === undefined) {
+    return {
+      os: spec.os,
+      arch: spec.arch,
+      name: opts.target,
+      cc,
+      flags: [],
+      clang: await isClang(cc),
+      headerSource: `cross-compiled with ${cc.replace(/^.*\//, "")}, nothing run`,
+    };
+  }
+  const root = expandHome(opts.sdk ?? SDK_DEFAULT);
+  const include = `${root}/lib/libc/include/any-macos-any`;
+  try {
+    await Deno.stat(`${include}/sys/socket.h`);
+  } catch {
+    throw new Error(
+      `generate.ts: no macOS headers in ${include}: run constants/macos_headers.sh ` +
+        `(it unpacks them from the npm registry) or name them with --sdk DIR`,
+    );
+  }
+  const sdk = await readJson(`${root}/lib/libc/darwin/SDKSettings.json`);
+  const pkg = await readJson(`${root}/package.json`);
+  const sdkName = typeof sdk?.MinimalDisplayName === "string"
+    ? `macOS SDK ${sdk.MinimalDisplayName} headers`
+    : "macOS SDK headers";
+  const from = typeof pkg?.version === "string"
+    ? ` from Zig ${pkg.version} (npm ${pkg.name}), lib/libc/include/any-macos-any`
+    : "";
+  return {
+    os: spec.os,
+    arch: spec.arch,
+    name: opts.target,
+    cc,
+    // -nostdlibinc: clang's own headers (stddef.h, stdint.h) but none of the host's.
+    // __APPLE_USE_RFC_3542: the RFC 3542 IPV6_* option numbers, as CPython defines it.
+    flags: [
+      "-target",
+      spec.triple,
+      "-nostdlibinc",
+      "-isystem",
+      include,
+      "-D__APPLE_USE_RFC_3542",
+    ],
+    clang: true,
+    headerSource: `${sdkName}${from}; compiled with clang -target ${spec.triple}, nothing run`,
+  };
+}
+
+async function isClang(cc: string): Promise<boolean> {
+  const r = await run(cc, ["--version"]);
+  return /clang/i.test(r.stdout);
+}
+
+/** The compiler flags of every compile: `-D_GNU_SOURCE` and the target's. */
+function cflags(t: Target): string[] {
+  return ["-D_GNU_SOURCE", ...t.flags];
 }
 
 async function run(
@@ -361,32 +547,52 @@ function includeLines(headers: readonly string[], supplement: string): string {
 }
 
 /** Keeps each header that exists and compiles with the ones kept before it. */
-async function usableHeaders(cc: string, supplement: string): Promise<string[]> {
+async function usableHeaders(
+  t: Target,
+  supplement: string,
+  headers: readonly string[] = HEADERS,
+  quiet = false,
+): Promise<string[]> {
   const check = (hs: readonly string[]) =>
-    run(cc, ["-D_GNU_SOURCE", "-fsyntax-only", "-w", "-x", "c", "-"], {
+    run(t.cc, [...cflags(t), "-fsyntax-only", "-w", "-x", "c", "-"], {
       stdin: includeLines(hs, supplement),
     });
-  if ((await check(HEADERS)).code === 0) return [...HEADERS];
+  if ((await check(headers)).code === 0) return [...headers];
   const kept: string[] = [];
-  for (const h of HEADERS) {
+  for (const h of headers) {
     if ((await check([...kept, h])).code === 0) {
       kept.push(h);
-    } else {
+    } else if (!quiet) {
       console.error(`generate.ts: leaving out <${h}> (missing, or clashes with those before it)`);
     }
   }
   return kept;
 }
 
-/** The compiler's `#include <...>` search directories, longest first. */
-async function searchDirs(cc: string): Promise<string[]> {
-  const r = await run(cc, ["-E", "-v", "-x", "c", "-"], { stdin: "" });
+/**
+ * A path with its `.` and `..` segments resolved, as the text says (no
+ * symlinks followed): cross compilers name their include directories
+ * `/usr/lib/gcc-cross/aarch64-linux-gnu/12/../../../../aarch64-linux-gnu/include`.
+ */
+function normalizePath(path: string): string {
+  const out: string[] = [];
+  for (const part of path.split("/")) {
+    if (part === "." || (part === "" && out.length > 0)) continue;
+    if (part === ".." && out.length > 1 && out[out.length - 1] !== "..") out.pop();
+    else out.push(part);
+  }
+  return out.join("/") || "/";
+}
+
+/** The compiler's `#include <...>` search directories, normalized, longest first. */
+async function searchDirs(t: Target): Promise<string[]> {
+  const r = await run(t.cc, [...cflags(t), "-E", "-v", "-x", "c", "-"], { stdin: "" });
   const lines = r.stderr.split("\n");
   const start = lines.findIndex((l) => l.startsWith("#include <...> search starts here:"));
   const dirs: string[] = [];
   for (let i = start + 1; start >= 0 && i < lines.length; i++) {
     if (lines[i].startsWith("End of search list.")) break;
-    dirs.push(lines[i].trim().replace(/ \(framework directory\)$/, "").replace(/\/$/, ""));
+    dirs.push(normalizePath(lines[i].trim().replace(/ \(framework directory\)$/, "")));
   }
   return dirs.sort((a, b) => b.length - a.length);
 }
@@ -540,7 +746,7 @@ function collectCandidates(
 
 /** Drops every candidate that is not an integer constant expression. */
 async function integerConstants(
-  cc: string,
+  t: Target,
   dir: string,
   prelude: string,
   cands: readonly Candidate[],
@@ -552,12 +758,13 @@ async function integerConstants(
     const file = `${dir}/check.c`;
     const first = prelude.split("\n").length;
     await Deno.writeTextFile(file, prelude + list.map(assertion).join(""));
-    const r = await run(cc, [
-      "-D_GNU_SOURCE",
+    const r = await run(t.cc, [
+      ...cflags(t),
       "-fsyntax-only",
       "-w",
-      "-fmax-errors=0",
-      "-ftrack-macro-expansion=0",
+      ...(t.clang
+        ? ["-ferror-limit=0", "-fmacro-backtrace-limit=1"]
+        : ["-fmax-errors=0", "-ftrack-macro-expansion=0"]),
       file,
     ]);
     const bad = new Set<number>();
@@ -586,36 +793,75 @@ async function integerConstants(
   throw new Error("generate.ts: could not settle which names are integer constants");
 }
 
-/** Compiles and runs the probe that prints every value. */
+/** The 16 bytes that start the probe's array in the object file. */
+const PROBE_MAGIC = "sockffi-probe-v1";
+
+/**
+ * The value of each C integer constant expression of `exprs`, for the target,
+ * without running anything: the probe compiles (`-c`) into an object file an
+ * initialized array that starts with {@link PROBE_MAGIC} and the count, then
+ * holds a (negative?, value as unsigned 64-bit) pair per expression; the
+ * array is found by its marker in the object file's bytes (ELF or Mach-O:
+ * constant data is stored as it is) and read little-endian (all targets are).
+ */
+async function probe(
+  t: Target,
+  dir: string,
+  prelude: string,
+  exprs: readonly string[],
+): Promise<bigint[]> {
+  const src = prelude + "#include <stddef.h>\n" +
+    "const struct { char magic[16]; unsigned long long count; " +
+    `unsigned long long v[${exprs.length}][2]; }\n` +
+    `sockffi_probe = { "${PROBE_MAGIC}", ${exprs.length}, {\n` +
+    exprs.map((e) => `  { (${e}) < 0, (unsigned long long)(${e}) },\n`).join("") +
+    "} };\n";
+  await Deno.writeTextFile(`${dir}/probe.c`, src);
+  const built = await run(t.cc, [
+    ...cflags(t),
+    "-w",
+    "-c",
+    "-o",
+    `${dir}/probe.o`,
+    `${dir}/probe.c`,
+  ]);
+  if (built.code !== 0) {
+    throw new Error(`generate.ts: the probe failed to compile:\n${built.stderr}`);
+  }
+  const obj = await Deno.readFile(`${dir}/probe.o`);
+  const magic = new TextEncoder().encode(PROBE_MAGIC);
+  const at: number[] = [];
+  for (let i = obj.indexOf(magic[0]); i >= 0; i = obj.indexOf(magic[0], i + 1)) {
+    if (magic.every((b, k) => obj[i + k] === b)) at.push(i);
+  }
+  if (at.length !== 1) {
+    throw new Error(`generate.ts: the probe's marker is ${at.length} times in the object file`);
+  }
+  const dv = new DataView(obj.buffer, obj.byteOffset + at[0] + 16);
+  if (dv.getBigUint64(0, true) !== BigInt(exprs.length)) {
+    throw new Error("generate.ts: the probe's array does not hold the expected count");
+  }
+  return exprs.map((_, i) => {
+    const negative = dv.getBigUint64(8 + 16 * i, true) !== 0n;
+    const value = dv.getBigUint64(16 + 16 * i, true);
+    return negative ? BigInt.asIntN(64, value) : value;
+  });
+}
+
+/** The value of each candidate, by name (see {@link probe}). */
 async function probeValues(
-  cc: string,
+  t: Target,
   dir: string,
   prelude: string,
   cands: readonly Candidate[],
 ): Promise<Map<string, bigint>> {
-  const src = "#include <stdio.h>\n" + prelude +
-    '#define P(n, x) do { if ((x) < 0) printf("%s %lld\\n", n, (long long)(x)); ' +
-    'else printf("%s %llu\\n", n, (unsigned long long)(x)); } while (0)\n' +
-    "int main(void) {\n" +
-    cands.map((c) => `  P("${c.name}", ${c.expr});\n`).join("") +
-    "  return 0;\n}\n";
-  await Deno.writeTextFile(`${dir}/probe.c`, src);
-  const built = await run(cc, ["-D_GNU_SOURCE", "-w", "-o", `${dir}/probe`, `${dir}/probe.c`]);
-  if (built.code !== 0) {
-    throw new Error(`generate.ts: the probe failed to compile:\n${built.stderr}`);
-  }
-  const r = await run(`${dir}/probe`, []);
-  if (r.code !== 0) throw new Error(`generate.ts: the probe failed (exit ${r.code}):\n${r.stderr}`);
-  const values = new Map<string, bigint>();
-  for (const line of r.stdout.split("\n")) {
-    const m = /^(\S+) (-?\d+)$/.exec(line);
-    if (m) values.set(m[1], BigInt(m[2]));
-  }
-  return values;
+  const values = await probe(t, dir, prelude, cands.map((c) => c.expr));
+  return new Map(cands.map((c, i) => [c.name, values[i]]));
 }
 
 function headerName(path: string, dirs: readonly string[], supplement: string): string {
   if (path === supplement) return "constants/supplement.h";
+  path = normalizePath(path);
   for (const d of dirs) {
     if (path.startsWith(d + "/")) return `<${path.slice(d.length + 1)}>`;
   }
@@ -666,16 +912,18 @@ function toolchain(macros: Map<string, Macro>): string {
     parts.push(`glibc ${num("__GLIBC__")}.${num("__GLIBC_MINOR__")}`);
   }
   const code = num("LINUX_VERSION_CODE");
+  const sublevel = num("LINUX_VERSION_SUBLEVEL");
   if (code !== undefined && /^\d+$/.test(code)) {
+    // The code caps the sublevel at 255; newer headers also give it on its own.
     const n = Number(code);
-    parts.push(`Linux UAPI headers ${n >> 16}.${(n >> 8) & 255}`);
+    const sub = sublevel !== undefined && /^\d+$/.test(sublevel) ? `.${sublevel}` : "";
+    parts.push(`Linux UAPI headers ${n >> 16}.${(n >> 8) & 255}${sub}`);
   }
   return parts.join(", ");
 }
 
 function tableText(
-  os: string,
-  arch: string,
+  t: Target,
   headers: readonly string[],
   tools: string,
   socket: readonly [string, bigint, string][],
@@ -683,9 +931,13 @@ function tableText(
   errno: readonly [string, bigint, string][],
   errorcode: readonly [bigint, string][],
 ): string {
+  const { os, arch } = t;
   const out: string[] = [
-    `// Generated by constants/generate.ts on ${os} ${arch} — do not edit; run \`deno task gen:constants\`.`,
+    t.name === undefined
+      ? `// Generated by constants/generate.ts on ${os} ${arch} — do not edit; run \`deno task gen:constants\`.`
+      : `// Generated by constants/generate.ts for ${os} ${arch} — do not edit; run \`deno task gen:constants --target ${t.name}\`.`,
     ...(tools === "" ? [] : [`// Toolchain: ${tools}.`]),
+    ...(t.headerSource === "" ? [] : wrapComment("Made from:", `${t.headerSource}.`.split(" "))),
     ...wrapComment("Headers:", [...headers.map((h) => `<${h}>`), "constants/supplement.h"]),
     "",
     "/**",
@@ -904,31 +1156,448 @@ function modText(tables: readonly ParsedTable[]): string {
   return out.join("\n");
 }
 
+/**
+ * One member of ffi/structs.ts's `Layout`, probed with sizeof/offsetof: a
+ * struct (its `size` is `sizeof(type)` unless `fields` gives one) or a scalar.
+ */
+interface LayoutProbe {
+  /** The `Layout` member. */
+  key: string;
+  /** The C type of the struct. */
+  type?: string;
+  /** Layout field → `@member` (offsetof), `#member` (sizeof the member) or a C expression. */
+  fields?: Readonly<Record<string, string>>;
+  /** A scalar member's C expression. */
+  expr?: string;
+  /** The scalar is a boolean (the expression gives 0 or 1). */
+  bool?: boolean;
+  /** Only this OS has it; other layouts must not have the member. */
+  os?: string;
+  /** Headers it needs besides the table's; where one is missing, the member is not checked. */
+  headers?: readonly string[];
+}
+
+/** Headers the layout probe includes besides {@link HEADERS}, where they exist. */
+const LAYOUT_HEADERS: readonly string[] = [
+  "stddef.h",
+  "time.h",
+  "sys/time.h",
+  "bluetooth/bluetooth.h",
+  "bluetooth/l2cap.h",
+  "bluetooth/rfcomm.h",
+  "bluetooth/hci.h",
+  "bluetooth/sco.h",
+];
+
+const BLUETOOTH = ["bluetooth/bluetooth.h", "bluetooth/l2cap.h", "bluetooth/rfcomm.h"];
+
+/** Every member of ffi/structs.ts's `Layout` that the C headers determine. */
+const LAYOUT_PROBES: readonly LayoutProbe[] = [
+  { key: "pointerSize", expr: "sizeof(void *)" },
+  { key: "saLen", expr: "offsetof(struct sockaddr, sa_family) != 0", bool: true },
+  { key: "sockaddr_storage", type: "struct sockaddr_storage", fields: {} },
+  {
+    key: "sa_family",
+    type: "struct sockaddr",
+    fields: { offset: "@sa_family", size: "#sa_family" },
+  },
+  {
+    key: "sockaddr_in",
+    type: "struct sockaddr_in",
+    fields: { sin_port: "@sin_port", sin_addr: "@sin_addr" },
+  },
+  {
+    key: "sockaddr_in6",
+    type: "struct sockaddr_in6",
+    fields: {
+      sin6_port: "@sin6_port",
+      sin6_flowinfo: "@sin6_flowinfo",
+      sin6_addr: "@sin6_addr",
+      sin6_scope_id: "@sin6_scope_id",
+    },
+  },
+  {
+    key: "sockaddr_un",
+    type: "struct sockaddr_un",
+    fields: { sun_path: "@sun_path", pathMax: "#sun_path" },
+  },
+  {
+    key: "msghdr",
+    type: "struct msghdr",
+    fields: {
+      msg_name: "@msg_name",
+      msg_namelen: "@msg_namelen",
+      msg_iov: "@msg_iov",
+      msg_iovlen: "@msg_iovlen",
+      msg_control: "@msg_control",
+      msg_controllen: "@msg_controllen",
+      msg_flags: "@msg_flags",
+      msg_iovlenSize: "#msg_iovlen",
+      msg_controllenSize: "#msg_controllen",
+    },
+  },
+  { key: "iovec", type: "struct iovec", fields: { iov_base: "@iov_base", iov_len: "@iov_len" } },
+  {
+    key: "cmsghdr",
+    type: "struct cmsghdr",
+    fields: {
+      cmsg_len: "@cmsg_len",
+      cmsg_lenSize: "#cmsg_len",
+      cmsg_level: "@cmsg_level",
+      cmsg_type: "@cmsg_type",
+      align: "CMSG_SPACE(1) - CMSG_SPACE(0)",
+    },
+  },
+  {
+    key: "addrinfo",
+    type: "struct addrinfo",
+    fields: {
+      ai_flags: "@ai_flags",
+      ai_family: "@ai_family",
+      ai_socktype: "@ai_socktype",
+      ai_protocol: "@ai_protocol",
+      ai_addrlen: "@ai_addrlen",
+      ai_addr: "@ai_addr",
+      ai_canonname: "@ai_canonname",
+      ai_next: "@ai_next",
+    },
+  },
+  {
+    key: "hostent",
+    type: "struct hostent",
+    fields: {
+      h_name: "@h_name",
+      h_aliases: "@h_aliases",
+      h_addrtype: "@h_addrtype",
+      h_length: "@h_length",
+      h_addr_list: "@h_addr_list",
+    },
+  },
+  {
+    key: "servent",
+    type: "struct servent",
+    fields: { s_name: "@s_name", s_aliases: "@s_aliases", s_port: "@s_port", s_proto: "@s_proto" },
+  },
+  {
+    key: "protoent",
+    type: "struct protoent",
+    fields: { p_name: "@p_name", p_aliases: "@p_aliases", p_proto: "@p_proto" },
+  },
+  {
+    key: "pollfd",
+    type: "struct pollfd",
+    fields: { fd: "@fd", events: "@events", revents: "@revents" },
+  },
+  {
+    key: "epoll_event",
+    type: "struct epoll_event",
+    fields: { events: "@events", data: "@data" },
+    os: "linux",
+  },
+  {
+    key: "kevent",
+    type: "struct kevent",
+    fields: {
+      ident: "@ident",
+      filter: "@filter",
+      flags: "@flags",
+      fflags: "@fflags",
+      data: "@data",
+      udata: "@udata",
+    },
+    os: "darwin",
+  },
+  {
+    key: "if_nameindex",
+    type: "struct if_nameindex",
+    fields: { if_index: "@if_index", if_name: "@if_name" },
+  },
+  {
+    key: "ucred",
+    type: "struct ucred",
+    fields: { pid: "@pid", uid: "@uid", gid: "@gid" },
+    os: "linux",
+  },
+  {
+    key: "timeval",
+    type: "struct timeval",
+    fields: { tv_sec: "@tv_sec", tv_usec: "@tv_usec", tv_usecSize: "#tv_usec" },
+  },
+  { key: "timespec", type: "struct timespec", fields: { tv_sec: "@tv_sec", tv_nsec: "@tv_nsec" } },
+  { key: "linger", type: "struct linger", fields: { l_onoff: "@l_onoff", l_linger: "@l_linger" } },
+  {
+    key: "in_pktinfo",
+    type: "struct in_pktinfo",
+    fields: { ipi_ifindex: "@ipi_ifindex", ipi_spec_dst: "@ipi_spec_dst", ipi_addr: "@ipi_addr" },
+  },
+  {
+    key: "in6_pktinfo",
+    type: "struct in6_pktinfo",
+    fields: { ipi6_addr: "@ipi6_addr", ipi6_ifindex: "@ipi6_ifindex" },
+  },
+  {
+    key: "sockaddr_nl",
+    type: "struct sockaddr_nl",
+    fields: { nl_pid: "@nl_pid", nl_groups: "@nl_groups" },
+    os: "linux",
+  },
+  {
+    key: "sockaddr_ll",
+    type: "struct sockaddr_ll",
+    fields: {
+      sll_protocol: "@sll_protocol",
+      sll_ifindex: "@sll_ifindex",
+      sll_hatype: "@sll_hatype",
+      sll_pkttype: "@sll_pkttype",
+      sll_halen: "@sll_halen",
+      sll_addr: "@sll_addr",
+      addrMax: "#sll_addr",
+    },
+    os: "linux",
+  },
+  {
+    key: "sockaddr_can",
+    type: "struct sockaddr_can",
+    fields: {
+      can_ifindex: "@can_ifindex",
+      tp_rx_id: "@can_addr.tp.rx_id",
+      tp_tx_id: "@can_addr.tp.tx_id",
+      j1939_name: "@can_addr.j1939.name",
+      j1939_pgn: "@can_addr.j1939.pgn",
+      j1939_addr: "@can_addr.j1939.addr",
+    },
+    os: "linux",
+  },
+  {
+    key: "sockaddr_tipc",
+    type: "struct sockaddr_tipc",
+    fields: {
+      addrtype: "@addrtype",
+      scope: "@scope",
+      nameseq_type: "@addr.nameseq.type",
+      nameseq_lower: "@addr.nameseq.lower",
+      nameseq_upper: "@addr.nameseq.upper",
+      name_type: "@addr.name.name.type",
+      name_instance: "@addr.name.name.instance",
+      name_domain: "@addr.name.domain",
+      id_ref: "@addr.id.ref",
+      id_node: "@addr.id.node",
+    },
+    os: "linux",
+  },
+  {
+    key: "sockaddr_vm",
+    type: "struct sockaddr_vm",
+    fields: { svm_port: "@svm_port", svm_cid: "@svm_cid", svm_flags: "@svm_flags" },
+    os: "linux",
+  },
+  {
+    key: "sockaddr_alg",
+    type: "struct sockaddr_alg",
+    fields: {
+      salg_type: "@salg_type",
+      typeMax: "#salg_type",
+      salg_feat: "@salg_feat",
+      salg_mask: "@salg_mask",
+      salg_name: "@salg_name",
+      nameMax: "#salg_name",
+    },
+    os: "linux",
+  },
+  {
+    key: "sockaddr_l2",
+    type: "struct sockaddr_l2",
+    fields: {
+      l2_psm: "@l2_psm",
+      l2_bdaddr: "@l2_bdaddr",
+      l2_cid: "@l2_cid",
+      l2_bdaddr_type: "@l2_bdaddr_type",
+    },
+    os: "linux",
+    headers: BLUETOOTH,
+  },
+  {
+    key: "sockaddr_rc",
+    type: "struct sockaddr_rc",
+    fields: { rc_bdaddr: "@rc_bdaddr", rc_channel: "@rc_channel" },
+    os: "linux",
+    headers: BLUETOOTH,
+  },
+  {
+    key: "sockaddr_hci",
+    type: "struct sockaddr_hci",
+    fields: { hci_dev: "@hci_dev", hci_channel: "@hci_channel" },
+    os: "linux",
+    headers: ["bluetooth/bluetooth.h", "bluetooth/hci.h"],
+  },
+  {
+    key: "sockaddr_sco",
+    type: "struct sockaddr_sco",
+    fields: { sco_bdaddr: "@sco_bdaddr" },
+    os: "linux",
+    headers: ["bluetooth/bluetooth.h", "bluetooth/sco.h"],
+  },
+  { key: "IF_NAMESIZE", expr: "IF_NAMESIZE" },
+  { key: "NI_MAXHOST", expr: "NI_MAXHOST" },
+  { key: "NI_MAXSERV", expr: "NI_MAXSERV" },
+  { key: "IOV_MAX", expr: "IOV_MAX" },
+];
+
+/** `Layout` members that no header gives (kernel limits), so the probe leaves them alone. */
+const LAYOUT_UNPROBED: readonly string[] = ["MAX_RW"];
+
+/** A probed layout: member → scalar, or field → number. */
+type ProbedLayout = Record<string, number | boolean | Record<string, number>>;
+
+/** What the layout probe found, and which members it could not check (with the reason). */
+interface LayoutResult {
+  layout: ProbedLayout;
+  unchecked: Map<string, string>;
+  /** Members that other systems have and this one lacks. */
+  absent: Set<string>;
+}
+
+/** The C expression of a field spec of {@link LayoutProbe.fields}. */
+function fieldExpr(type: string, spec: string): string {
+  if (spec.startsWith("@")) return `offsetof(${type}, ${spec.slice(1)})`;
+  if (spec.startsWith("#")) return `sizeof(((${type} *)0)->${spec.slice(1)})`;
+  return spec;
+}
+
+/** Probes the target's struct layouts (sizeof/offsetof), without running anything. */
+async function probeLayout(t: Target, dir: string, supplement: string): Promise<LayoutResult> {
+  const headers = await usableHeaders(t, supplement, [...HEADERS, ...LAYOUT_HEADERS], true);
+  const unchecked = new Map<string, string>();
+  const absent = new Set<string>();
+  const exprs: { key: string; field: string | undefined; expr: string; bool: boolean }[] = [];
+  for (const p of LAYOUT_PROBES) {
+    if (p.os !== undefined && p.os !== t.os) {
+      absent.add(p.key);
+      continue;
+    }
+    const missing = (p.headers ?? []).filter((h) => !headers.includes(h));
+    if (missing.length > 0) {
+      unchecked.set(p.key, `no ${missing.map((h) => `<${h}>`).join(", ")}`);
+      continue;
+    }
+    if (p.expr !== undefined) {
+      exprs.push({ key: p.key, field: undefined, expr: p.expr, bool: p.bool === true });
+      continue;
+    }
+    const type = p.type!;
+    const fields = { size: `sizeof(${type})`, ...p.fields };
+    for (const [field, spec] of Object.entries(fields)) {
+      exprs.push({ key: p.key, field, expr: fieldExpr(type, spec), bool: false });
+    }
+  }
+  const values = await probe(t, dir, includeLines(headers, supplement), exprs.map((e) => e.expr));
+  const layout: ProbedLayout = {};
+  exprs.forEach((e, i) => {
+    const v = Number(values[i]);
+    if (e.field === undefined) layout[e.key] = e.bool ? v !== 0 : v;
+    else {
+      const struct = (layout[e.key] ??= {}) as Record<string, number>;
+      struct[e.field] = v;
+    }
+  });
+  return { layout, unchecked, absent };
+}
+
+/** Where a probed layout and ffi/structs.ts's layout of the same target part. */
+function layoutDifferences(probed: LayoutResult, committed: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const show = (v: unknown) => JSON.stringify(v);
+  for (const [key, want] of Object.entries(probed.layout)) {
+    const have = committed[key];
+    if (typeof want !== "object") {
+      if (have !== want) problems.push(`${key}: ffi/structs.ts ${show(have)}, headers ${want}`);
+      continue;
+    }
+    if (typeof have !== "object" || have === null) {
+      problems.push(`${key}: missing in ffi/structs.ts (headers: ${show(want)})`);
+      continue;
+    }
+    const h = have as Record<string, unknown>;
+    for (const field of new Set([...Object.keys(want), ...Object.keys(h)])) {
+      if (h[field] !== want[field]) {
+        problems.push(
+          `${key}.${field}: ffi/structs.ts ${show(h[field])}, headers ${show(want[field])}`,
+        );
+      }
+    }
+  }
+  for (const key of Object.keys(committed)) {
+    if (probed.absent.has(key)) {
+      problems.push(`${key}: in ffi/structs.ts, but this system lacks it`);
+    } else if (
+      !(key in probed.layout) && !probed.unchecked.has(key) && !LAYOUT_UNPROBED.includes(key)
+    ) {
+      problems.push(`${key}: in ffi/structs.ts, but generate.ts does not probe it`);
+    }
+  }
+  return problems;
+}
+
+/** Compares the target's probed layouts with ffi/structs.ts; prints the outcome, true if equal. */
+async function checkLayout(t: Target, probed: LayoutResult): Promise<boolean> {
+  const ident = `${t.os}_${t.arch}`;
+  const structs = await import("../ffi/structs.ts") as unknown as Record<string, unknown>;
+  const committed = structs[ident] as Record<string, unknown> | undefined;
+  const problems = committed === undefined
+    ? [`ffi/structs.ts has no layout ${ident}`]
+    : layoutDifferences(probed, committed);
+  const fields = Object.values(probed.layout)
+    .reduce((n: number, v) => n + (typeof v === "object" ? Object.keys(v).length : 1), 0);
+  for (const [key, why] of probed.unchecked) {
+    console.error(`generate.ts: ${ident} layout: ${key} not checked (${why})`);
+  }
+  if (problems.length === 0) {
+    console.error(
+      `generate.ts: ffi/structs.ts's ${ident} agrees with the headers (${fields} fields)`,
+    );
+    return true;
+  }
+  console.error(
+    `generate.ts: ffi/structs.ts's ${ident} differs from the headers:\n  ${problems.join("\n  ")}`,
+  );
+  return false;
+}
+
 async function main(): Promise<void> {
-  const { out, cc } = parseArgs(Deno.args);
+  const opts = parseArgs(Deno.args);
+  const { out } = opts;
+  const t = await resolveTarget(opts);
   const here = new URL(".", import.meta.url).pathname.replace(/\/$/, "");
   const repo = here.replace(/\/constants$/, "");
   const supplement = `${here}/supplement.h`;
-  const os = Deno.build.os;
-  const arch = Deno.build.arch;
-
-  const headers = await usableHeaders(cc, supplement);
-  const prelude = includeLines(headers, supplement);
-  const pre = await run(cc, ["-E", "-dD", "-D_GNU_SOURCE", "-x", "c", "-"], { stdin: prelude });
-  if (pre.code !== 0) throw new Error(`generate.ts: ${cc} -E failed:\n${pre.stderr}`);
-  const { macros, enumerators } = parsePreprocessed(pre.stdout);
-  const dirs = await searchDirs(cc);
-  const supplementFrom = supplementSources(await Deno.readTextFile(supplement));
-  const cands = collectCandidates(macros, enumerators);
 
   const tmp = await Deno.makeTempDir({ prefix: "sockffi-gen-" });
   try {
-    const all = await integerConstants(cc, tmp, prelude, [
+    const layout = await probeLayout(t, tmp, supplement);
+    if (opts.mode === "layouts") {
+      console.log(JSON.stringify(layout.layout, null, 2));
+      return;
+    }
+    const layoutOk = await checkLayout(t, layout);
+    if (opts.mode === "check-layouts") {
+      if (!layoutOk) Deno.exitCode = 1;
+      return;
+    }
+
+    const headers = await usableHeaders(t, supplement);
+    const prelude = includeLines(headers, supplement);
+    const pre = await run(t.cc, [...cflags(t), "-E", "-dD", "-x", "c", "-"], { stdin: prelude });
+    if (pre.code !== 0) throw new Error(`generate.ts: ${t.cc} -E failed:\n${pre.stderr}`);
+    const { macros, enumerators } = parsePreprocessed(pre.stdout);
+    const dirs = await searchDirs(t);
+    const supplementFrom = supplementSources(await Deno.readTextFile(supplement));
+    const cands = collectCandidates(macros, enumerators);
+    const all = await integerConstants(t, tmp, prelude, [
       ...cands.socket,
       ...cands.system,
       ...cands.errno,
     ]);
-    const values = await probeValues(cc, tmp, prelude, all);
+    const values = await probeValues(t, tmp, prelude, all);
     const kept = new Set(all.map((c) => c.name));
     const rows = (list: readonly Candidate[]): [string, bigint, string][] =>
       list.filter((c) => kept.has(c.name)).flatMap((c): [string, bigint, string][] => {
@@ -958,8 +1627,7 @@ async function main(): Promise<void> {
       }
     }
     const text = tableText(
-      os,
-      arch,
+      t,
       headers,
       toolchain(macros),
       socket,
@@ -968,7 +1636,7 @@ async function main(): Promise<void> {
       [...errorcode].sort((a, b) => (a[0] < b[0] ? -1 : 1)),
     );
     // Both files are made before either is written, so a failure leaves neither half-done.
-    const tableName = `${os}_${arch}.ts`;
+    const tableName = `${t.os}_${t.arch}.ts`;
     const tablePath = `${out}/${tableName}`;
     const formatted = await format(text, repo);
     const tables = await readTables(out, new Map([[tableName, formatted]]));
@@ -981,6 +1649,7 @@ async function main(): Promise<void> {
         `system constants, ${errnoRows.length} errno names) ` +
         `and ${out}/mod.ts (${tables.length} table${tables.length === 1 ? "" : "s"})`,
     );
+    if (!layoutOk) Deno.exitCode = 1;
   } finally {
     await Deno.remove(tmp, { recursive: true });
   }

@@ -9,7 +9,7 @@
  * (libbluetooth-dev 5.66) and CPython 3.11's Modules/socketmodule.c.
  *
  * Every definition is guarded, so a header that does define the name wins.
- * Only Linux values live here: other systems get nothing from this file.
+ * Each block is for one OS (#ifdef __linux__, #ifdef __APPLE__).
  */
 #ifdef __linux__
 
@@ -130,3 +130,17 @@
 #endif
 
 #endif /* __linux__ */
+
+#ifdef __APPLE__
+
+/*
+ * from macOS's <sys/sys_domain.h>: AF_SYSTEM protocols and subsystem, which
+ * CPython exports on macOS; the header is missing from the header set used.
+ */
+#ifndef SYSPROTO_CONTROL
+#define SYSPROTO_EVENT 1
+#define SYSPROTO_CONTROL 2
+#define AF_SYS_CONTROL 2
+#endif
+
+#endif /* __APPLE__ */

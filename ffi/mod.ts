@@ -12,7 +12,7 @@ import {
   READINESS as LINUX_READINESS,
   symbols as linuxSymbols,
 } from "./linux.ts";
-import { type Layout, linux_aarch64, linux_x86_64 } from "./structs.ts";
+import { linux_aarch64, linux_x86_64, type LinuxLayout } from "./structs.ts";
 
 export type { Layout } from "./structs.ts";
 
@@ -34,7 +34,7 @@ function unsupported(): Error {
 export const osName: string = Deno.build.os;
 
 /** The struct layouts for this OS and architecture. */
-export const layout: Layout = Deno.build.os === "linux"
+export const layout: LinuxLayout = Deno.build.os === "linux"
   ? (Deno.build.arch === "aarch64" ? linux_aarch64 : linux_x86_64)
   : linux_x86_64;
 

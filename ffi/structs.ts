@@ -5,11 +5,24 @@
  *
  * Values for Linux are those of glibc's and the kernel's headers on the
  * 64-bit ABIs (x86_64, aarch64); `epoll_event` is packed on x86_64 only.
+ * Values for macOS are those of the macOS SDK's headers on arm64 and x86_64
+ * (the same on both): sockaddrs start with a length byte (`sa_len`,
+ * `sin_len`, `sun_len`), `addrinfo` has `ai_canonname` before `ai_addr`,
+ * `msghdr.msg_iovlen`/`msg_controllen` and `cmsghdr.cmsg_len` are 4 bytes,
+ * CMSG_ALIGN aligns to 4, `timeval.tv_usec` is 4 bytes.
+ *
+ * Every value the headers determine is checked against them by
+ * `deno task gen:constants --check-layouts [--target T]` (tests/layouts_test.ts
+ * runs it for each target it can compile for).
  *
  * @module
  */
 
-/** Byte offsets and sizes of the C structures the library uses. */
+/**
+ * Byte offsets and sizes of the C structures the library uses. A member a
+ * system lacks (`epoll_event` and the Linux-only sockaddrs on macOS, `kevent`
+ * on Linux) is absent from that system's layout.
+ */
 export interface Layout {
   /** `sizeof(void *)` */
   readonly pointerSize: number;
@@ -108,23 +121,45 @@ export interface Layout {
     readonly events: number;
     readonly revents: number;
   };
-  /** `struct epoll_event` (`data` is the 64-bit `epoll_data_t`) */
-  readonly epoll_event: { readonly size: number; readonly events: number; readonly data: number };
+  /** `struct epoll_event` (`data` is the 64-bit `epoll_data_t`); Linux only */
+  readonly epoll_event?: { readonly size: number; readonly events: number; readonly data: number };
+  /**
+   * `struct kevent` of kqueue (the BSDs, macOS): `ident` and `data` are
+   * pointer-sized, `filter` an int16, `flags` a uint16, `fflags` a uint32,
+   * `udata` a pointer
+   */
+  readonly kevent?: {
+    readonly size: number;
+    readonly ident: number;
+    readonly filter: number;
+    readonly flags: number;
+    readonly fflags: number;
+    readonly data: number;
+    readonly udata: number;
+  };
   /** `struct if_nameindex` */
   readonly if_nameindex: {
     readonly size: number;
     readonly if_index: number;
     readonly if_name: number;
   };
-  /** `struct ucred` (SCM_CREDENTIALS) */
-  readonly ucred: {
+  /** `struct ucred` (SCM_CREDENTIALS); Linux only */
+  readonly ucred?: {
     readonly size: number;
     readonly pid: number;
     readonly uid: number;
     readonly gid: number;
   };
-  /** `struct timeval` (SO_RCVTIMEO, SO_TIMESTAMP): two 64-bit fields */
-  readonly timeval: { readonly size: number; readonly tv_sec: number; readonly tv_usec: number };
+  /**
+   * `struct timeval` (SO_RCVTIMEO, SO_TIMESTAMP): a 64-bit `tv_sec`, and
+   * `tv_usec` of `tv_usecSize` bytes (8 on Linux, 4 on macOS)
+   */
+  readonly timeval: {
+    readonly size: number;
+    readonly tv_sec: number;
+    readonly tv_usec: number;
+    readonly tv_usecSize: number;
+  };
   /** `struct timespec` (SO_TIMESTAMPNS): two 64-bit fields */
   readonly timespec: { readonly size: number; readonly tv_sec: number; readonly tv_nsec: number };
   /** `struct linger` */
@@ -143,13 +178,13 @@ export interface Layout {
     readonly ipi6_ifindex: number;
   };
   /** `struct sockaddr_nl` (AF_NETLINK) */
-  readonly sockaddr_nl: {
+  readonly sockaddr_nl?: {
     readonly size: number;
     readonly nl_pid: number;
     readonly nl_groups: number;
   };
   /** `struct sockaddr_ll` (AF_PACKET); `addrMax` is `sizeof(sll_addr)` */
-  readonly sockaddr_ll: {
+  readonly sockaddr_ll?: {
     readonly size: number;
     readonly sll_protocol: number;
     readonly sll_ifindex: number;
@@ -160,7 +195,7 @@ export interface Layout {
     readonly addrMax: number;
   };
   /** `struct sockaddr_can` (AF_CAN) with the `can_addr.tp` and `can_addr.j1939` members */
-  readonly sockaddr_can: {
+  readonly sockaddr_can?: {
     readonly size: number;
     readonly can_ifindex: number;
     readonly tp_rx_id: number;
@@ -170,7 +205,7 @@ export interface Layout {
     readonly j1939_addr: number;
   };
   /** `struct sockaddr_tipc` (AF_TIPC) with the members of its `addr` union */
-  readonly sockaddr_tipc: {
+  readonly sockaddr_tipc?: {
     readonly size: number;
     readonly addrtype: number;
     readonly scope: number;
@@ -184,14 +219,14 @@ export interface Layout {
     readonly id_node: number;
   };
   /** `struct sockaddr_vm` (AF_VSOCK) */
-  readonly sockaddr_vm: {
+  readonly sockaddr_vm?: {
     readonly size: number;
     readonly svm_port: number;
     readonly svm_cid: number;
     readonly svm_flags: number;
   };
   /** `struct sockaddr_alg` (AF_ALG); `typeMax`/`nameMax` are the sizes of the char arrays */
-  readonly sockaddr_alg: {
+  readonly sockaddr_alg?: {
     readonly size: number;
     readonly salg_type: number;
     readonly typeMax: number;
@@ -201,7 +236,7 @@ export interface Layout {
     readonly nameMax: number;
   };
   /** `struct sockaddr_l2` (AF_BLUETOOTH, BTPROTO_L2CAP); psm and cid are little-endian */
-  readonly sockaddr_l2: {
+  readonly sockaddr_l2?: {
     readonly size: number;
     readonly l2_psm: number;
     readonly l2_bdaddr: number;
@@ -209,19 +244,19 @@ export interface Layout {
     readonly l2_bdaddr_type: number;
   };
   /** `struct sockaddr_rc` (AF_BLUETOOTH, BTPROTO_RFCOMM) */
-  readonly sockaddr_rc: {
+  readonly sockaddr_rc?: {
     readonly size: number;
     readonly rc_bdaddr: number;
     readonly rc_channel: number;
   };
   /** `struct sockaddr_hci` (AF_BLUETOOTH, BTPROTO_HCI) */
-  readonly sockaddr_hci: {
+  readonly sockaddr_hci?: {
     readonly size: number;
     readonly hci_dev: number;
     readonly hci_channel: number;
   };
   /** `struct sockaddr_sco` (AF_BLUETOOTH, BTPROTO_SCO) */
-  readonly sockaddr_sco: { readonly size: number; readonly sco_bdaddr: number };
+  readonly sockaddr_sco?: { readonly size: number; readonly sco_bdaddr: number };
   /** `IF_NAMESIZE` from <net/if.h> */
   readonly IF_NAMESIZE: number;
   /** `NI_MAXHOST` and `NI_MAXSERV` from <netdb.h> */
@@ -230,12 +265,36 @@ export interface Layout {
   readonly NI_MAXSERV: number;
   /** `IOV_MAX` (sysconf(_SC_IOV_MAX)) */
   readonly IOV_MAX: number;
-  /** Largest length one socket read or write transfers (Linux MAX_RW_COUNT). */
+  /**
+   * Largest length one socket read or write transfers: Linux's MAX_RW_COUNT
+   * (it shortens longer transfers), INT_MAX on macOS (it refuses longer ones).
+   */
   readonly MAX_RW: number;
 }
 
+/** The members only Linux has; every Linux layout has them all. */
+type LinuxOnly =
+  | "epoll_event"
+  | "ucred"
+  | "sockaddr_nl"
+  | "sockaddr_ll"
+  | "sockaddr_can"
+  | "sockaddr_tipc"
+  | "sockaddr_vm"
+  | "sockaddr_alg"
+  | "sockaddr_l2"
+  | "sockaddr_rc"
+  | "sockaddr_hci"
+  | "sockaddr_sco";
+
+/** A Linux layout: every Linux-only member present, no `kevent`. */
+export type LinuxLayout = Omit<Layout, "kevent"> & Required<Pick<Layout, LinuxOnly>>;
+
+/** A macOS layout: `kevent` present, none of the Linux-only members. */
+export type DarwinLayout = Omit<Layout, LinuxOnly | "kevent"> & Required<Pick<Layout, "kevent">>;
+
 /** Struct layouts shared by the 64-bit Linux ABIs (LP64, glibc). */
-const linux64: Omit<Layout, "epoll_event"> = {
+const linux64: Omit<LinuxLayout, "epoll_event"> = {
   pointerSize: 8,
   saLen: false,
   sockaddr_storage: { size: 128 },
@@ -274,7 +333,7 @@ const linux64: Omit<Layout, "epoll_event"> = {
   pollfd: { size: 8, fd: 0, events: 4, revents: 6 },
   if_nameindex: { size: 16, if_index: 0, if_name: 8 },
   ucred: { size: 12, pid: 0, uid: 4, gid: 8 },
-  timeval: { size: 16, tv_sec: 0, tv_usec: 8 },
+  timeval: { size: 16, tv_sec: 0, tv_usec: 8, tv_usecSize: 8 },
   timespec: { size: 16, tv_sec: 0, tv_nsec: 8 },
   linger: { size: 8, l_onoff: 0, l_linger: 4 },
   // The structures below were checked on linux x86_64 (glibc 2.36, UAPI headers 6.1,
@@ -339,13 +398,75 @@ const linux64: Omit<Layout, "epoll_event"> = {
 };
 
 /** Linux on x86_64: `struct epoll_event` is packed (12 bytes). */
-export const linux_x86_64: Layout = {
+export const linux_x86_64: LinuxLayout = {
   ...linux64,
   epoll_event: { size: 12, events: 0, data: 4 },
 };
 
 /** Linux on aarch64: `struct epoll_event` is naturally aligned (16 bytes). */
-export const linux_aarch64: Layout = {
+export const linux_aarch64: LinuxLayout = {
   ...linux64,
   epoll_event: { size: 16, events: 0, data: 8 },
 };
+
+/**
+ * macOS on arm64 and x86_64 (LP64, the same layouts on both), from the macOS
+ * SDK headers: <sys/socket.h>, <sys/un.h>, <netinet/in.h>, <netdb.h>,
+ * <poll.h>, <sys/event.h>, <net/if.h>, <sys/_types/_timeval.h>.
+ */
+const darwin64: DarwinLayout = {
+  pointerSize: 8,
+  saLen: true,
+  sockaddr_storage: { size: 128 },
+  sa_family: { offset: 1, size: 1 },
+  sockaddr_in: { size: 16, sin_port: 2, sin_addr: 4 },
+  sockaddr_in6: { size: 28, sin6_port: 2, sin6_flowinfo: 4, sin6_addr: 8, sin6_scope_id: 24 },
+  sockaddr_un: { size: 106, sun_path: 2, pathMax: 104 },
+  msghdr: {
+    size: 48,
+    msg_name: 0,
+    msg_namelen: 8,
+    msg_iov: 16,
+    msg_iovlen: 24,
+    msg_control: 32,
+    msg_controllen: 40,
+    msg_flags: 44,
+    msg_iovlenSize: 4,
+    msg_controllenSize: 4,
+  },
+  iovec: { size: 16, iov_base: 0, iov_len: 8 },
+  cmsghdr: { size: 12, cmsg_len: 0, cmsg_lenSize: 4, cmsg_level: 4, cmsg_type: 8, align: 4 },
+  addrinfo: {
+    size: 48,
+    ai_flags: 0,
+    ai_family: 4,
+    ai_socktype: 8,
+    ai_protocol: 12,
+    ai_addrlen: 16,
+    ai_canonname: 24,
+    ai_addr: 32,
+    ai_next: 40,
+  },
+  hostent: { size: 32, h_name: 0, h_aliases: 8, h_addrtype: 16, h_length: 20, h_addr_list: 24 },
+  servent: { size: 32, s_name: 0, s_aliases: 8, s_port: 16, s_proto: 24 },
+  protoent: { size: 24, p_name: 0, p_aliases: 8, p_proto: 16 },
+  pollfd: { size: 8, fd: 0, events: 4, revents: 6 },
+  kevent: { size: 32, ident: 0, filter: 8, flags: 10, fflags: 12, data: 16, udata: 24 },
+  if_nameindex: { size: 16, if_index: 0, if_name: 8 },
+  timeval: { size: 16, tv_sec: 0, tv_usec: 8, tv_usecSize: 4 },
+  timespec: { size: 16, tv_sec: 0, tv_nsec: 8 },
+  linger: { size: 8, l_onoff: 0, l_linger: 4 },
+  in_pktinfo: { size: 12, ipi_ifindex: 0, ipi_spec_dst: 4, ipi_addr: 8 },
+  in6_pktinfo: { size: 20, ipi6_addr: 0, ipi6_ifindex: 16 },
+  IF_NAMESIZE: 16,
+  NI_MAXHOST: 1025,
+  NI_MAXSERV: 32,
+  IOV_MAX: 1024,
+  MAX_RW: 0x7fffffff,
+};
+
+/** macOS on Apple silicon. */
+export const darwin_aarch64: DarwinLayout = darwin64;
+
+/** macOS on Intel. */
+export const darwin_x86_64: DarwinLayout = darwin64;
