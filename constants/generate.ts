@@ -263,6 +263,16 @@ const STRINGS: readonly { name: string; value: string; when: string; doc: string
 /** errno names that Python's socket module re-exports, and mod.ts too. */
 const SOCKET_ERRNO_NAMES: readonly string[] = ["EAGAIN", "EBADF", "EWOULDBLOCK"];
 
+/**
+ * OSes whose tables are generated and checked (tests/tables_oracle_test.ts,
+ * tests/generate_test.ts) but that mod.ts does not select yet, because src/
+ * is not yet wired for them: selecting one types every name its table lacks
+ * as `number | undefined`, and src/ and the Linux-only tests must narrow
+ * those first. Remove the OS here and run `deno task gen:constants` to
+ * select its tables.
+ */
+const NOT_SELECTED: readonly string[] = ["darwin"];
+
 /** Every value Deno.build.os takes, to recognise table files. */
 const OSES: readonly string[] = [
   "aix",
@@ -574,14 +584,16 @@ async function usableHeaders(
  * symlinks followed): cross compilers name their include directories
  * `/usr/lib/gcc-cross/aarch64-linux-gnu/12/../../../../aarch64-linux-gnu/include`.
  */
-function normalizePath(path: string): string {
+export function normalizePath(path: string): string {
+  const absolute = path.startsWith("/");
   const out: string[] = [];
   for (const part of path.split("/")) {
-    if (part === "." || (part === "" && out.length > 0)) continue;
-    if (part === ".." && out.length > 1 && out[out.length - 1] !== "..") out.pop();
-    else out.push(part);
+    if (part === "" || part === ".") continue;
+    if (part !== "..") out.push(part);
+    else if (out.length > 0 && out[out.length - 1] !== "..") out.pop();
+    else if (!absolute) out.push("..");
   }
-  return out.join("/") || "/";
+  return absolute ? `/${out.join("/")}` : out.join("/") || ".";
 }
 
 /** The compiler's `#include <...>` search directories, normalized, longest first. */
@@ -1003,7 +1015,7 @@ async function readTables(dir: string, fresh: Map<string, string>): Promise<Pars
   }
   for (const name of names) {
     const m = /^([a-z]+)_([a-z0-9_]+)\.ts$/.exec(name);
-    if (!m || !OSES.includes(m[1])) continue;
+    if (!m || !OSES.includes(m[1]) || NOT_SELECTED.includes(m[1])) continue;
     const parsed = parseTable(fresh.get(name) ?? await Deno.readTextFile(`${dir}/${name}`));
     tables.push({
       key: `${m[1]}/${m[2]}`,
@@ -1447,10 +1459,10 @@ const LAYOUT_PROBES: readonly LayoutProbe[] = [
 const LAYOUT_UNPROBED: readonly string[] = ["MAX_RW"];
 
 /** A probed layout: member → scalar, or field → number. */
-type ProbedLayout = Record<string, number | boolean | Record<string, number>>;
+export type ProbedLayout = Record<string, number | boolean | Record<string, number>>;
 
 /** What the layout probe found, and which members it could not check (with the reason). */
-interface LayoutResult {
+export interface LayoutResult {
   layout: ProbedLayout;
   unchecked: Map<string, string>;
   /** Members that other systems have and this one lacks. */
@@ -1504,7 +1516,10 @@ async function probeLayout(t: Target, dir: string, supplement: string): Promise<
 }
 
 /** Where a probed layout and ffi/structs.ts's layout of the same target part. */
-function layoutDifferences(probed: LayoutResult, committed: Record<string, unknown>): string[] {
+export function layoutDifferences(
+  probed: LayoutResult,
+  committed: Record<string, unknown>,
+): string[] {
   const problems: string[] = [];
   const show = (v: unknown) => JSON.stringify(v);
   for (const [key, want] of Object.entries(probed.layout)) {
