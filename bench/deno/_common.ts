@@ -120,3 +120,62 @@ export async function main(modes: Record<string, Mode>): Promise<void> {
     Deno.exit(1);
   }
 }
+
+/** A seeded generator of numbers in [0, 1) (mulberry32), the same in every runtime's program. */
+export function rng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Fills `data` from `random`, byte by byte. */
+export function fill(data: Uint8Array<ArrayBuffer>, random: () => number): Uint8Array<ArrayBuffer> {
+  for (let k = 0; k < data.length; k++) data[k] = (random() * 256) | 0;
+  return data;
+}
+
+/**
+ * The event-loop fairness workload: `load()` runs while a `tickMs`
+ * interval timer counts its ticks. Prints `{"ticks", "expected", "ns"}`:
+ * `expected` is the elapsed time over `tickMs` (whole ticks), `ns` the load's
+ * wall time. Also the process's CPU seconds (`cpu`), from /proc/self/stat.
+ */
+export async function fairness(load: () => Promise<void>, tickMs: number): Promise<void> {
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, tickMs);
+  const cpu0 = cpuSeconds();
+  const t0 = nowNs();
+  try {
+    await load();
+  } finally {
+    clearInterval(timer);
+  }
+  const ns = nowNs() - t0;
+  out({
+    ticks,
+    expected: Math.floor(ns / 1e6 / tickMs),
+    ns: Math.round(ns),
+    cpu: cpuSeconds() - cpu0,
+  });
+}
+
+/** This process's user + system CPU seconds (Linux /proc/self/stat; NaN elsewhere). */
+export function cpuSeconds(): number {
+  try {
+    const stat = Deno.readTextFileSync("/proc/self/stat");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // Fields 14 and 15 (utime, stime) in clock ticks; 100 per second on Linux.
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * The fairness load's parameters: clients, bytes each, largest piece, the
+ * timer's period, and the clients of the unmeasured warm-up round before.
+ */
+export const FAIR = { clients: 300, size: 16384, piece: 8192, tickMs: 10, warmup: 20 } as const;
