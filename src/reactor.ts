@@ -371,6 +371,261 @@ class EpollBackend implements Backend {
   }
 }
 
+// ---- kqueue (macOS, the BSDs) ----
+
+/**
+ * The symbols the kqueue backend needs from ffi/ (the darwin table adds
+ * them; declared here so this file type-checks before it exists):
+ * `int kqueue(void)`, `int kevent(int kq, const struct kevent *changelist,
+ * int nchanges, struct kevent *eventlist, int nevents, const struct
+ * timespec *timeout)` and its `nonblocking: true` twin `kevent_nb`.
+ */
+interface KqueueLib {
+  kqueue(): number;
+  kevent(
+    kq: number,
+    changelist: BufferSource | null,
+    nchanges: number,
+    eventlist: BufferSource | null,
+    nevents: number,
+    timeout: BufferSource | null,
+  ): number;
+  kevent_nb(
+    kq: number,
+    changelist: BufferSource | null,
+    nchanges: number,
+    eventlist: BufferSource | null,
+    nevents: number,
+    timeout: BufferSource | null,
+  ): Promise<number>;
+}
+
+/** `struct kevent` as ffi/structs.ts describes it (32 bytes on 64-bit systems). */
+interface KeventLayout {
+  readonly size: number;
+  readonly ident: number;
+  readonly filter: number;
+  readonly flags: number;
+  readonly fflags: number;
+  readonly data: number;
+  readonly udata: number;
+}
+
+/** A kqueue constant from the generated table (absent on systems without kqueue). */
+function kqConst(name: string): number {
+  const v = (sys as Record<string, number | undefined>)[name];
+  if (v === undefined) throw new Error(`kqueue reactor: ${name} is missing from constants/`);
+  return v;
+}
+
+/**
+ * kqueue(2), kept as close to the epoll backend as the API allows.
+ *
+ * - Read and write interest are separate registrations (EVFILT_READ,
+ *   EVFILT_WRITE keyed by descriptor), both level-triggered (no EV_CLEAR),
+ *   with the same lazy policy: read interest stays registered after its
+ *   waiter is served until an event finds nobody waiting; write interest is
+ *   deleted once its waiter is served. PRI (MSG_OOB) waits on EVFILT_READ.
+ * - Changes go through `kevent()` with EV_RECEIPT, which returns one entry
+ *   per change with EV_ERROR set and `data` the change's errno (0 for
+ *   success) and drains no pending event; a change that fails is reported
+ *   like a failed `epoll_ctl` (EV_DELETE of a registration the kernel
+ *   already dropped, ENOENT, is not an error: closing a descriptor removes
+ *   its kevents).
+ * - Results: EVFILT_READ → POLLIN, EVFILT_WRITE → POLLOUT; EV_EOF (the
+ *   peer shut down: readable to EOF; for the write filter, writes will
+ *   fail) adds POLLHUP, EV_ERROR (never expected from a wait without
+ *   changes) POLLERR, so the retried call reports what happened. One
+ *   descriptor may come back twice in a list (one per filter); each is
+ *   dispatched.
+ * - The waker is a pipe (its read end registered for EVFILT_READ) or an
+ *   EVFILT_USER event (ident 0, EV_CLEAR, fired with NOTE_TRIGGER), whose
+ *   result is reported with descriptor -1 so that it cannot be taken for a
+ *   socket with the same number.
+ */
+class KqueueBackend implements Backend {
+  readonly name = "kqueue";
+  readonly disarmsOnEvent = false;
+  #L: Libc;
+  #K: KqueueLib;
+  #kq: number;
+  #waker: Waker | null = null;
+  #ev: KeventLayout;
+  #stride: number;
+  #events: ArrayBuffer;
+  #eventsView: DataView;
+  #changes: ArrayBuffer;
+  #changesView: DataView;
+  #receipts: ArrayBuffer;
+  #receiptsView: DataView;
+  #zero = new BigInt64Array(2); // struct timespec { 0, 0 }
+  #READ = kqConst("EVFILT_READ");
+  #WRITE = kqConst("EVFILT_WRITE");
+  #ADD = kqConst("EV_ADD");
+  #DELETE = kqConst("EV_DELETE");
+  #RECEIPT = kqConst("EV_RECEIPT");
+  #ERROR = kqConst("EV_ERROR");
+  #EOF = kqConst("EV_EOF");
+  #USER = 0;
+  #TRIGGER = 0;
+
+  constructor(L: Libc, waker: WakerKind) {
+    this.#L = L;
+    const K = L as unknown as Partial<KqueueLib>;
+    if (typeof K.kqueue !== "function" || typeof K.kevent !== "function" || !K.kevent_nb) {
+      throw new Error("kqueue reactor: ffi/ provides no kqueue/kevent/kevent_nb");
+    }
+    this.#K = K as KqueueLib;
+    const ev = (layout as unknown as { kevent?: KeventLayout }).kevent;
+    if (ev === undefined) throw new Error("kqueue reactor: ffi/structs.ts has no kevent layout");
+    this.#ev = ev;
+    this.#stride = ev.size;
+    this.#events = new ArrayBuffer(ev.size * MAX_EVENTS);
+    this.#eventsView = new DataView(this.#events);
+    this.#changes = new ArrayBuffer(ev.size * 2);
+    this.#changesView = new DataView(this.#changes);
+    this.#receipts = new ArrayBuffer(ev.size * 2);
+    this.#receiptsView = new DataView(this.#receipts);
+    const kq = this.#K.kqueue();
+    if (kq < 0) throw errorFor(errno(), "kqueue");
+    // kqueue descriptors are not inherited across fork; close-on-exec too.
+    L.fcntl(kq, sys.F_SETFD, sys.FD_CLOEXEC);
+    this.#kq = kq;
+    try {
+      if (waker === "user") {
+        this.#waker = null;
+        this.#USER = kqConst("EVFILT_USER");
+        this.#TRIGGER = kqConst("NOTE_TRIGGER");
+        this.#change(0, 0, this.#USER, this.#ADD | kqConst("EV_CLEAR"), 0);
+      } else {
+        this.#waker = new Waker(L, "pipe");
+        this.#change(0, this.#waker.readFd, this.#READ, this.#ADD, 0);
+      }
+      const e = this.#apply(1);
+      if (e !== 0) throw errorFor(e, "kevent");
+    } catch (e) {
+      this.#waker?.close();
+      L.close(kq);
+      throw e;
+    }
+  }
+
+  /** Writes change `i` of the changelist. */
+  #change(i: number, ident: number, filter: number, flags: number, fflags: number): void {
+    const v = this.#changesView, ev = this.#ev, b = i * this.#stride;
+    v.setBigUint64(b + ev.ident, BigInt(ident), true);
+    v.setInt16(b + ev.filter, filter, true);
+    v.setUint16(b + ev.flags, flags | this.#RECEIPT, true);
+    v.setUint32(b + ev.fflags, fflags, true);
+    v.setBigInt64(b + ev.data, 0n, true);
+    v.setBigUint64(b + ev.udata, 0n, true);
+  }
+
+  /**
+   * Applies `n` changes; their receipts (EV_RECEIPT) land in #receipts.
+   * Returns 0, or the errno of the first change that failed (other than
+   * ENOENT for a delete).
+   */
+  #apply(n: number): number {
+    const r = this.#K.kevent(this.#kq, this.#changes, n, this.#receipts, n, this.#zero);
+    if (r < 0) return errno();
+    const v = this.#receiptsView, ev = this.#ev;
+    for (let i = 0; i < r; i++) {
+      const b = i * this.#stride;
+      if ((v.getUint16(b + ev.flags, true) & this.#ERROR) === 0) continue;
+      const e = Number(v.getBigInt64(b + ev.data, true));
+      if (e === 0) continue;
+      if (e === errnoValues.ENOENT && v.getInt16(b + ev.filter, true) !== this.#USER) continue;
+      return e;
+    }
+    return 0;
+  }
+
+  sync(st: FdState): number {
+    // The epoll backend's policy (see EpollBackend.sync), per filter.
+    let want = st.want();
+    if (!st.unwanted) want |= st.armed & (sys.POLLIN | sys.POLLPRI);
+    st.unwanted = false;
+    const r = (m: number): boolean => (m & (sys.POLLIN | sys.POLLPRI)) !== 0;
+    const w = (m: number): boolean => (m & sys.POLLOUT) !== 0;
+    let n = 0;
+    if (r(want) !== r(st.armed)) {
+      this.#change(n++, st.fd, this.#READ, r(want) ? this.#ADD : this.#DELETE, 0);
+    }
+    if (w(want) !== w(st.armed)) {
+      this.#change(n++, st.fd, this.#WRITE, w(want) ? this.#ADD : this.#DELETE, 0);
+    }
+    if (n === 0) return 0;
+    const e = this.#apply(n);
+    if (e !== 0) {
+      // As epoll: the kernel will not watch it; nothing is counted as armed.
+      this.forget(st);
+      return e;
+    }
+    st.armed = want;
+    st.registered = want !== 0;
+    return 0;
+  }
+
+  forget(st: FdState): void {
+    let n = 0;
+    if (st.armed & (sys.POLLIN | sys.POLLPRI)) {
+      this.#change(n++, st.fd, this.#READ, this.#DELETE, 0);
+    }
+    if (st.armed & sys.POLLOUT) this.#change(n++, st.fd, this.#WRITE, this.#DELETE, 0);
+    if (n > 0) this.#apply(n);
+    st.registered = false;
+    st.armed = 0;
+  }
+
+  wait(): Promise<number> {
+    return this.#K.kevent_nb(this.#kq, null, 0, this.#events, MAX_EVENTS, null);
+  }
+
+  waitNow(): number {
+    return this.#K.kevent(this.#kq, null, 0, this.#events, MAX_EVENTS, this.#zero);
+  }
+
+  results(n: number, on: (fd: number, revents: number) => void): void {
+    const v = this.#eventsView, ev = this.#ev;
+    for (let i = 0, b = 0; i < n; i++, b += this.#stride) {
+      const filter = v.getInt16(b + ev.filter, true);
+      const flags = v.getUint16(b + ev.flags, true);
+      if (this.#waker === null && filter === this.#USER) {
+        on(-1, sys.POLLIN);
+        continue;
+      }
+      let m = filter === this.#READ ? sys.POLLIN : filter === this.#WRITE ? sys.POLLOUT : 0;
+      if (flags & this.#EOF) m |= sys.POLLHUP;
+      if (flags & this.#ERROR) m |= sys.POLLERR;
+      on(Number(v.getBigUint64(b + ev.ident, true)), m);
+    }
+  }
+
+  wake(): void {
+    if (this.#waker !== null) {
+      this.#waker.wake();
+      return;
+    }
+    this.#change(0, 0, this.#USER, 0, this.#TRIGGER);
+    this.#apply(1);
+  }
+
+  isWaker(fd: number): boolean {
+    return this.#waker === null ? fd === -1 : fd === this.#waker.readFd;
+  }
+
+  drain(): void {
+    // EVFILT_USER with EV_CLEAR resets itself once reported.
+    this.#waker?.drain();
+  }
+
+  close(): void {
+    this.#waker?.close();
+    this.#L.close(this.#kq);
+  }
+}
+
 // ---- poll(): the portable fallback ----
 
 const PFD_SIZE = layout.pollfd.size;
@@ -661,9 +916,12 @@ export function settled<T>(value: T): Promise<T> {
 }
 
 /** The readiness mechanisms a reactor can use. */
-export type BackendKind = "epoll" | "epoll-oneshot" | "poll";
-/** What interrupts a reactor's in-flight wait. */
-export type WakerKind = "eventfd" | "pipe";
+export type BackendKind = "epoll" | "epoll-oneshot" | "kqueue" | "poll";
+/**
+ * What interrupts a reactor's in-flight wait: an eventfd, a pipe, or (kqueue)
+ * an EVFILT_USER event.
+ */
+export type WakerKind = "eventfd" | "pipe" | "user";
 
 /** Tuning for tests and benchmarks. */
 export interface ReactorOptions {
@@ -731,10 +989,15 @@ export class Reactor {
   constructor(kind?: BackendKind, waker?: WakerKind, options: ReactorOptions = {}) {
     this.#quick = options.quick !== false;
     const L = lib();
-    const k = kind ?? (readiness.mechanism === "epoll" ? "epoll" : "poll");
-    const wk = waker ?? readiness.waker;
-    if (k === "poll") this.#b = new PollBackend(L, wk);
-    else this.#b = new EpollBackend(L, k === "epoll-oneshot", wk);
+    const mechanism: string = readiness.mechanism;
+    const k = kind ??
+      (mechanism === "epoll" ? "epoll" : mechanism === "kqueue" ? "kqueue" : "poll");
+    // ffi/ may name the kqueue waker by its filter.
+    const given: string = readiness.waker;
+    const wk = waker ?? (given === "eventfd" || given === "pipe" ? given : "user");
+    if (k === "poll") this.#b = new PollBackend(L, wk === "user" ? "pipe" : wk);
+    else if (k === "kqueue") this.#b = new KqueueBackend(L, wk === "eventfd" ? "pipe" : wk);
+    else this.#b = new EpollBackend(L, k === "epoll-oneshot", wk === "user" ? "pipe" : wk);
     this.#disarms = this.#b.disarmsOnEvent;
   }
 
