@@ -19,9 +19,13 @@ export function out(obj: Record<string, unknown>): void {
   console.log(JSON.stringify(obj));
 }
 
-/** Prints an `{"ops":N,"ns":T}` result line. */
-export function reportOps(ops: number, ns: number): void {
-  out({ ops, ns: Math.round(ns) });
+/**
+ * Prints an `{"ops":N,"ns":T}` result line, with `"cpu"` (this process's CPU
+ * seconds over the measured part) when `cpu0` (cpuSeconds() at its start) is given.
+ */
+export function reportOps(ops: number, ns: number, cpu0?: number): void {
+  if (cpu0 === undefined) out({ ops, ns: Math.round(ns) });
+  else out({ ops, ns: Math.round(ns), cpu: cpuSeconds() - cpu0 });
 }
 
 /**
@@ -59,6 +63,7 @@ export async function timedLoopAsync(
   batch: number,
 ): Promise<void> {
   for (let i = 0; i < warmup; i++) await op();
+  const cpu0 = cpuSeconds();
   const t0 = nowNs();
   const deadline = t0 + budgetMs * 1e6;
   let n = 0;
@@ -69,7 +74,7 @@ export async function timedLoopAsync(
     t1 = nowNs();
     if (n >= maxIters || t1 >= deadline) break;
   }
-  reportOps(n, t1 - t0);
+  reportOps(n, t1 - t0, cpu0);
 }
 
 /**
@@ -86,15 +91,19 @@ export async function asyncClients<T>(
   const t0 = nowNs() + warmupMs * 1e6;
   const t1 = t0 + budgetMs * 1e6;
   let measured = 0;
+  let cpu0: number | undefined;
   await Promise.all(conns.map(async (c) => {
     for (;;) {
       await rtt(c);
       const t = nowNs();
       if (t >= t1) return;
-      if (t >= t0) measured++;
+      if (t >= t0) {
+        cpu0 ??= cpuSeconds();
+        measured++;
+      }
     }
   }));
-  reportOps(measured, budgetMs * 1e6);
+  reportOps(measured, budgetMs * 1e6, cpu0);
 }
 
 /** Throws unless `n` equals `want`. */
