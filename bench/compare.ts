@@ -10,8 +10,12 @@
  *   pingpong  cross-process TCP ping-pong of 1 byte on 127.0.0.1
  *   bulk      TCP bulk transfer of 1 GiB in 64 KiB writes (both ends one runtime;
  *             bulk-send and bulk-recv put a C peer on the other end)
- *   async1    async TCP ping-pong, 1 connection, cross-process
+ *   async1    async TCP ping-pong, 1 connection, cross-process (both ends one runtime)
+ *   async1-c  the same with a C echo peer (the runtime is the client only)
  *   async100  async TCP ping-pong, 100 concurrent connections, cross-process
+ *   fair      event-loop fairness: 300 in-process async echo clients of 16 KiB in
+ *             random pieces while a 10 ms interval timer counts its ticks (no C row:
+ *             the share of expected ticks that fired, and the load's wall time)
  *
  * Every run is its own subprocess printing one JSON line. Rounds are
  * interleaved: each round runs every workload once per runtime, in an order
@@ -24,7 +28,13 @@
  *   --reps N          rounds (default 5)
  *   --quick           64 MiB bulk, shorter time budgets, 3 rounds unless --reps
  *   --only a,b        workloads to run (ids above; "bulk" selects all bulk rows)
- *   --runtimes a,b    runtimes to run (c, cpython, node, deno, raw, sockffi, sockffi-async)
+ *   --runtimes a,b    runtimes to run (c, cpython, node, bun-node, bun, deno, raw, sockffi,
+ *                     sockffi-async)
+ *
+ * Bun is looked for in bench/.bun (`npm install --prefix bench/.bun bun@1.4`, gitignored),
+ * then on PATH; without it its rows say "not available". Rates also show the client
+ * process's CPU µs per operation (user + system over the measured part) where the
+ * program reports it.
  *   --json            print machine-readable JSON instead of the table
  *
  * @module
@@ -73,7 +83,7 @@ export function parseOptions(args: string[]): Options {
 
 // ---------------------------------------------------------------- workloads
 
-type Unit = "ns/op" | "rt/s" | "GiB/s";
+type Unit = "ns/op" | "rt/s" | "GiB/s" | "ticks";
 
 /** One row group of the table. */
 interface Workload {
@@ -90,6 +100,8 @@ interface Workload {
   peers?: (rt: string) => { server: string; client: string };
   /** The workload whose C result is this one's baseline (default: itself). */
   baseline?: string;
+  /** No C run: nothing to compare with (the fairness workload). */
+  noBaseline?: boolean;
   /** Seconds before a run is killed. */
   timeout: number;
 }
@@ -177,12 +189,32 @@ function workloads(o: Options): Workload[] {
       timeout: 60,
     },
     {
+      id: "async1-c",
+      title: "5c. async ping-pong, 1 connection, C echo peer",
+      unit: "rt/s",
+      server: "async-server",
+      client: "async-client",
+      args: asyncArgs(1),
+      peers: (rt) => ({ server: "c", client: rt }),
+      baseline: "async1",
+      timeout: 60,
+    },
+    {
       id: "async100",
       title: "5. async ping-pong, 100 connections",
       unit: "rt/s",
       server: "async-server",
       client: "async-client",
       args: asyncArgs(100),
+      timeout: 60,
+    },
+    {
+      id: "fair",
+      title: "6. event-loop fairness: 10 ms timer ticks under 300 echo clients",
+      unit: "ticks",
+      single: "fair",
+      args: () => [],
+      noBaseline: true,
       timeout: 60,
     },
   ];
@@ -242,7 +274,8 @@ async function findPython(): Promise<Runtime> {
       id: "cpython",
       label: `CPython ${version} (socket, asyncio)`,
       argv: [exe, join(HERE, "py", "workloads.py")],
-      mode: (m) => m,
+      mode: (m) => (m === "fair" ? null : m),
+      naReason: "not written for asyncio",
     };
   }
   return {
@@ -261,6 +294,40 @@ async function findNode(): Promise<Runtime> {
     argv: r.ok ? ["node", join(HERE, "node", "workloads.mjs")] : { unavailable: "node not found" },
     mode: (m) => m,
   };
+}
+
+async function findBun(): Promise<Runtime[]> {
+  const local = join(HERE, ".bun", "node_modules", ".bin", "bun");
+  let bun: string | null = null;
+  let version = "";
+  for (const c of [local, "bun"]) {
+    const r = await output(c, ["--version"]);
+    if (r.ok) {
+      bun = c;
+      version = r.text;
+      break;
+    }
+  }
+  const missing = {
+    unavailable: "bun not found (npm install --prefix bench/.bun bun@1.4)",
+  };
+  return [
+    {
+      id: "bun-node",
+      label: bun ? `Bun ${version} (node:net, node:dgram)` : "Bun (node:net, node:dgram)",
+      argv: bun ? [bun, join(HERE, "node", "workloads.mjs")] : missing,
+      mode: (m) => m,
+    },
+    {
+      id: "bun",
+      label: bun
+        ? `Bun ${version} (Bun.listen/connect/udpSocket)`
+        : "Bun (Bun.listen/connect/udpSocket)",
+      argv: bun ? [bun, join(HERE, "bun", "workloads.mjs")] : missing,
+      mode: (m) => (m === "pair" || m.startsWith("bulk") ? null : m),
+      naReason: "no Bun-native form (no socketpair; bulk not written)",
+    },
+  ];
 }
 
 function denoRuntimes(): Runtime[] {
@@ -286,14 +353,14 @@ function denoRuntimes(): Runtime[] {
       id: "raw",
       label: "raw Deno.dlopen (bench/_raw.ts)",
       argv: [...run, "--allow-ffi", join(HERE, "deno", "raw.ts")],
-      mode: sync,
+      mode: (m) => (m === "fair" ? null : sync(m)),
       naReason: "sync calls only (no event loop of its own)",
     },
     {
       id: "sockffi",
       label: "sockffi, sync",
       argv: [...run, ...ffi, join(HERE, "deno", "sockffi.ts")],
-      mode: sync,
+      mode: (m) => (m === "fair" ? null : sync(m)),
       naReason: "an async workload: see the sockffi, async row",
     },
     {
@@ -309,7 +376,7 @@ function denoRuntimes(): Runtime[] {
 
 /** What one run produced: a cost (ns per op or per byte), a display value, or why not. */
 type RunResult =
-  | { cost: number; value: number }
+  | { cost: number; value: number; cpu?: number; wallMs?: number }
   | { unavailable: string }
   | { failed: string };
 
@@ -444,6 +511,14 @@ function withTimeout<T>(p: Promise<T>, seconds: number, onTimeout: () => void): 
 
 function toResult(obj: Record<string, unknown>, unit: Unit): RunResult {
   if (typeof obj.unavailable === "string") return { unavailable: obj.unavailable };
+  if (unit === "ticks") {
+    const ticks = Number(obj.ticks), expected = Number(obj.expected), ns = Number(obj.ns);
+    if (!(expected > 0 && ticks >= 0 && ns > 0)) {
+      return { failed: `bad result ${JSON.stringify(obj)}` };
+    }
+    // cost: wall time; value: the share of expected ticks that fired, in %.
+    return { cost: ns, value: (100 * ticks) / expected, wallMs: ns / 1e6 };
+  }
   if (unit === "GiB/s") {
     const bytes = Number(obj.bytes), ns = Number(obj.ns);
     if (!(bytes > 0 && ns > 0)) return { failed: `bad result ${JSON.stringify(obj)}` };
@@ -452,7 +527,8 @@ function toResult(obj: Record<string, unknown>, unit: Unit): RunResult {
   const ops = Number(obj.ops), ns = Number(obj.ns);
   if (!(ops > 0 && ns > 0)) return { failed: `bad result ${JSON.stringify(obj)}` };
   const cost = ns / ops;
-  return { cost, value: unit === "ns/op" ? cost : 1e9 / cost };
+  const cpu = typeof obj.cpu === "number" ? (obj.cpu * 1e6) / ops : undefined;
+  return { cost, value: unit === "ns/op" ? cost : 1e9 / cost, cpu };
 }
 
 async function runSingle(argv: string[], w: Workload): Promise<RunResult> {
@@ -536,6 +612,10 @@ export interface Row {
   min: number | null;
   max: number | null;
   ratio: { median: number; min: number; max: number } | null;
+  /** Median client CPU µs per operation, where the program reported it. */
+  cpu: number | null;
+  /** Fairness rows: median, lowest and highest wall time of the load, ms. */
+  wall: { median: number; min: number; max: number } | null;
   unavailable: string | null;
   failures: string[];
 }
@@ -543,6 +623,7 @@ export interface Row {
 // ---------------------------------------------------------------- formatting
 
 function fmtValue(v: number, unit: Unit): string {
+  if (unit === "ticks") return `${v.toFixed(0)} %`;
   if (unit === "ns/op") {
     return v >= 10000 ? `${(v / 1000).toFixed(1)} µs` : `${(v / 1000).toFixed(2)} µs`;
   }
@@ -558,8 +639,8 @@ function fmtRatio(r: Row["ratio"]): string {
 /** The markdown table: one row per workload and runtime. */
 export function table(rows: Row[]): string {
   const out = [
-    "| Workload | Runtime | Median | Min | Max | Time vs C (median of per-round ratios, min–max) |",
-    "| --- | --- | ---: | ---: | ---: | ---: |",
+    "| Workload | Runtime | Median | Min | Max | Time vs C (median of per-round ratios, min–max) | CPU µs/op |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
   ];
   let last = "";
   for (const r of rows) {
@@ -572,12 +653,18 @@ export function table(rows: Row[]): string {
         "",
         "",
         "—",
+        "",
       ]
       : [
         fmtValue(r.median, r.unit),
         fmtValue(r.min!, r.unit),
         fmtValue(r.max!, r.unit),
-        fmtRatio(r.ratio),
+        r.wall
+          ? `load took ${r.wall.median.toFixed(0)} ms (${r.wall.min.toFixed(0)}–${
+            r.wall.max.toFixed(0)
+          })`
+          : fmtRatio(r.ratio),
+        r.cpu === null ? "" : r.cpu.toFixed(1),
       ];
     const note = r.median !== null && r.failures.length
       ? ` (${r.failures.length} failed: ${r.failures[0]})`
@@ -637,18 +724,57 @@ export function targets(rows: Row[]): string[] {
       );
     }
   }
-  for (const w of ["async1", "async100"]) {
-    const r = ratio(w, "sockffi-async");
-    const node = faster(w, "sockffi-async", "node"), deno = faster(w, "sockffi-async", "deno");
+  // Issue 11's targets.
+  const faster2 = (w: string, rt: string, others: string[], by = 1): boolean | null => {
+    const a = ratio(w, rt);
+    const bs = others.map((o) => ratio(w, o));
+    if (a === null || bs.some((b) => b === null)) return null;
+    return bs.every((b) => b! >= a * by);
+  };
+  const peers = ["deno", "node"];
+  const fx2 = (w: string, rts: string[]): string =>
+    rts.map((rt) => `${rt} ${fx(ratio(w, rt))}`).join(", ");
+  lines.push(
+    `- async1-c (sockffi client, C echo peer): ${
+      fx2("async1-c", ["sockffi-async", ...peers, "bun-node", "bun"])
+    } of C; no slower than Deno and Node: ${verdict(faster2("async1-c", "sockffi-async", peers))}`,
+  );
+  lines.push(
+    `- async1 (both ends one runtime): ${
+      fx2("async1", ["sockffi-async", ...peers, "bun-node", "bun"])
+    } of C; ahead of Deno and Node: ${verdict(faster2("async1", "sockffi-async", peers))}`,
+  );
+  lines.push(
+    `- async100: ${
+      fx2("async100", ["sockffi-async", ...peers, "bun-node", "bun"])
+    } of C; at least 1.2x the rate of Deno and Node: ${
+      verdict(faster2("async100", "sockffi-async", peers, 1.2))
+    }`,
+  );
+  {
+    const ticks = (rt: string): number | null => get("fair", rt)?.median ?? null;
+    const s = ticks("sockffi-async");
+    const others = peers.map(ticks);
+    const ok = s === null || others.some((o) => o === null)
+      ? null
+      : s >= 50 && others.every((o) => s >= o!);
+    const show = (rt: string): string => {
+      const t = ticks(rt);
+      return `${rt} ${t === null ? "n/a" : `${t.toFixed(0)}%`}`;
+    };
     lines.push(
-      `- ${w}: sockffi async ${fx(r)} of C, Node ${fx(ratio(w, "node"))}, Deno built-in ${
-        fx(ratio(w, "deno"))
-      }` +
-        (w === "async100"
-          ? `; ahead of both (target): ${
-            verdict(node === null || deno === null ? null : node && deno)
-          }`
-          : ""),
+      `- fair: ticks fired ${
+        ["sockffi-async", ...peers, "bun-node", "bun"].map(show).join(", ")
+      }; sockffi >= 50% and >= Deno and Node: ${verdict(ok)}`,
+    );
+  }
+  for (const [w, lim] of [["udp", 1.10], ["pair", 1.05]] as const) {
+    const a = ratio(w, "sockffi"), b = ratio(w, "raw");
+    const r = a === null || b === null ? null : a / b;
+    lines.push(
+      `- ${w}: sockffi ${r === null ? "n/a" : `${r.toFixed(2)}x`} of raw FFI (target <= ${
+        lim.toFixed(2)
+      }x): ${verdict(r === null ? null : r <= lim)}`,
     );
   }
   return lines;
@@ -688,7 +814,13 @@ async function main(): Promise<void> {
   const log = (s: string): void => console.error(s);
   try {
     log("building and probing runtimes ...");
-    const found = [await findC(tmp), await findPython(), await findNode(), ...denoRuntimes()];
+    const found = [
+      await findC(tmp),
+      await findPython(),
+      await findNode(),
+      ...(await findBun()),
+      ...denoRuntimes(),
+    ];
     const byId = new Map(found.map((r) => [r.id, r]));
     const runtimes = found.filter((r) => !o.runtimes || r.id === "c" || o.runtimes.includes(r.id));
     // results[workload][runtime][round]: the run and its cost relative to C.
@@ -718,6 +850,7 @@ async function main(): Promise<void> {
         const cWorkload = all.find((x) => x.id === (w.baseline ?? w.id))!;
         const cRuns: RunResult[] = [];
         const runC = async (): Promise<RunResult> => {
+          if (w.noBaseline) return { unavailable: "no C program for this workload" };
           const r = await runOne(cWorkload, c, byId);
           cRuns.push(r);
           show("c", r);
@@ -739,6 +872,10 @@ async function main(): Promise<void> {
             push(rt.id, { r, ratio: null });
             continue;
           }
+          if (w.noBaseline) {
+            push(rt.id, { r, ratio: null });
+            continue;
+          }
           const after = await runC();
           const sides = [before, after].filter((x): x is Extract<RunResult, { cost: number }> =>
             "cost" in x
@@ -747,7 +884,7 @@ async function main(): Promise<void> {
           push(rt.id, { r, ratio: sides.length ? r.cost / cCost : null });
           before = after;
         }
-        if (!w.peers) push("c", { r: medianRun(cRuns), ratio: 1 });
+        if (!w.peers && !w.noBaseline) push("c", { r: medianRun(cRuns), ratio: 1 });
       }
     }
     const rows: Row[] = [];
@@ -777,6 +914,15 @@ async function main(): Promise<void> {
           ratio: rs.length
             ? { median: median(rs), min: Math.min(...rs), max: Math.max(...rs) }
             : null,
+          cpu: ((xs) => (xs.length ? median(xs) : null))(
+            runs.flatMap(({ r }) => ("cpu" in r && r.cpu !== undefined ? [r.cpu] : [])),
+          ),
+          wall: ((xs) =>
+            xs.length
+              ? { median: median(xs), min: Math.min(...xs), max: Math.max(...xs) }
+              : null)(
+              runs.flatMap(({ r }) => ("wallMs" in r && r.wallMs !== undefined ? [r.wallMs] : [])),
+            ),
           unavailable: vs.length ? null : unavailable,
           failures: runs.flatMap(({ r }) => ("failed" in r ? [r.failed] : [])),
         });
@@ -806,7 +952,7 @@ async function main(): Promise<void> {
         "1.00x is C, lower is better. Median/Min/Max are over rounds (C: its median run per round);",
         "for rates, Min is the slowest round and Max the fastest.",
         "",
-        "Targets (issue 6):",
+        "Targets (issues 6 and 11):",
         ...targets(rows),
       ].join("\n"),
     );

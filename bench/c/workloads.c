@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -91,8 +92,23 @@ static int connect_to(int port) {
   return fd;
 }
 
+/* This process's user + system CPU seconds (getrusage). */
+static double cpu_seconds(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+/* CPU seconds when the measured part began (cpu_mark), reported as "cpu". */
+static double cpu0 = -1;
+static void cpu_mark(void) { cpu0 = cpu_seconds(); }
+
 static void report_ops(long long ops, long long ns) {
-  printf("{\"ops\":%lld,\"ns\":%lld}\n", ops, ns);
+  if (cpu0 >= 0)
+    printf("{\"ops\":%lld,\"ns\":%lld,\"cpu\":%.6f}\n", ops, ns, cpu_seconds() - cpu0);
+  else
+    printf("{\"ops\":%lld,\"ns\":%lld}\n", ops, ns);
 }
 
 /* One send of 1 byte and one recv of it on a unix stream socketpair. */
@@ -168,6 +184,7 @@ static void run_pingpong_client(int port, long max, long budget_ms, long warmup)
   int fd = connect_to(port);
   char buf[64];
   for (long i = 0; i < warmup; i++) rtt(fd, buf);
+  cpu_mark();
   long long t0 = now_ns(), deadline = t0 + budget_ms * 1000000LL, t1;
   long n = 0;
   for (;;) {
@@ -290,6 +307,7 @@ static void run_async_client(int port, int conns, long budget_ms, long warmup_ms
     if (n0 < 0 && now >= t0) {
       n0 = n;
       t0 = now;
+      cpu_mark();
       t1 = now + budget_ms * 1000000LL;
     }
   }

@@ -19,9 +19,13 @@ export function out(obj: Record<string, unknown>): void {
   console.log(JSON.stringify(obj));
 }
 
-/** Prints an `{"ops":N,"ns":T}` result line. */
-export function reportOps(ops: number, ns: number): void {
-  out({ ops, ns: Math.round(ns) });
+/**
+ * Prints an `{"ops":N,"ns":T}` result line, with `"cpu"` (this process's CPU
+ * seconds over the measured part) when `cpu0` (cpuSeconds() at its start) is given.
+ */
+export function reportOps(ops: number, ns: number, cpu0?: number): void {
+  if (cpu0 === undefined) out({ ops, ns: Math.round(ns) });
+  else out({ ops, ns: Math.round(ns), cpu: cpuSeconds() - cpu0 });
 }
 
 /**
@@ -59,6 +63,7 @@ export async function timedLoopAsync(
   batch: number,
 ): Promise<void> {
   for (let i = 0; i < warmup; i++) await op();
+  const cpu0 = cpuSeconds();
   const t0 = nowNs();
   const deadline = t0 + budgetMs * 1e6;
   let n = 0;
@@ -69,7 +74,7 @@ export async function timedLoopAsync(
     t1 = nowNs();
     if (n >= maxIters || t1 >= deadline) break;
   }
-  reportOps(n, t1 - t0);
+  reportOps(n, t1 - t0, cpu0);
 }
 
 /**
@@ -86,15 +91,19 @@ export async function asyncClients<T>(
   const t0 = nowNs() + warmupMs * 1e6;
   const t1 = t0 + budgetMs * 1e6;
   let measured = 0;
+  let cpu0: number | undefined;
   await Promise.all(conns.map(async (c) => {
     for (;;) {
       await rtt(c);
       const t = nowNs();
       if (t >= t1) return;
-      if (t >= t0) measured++;
+      if (t >= t0) {
+        cpu0 ??= cpuSeconds();
+        measured++;
+      }
     }
   }));
-  reportOps(measured, budgetMs * 1e6);
+  reportOps(measured, budgetMs * 1e6, cpu0);
 }
 
 /** Throws unless `n` equals `want`. */
@@ -120,3 +129,62 @@ export async function main(modes: Record<string, Mode>): Promise<void> {
     Deno.exit(1);
   }
 }
+
+/** A seeded generator of numbers in [0, 1) (mulberry32), the same in every runtime's program. */
+export function rng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Fills `data` from `random`, byte by byte. */
+export function fill(data: Uint8Array<ArrayBuffer>, random: () => number): Uint8Array<ArrayBuffer> {
+  for (let k = 0; k < data.length; k++) data[k] = (random() * 256) | 0;
+  return data;
+}
+
+/**
+ * The event-loop fairness workload: `load()` runs while a `tickMs`
+ * interval timer counts its ticks. Prints `{"ticks", "expected", "ns"}`:
+ * `expected` is the elapsed time over `tickMs` (whole ticks), `ns` the load's
+ * wall time. Also the process's CPU seconds (`cpu`), from /proc/self/stat.
+ */
+export async function fairness(load: () => Promise<void>, tickMs: number): Promise<void> {
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, tickMs);
+  const cpu0 = cpuSeconds();
+  const t0 = nowNs();
+  try {
+    await load();
+  } finally {
+    clearInterval(timer);
+  }
+  const ns = nowNs() - t0;
+  out({
+    ticks,
+    expected: Math.floor(ns / 1e6 / tickMs),
+    ns: Math.round(ns),
+    cpu: cpuSeconds() - cpu0,
+  });
+}
+
+/** This process's user + system CPU seconds (Linux /proc/self/stat; NaN elsewhere). */
+export function cpuSeconds(): number {
+  try {
+    const stat = Deno.readTextFileSync("/proc/self/stat");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // Fields 14 and 15 (utime, stime) in clock ticks; 100 per second on Linux.
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * The fairness load's parameters: clients, bytes each, largest piece, the
+ * timer's period, and the clients of the unmeasured warm-up round before.
+ */
+export const FAIR = { clients: 300, size: 16384, piece: 8192, tickMs: 10, warmup: 20 } as const;

@@ -8,7 +8,18 @@
  */
 
 import { join } from "@std/path";
-import { asyncClients, expect, main, nowNs, out, timedLoopAsync } from "./_common.ts";
+import {
+  asyncClients,
+  expect,
+  FAIR,
+  fairness,
+  fill,
+  main,
+  nowNs,
+  out,
+  rng,
+  timedLoopAsync,
+} from "./_common.ts";
 
 const HOST = "127.0.0.1";
 
@@ -28,8 +39,8 @@ async function writeAll(conn: Deno.Conn, data: Uint8Array): Promise<void> {
   for (let off = 0; off < data.length;) off += await conn.write(data.subarray(off));
 }
 
-async function echo(conn: Deno.Conn): Promise<void> {
-  const buf = new Uint8Array(4096);
+async function echo(conn: Deno.Conn, size = 4096): Promise<void> {
+  const buf = new Uint8Array(size);
   try {
     for (;;) {
       const n = await conn.read(buf);
@@ -182,7 +193,60 @@ async function asyncClient(
   for (const c of socks) c.close();
 }
 
+/** The fairness workload of bench/deno/sockffi.ts's asyncFair, on Deno.listen/Deno.connect. */
+async function fair(): Promise<void> {
+  const l = Deno.listen({ hostname: HOST, port: 0 });
+  const port = l.addr.port;
+  const { clients, size, piece, warmup } = FAIR;
+  const server = (async () => {
+    for (let i = 0; i < warmup + clients; i++) {
+      const c = await l.accept();
+      echo(c, 16384).catch((e) => out({ error: `echo: ${e}` }));
+    }
+    l.close();
+  })();
+  // The data is made before the timer starts: generating it is not socket work.
+  const datas = Array.from(
+    { length: warmup + clients },
+    (_, i) => fill(new Uint8Array(size), rng(i + 1)),
+  );
+  const client = async (i: number): Promise<void> => {
+    const random = rng(~i);
+    const data = datas[i];
+    const c = await Deno.connect({ hostname: HOST, port });
+    const sending = (async () => {
+      for (let off = 0; off < size;) {
+        const n = Math.min(size - off, 1 + Math.floor(random() * piece));
+        await writeAll(c, data.subarray(off, off + n));
+        off += n;
+      }
+      await c.closeWrite();
+    })();
+    const got = new Uint8Array(size + 1);
+    let off = 0;
+    for (;;) {
+      const n = await c.read(got.subarray(off));
+      if (n === null) break;
+      off += n;
+      if (off > size) throw new Error(`client ${i}: too much data`);
+    }
+    await sending;
+    c.close();
+    if (off !== size) throw new Error(`client ${i}: got ${off} bytes`);
+    for (let k = 0; k < size; k++) {
+      if (got[k] !== data[k]) throw new Error(`client ${i}: byte ${k} differs`);
+    }
+  };
+  // A warm-up round (JIT, first calls), then the measured one.
+  await Promise.all(Array.from({ length: warmup }, (_, i) => client(clients + i)));
+  await fairness(async () => {
+    await Promise.all(Array.from({ length: clients }, (_, i) => client(i)));
+    await server;
+  }, FAIR.tickMs);
+}
+
 await main({
+  "fair": fair,
   "pair": pair,
   "udp": udp,
   "pingpong-server": pingpongServer,

@@ -14,10 +14,14 @@
 import {
   asyncClients,
   expect,
+  FAIR,
+  fairness,
+  fill,
   main,
   type Mode,
   nowNs,
   out,
+  rng,
   timedLoop,
   timedLoopAsync,
 } from "./_common.ts";
@@ -283,9 +287,9 @@ async function asyncUdp(maxIters: number, budgetMs: number, warmup: number): Pro
   b.close();
 }
 
-async function echo(c: Sock): Promise<void> {
+async function echo(c: Sock, size = 4096): Promise<void> {
   const ca = asyncOf(c, "recv_into", "sendall");
-  const buf = new Uint8Array(4096);
+  const buf = new Uint8Array(size);
   try {
     for (;;) {
       const n = await ca.recv_into(buf);
@@ -410,6 +414,65 @@ async function asyncClient(
   for (const { c } of peers) c.close();
 }
 
+/**
+ * The fairness workload: FAIR.clients echo clients in this process, each
+ * sending FAIR.size bytes in random pieces to an echo server also here and
+ * checking what comes back, while an interval timer counts its ticks.
+ */
+async function asyncFair(): Promise<void> {
+  const l = listener();
+  const la = asyncOf(l, "accept", "recv_into", "sendall");
+  const addr: Addr = [HOST, l.getsockname()[1]];
+  const { clients, size, piece, warmup } = FAIR;
+  const server = (async () => {
+    for (let i = 0; i < warmup + clients; i++) {
+      const [c] = await la.accept();
+      echo(c, 16384).catch((e) => out({ error: `echo: ${e}` }));
+    }
+    l.close();
+  })();
+  // The data is made before the timer starts: generating it is not socket work.
+  const datas = Array.from(
+    { length: warmup + clients },
+    (_, i) => fill(new Uint8Array(size), rng(i + 1)),
+  );
+  const client = async (i: number): Promise<void> => {
+    const random = rng(~i);
+    const data = datas[i];
+    const c = tcp();
+    const ca = asyncOf(c, "connect", "sendall", "recv_into");
+    await ca.connect(addr);
+    const sending = (async () => {
+      for (let off = 0; off < size;) {
+        const n = Math.min(size - off, 1 + Math.floor(random() * piece));
+        await ca.sendall(data.subarray(off, off + n));
+        off += n;
+      }
+      c.shutdown(lib.SHUT_WR);
+    })();
+    const got = new Uint8Array(size + 1);
+    let off = 0;
+    for (;;) {
+      const n = await ca.recv_into(got.subarray(off));
+      if (n === 0) break;
+      off += n;
+      if (off > size) throw new Error(`client ${i}: too much data`);
+    }
+    await sending;
+    c.close();
+    if (off !== size) throw new Error(`client ${i}: got ${off} bytes`);
+    for (let k = 0; k < size; k++) {
+      if (got[k] !== data[k]) throw new Error(`client ${i}: byte ${k} differs`);
+    }
+  };
+  // A warm-up round (JIT, first calls), then the measured one.
+  await Promise.all(Array.from({ length: warmup }, (_, i) => client(clients + i)));
+  await fairness(async () => {
+    await Promise.all(Array.from({ length: clients }, (_, i) => client(i)));
+    await server;
+  }, FAIR.tickMs);
+}
+
 /** Turns an {@linkcode Unavailable} thrown by a mode into an `unavailable` line. */
 function guarded(mode: Mode): Mode {
   return async (...args: number[]): Promise<void> => {
@@ -437,5 +500,6 @@ const modes: Record<string, Mode> = {
   "async-bulk-client": asyncBulkClient,
   "async-server": asyncServer,
   "async-client": asyncClient,
+  "async-fair": asyncFair,
 };
 await main(Object.fromEntries(Object.entries(modes).map(([k, v]) => [k, guarded(v)])));

@@ -14,8 +14,15 @@ const nowNs = () => process.hrtime.bigint();
 const out = (obj) => console.log(JSON.stringify(obj));
 const ms = (n) => BigInt(n) * 1000000n;
 
-function reportOps(ops, ns) {
-  out({ ops, ns: Number(ns) });
+const cpuSeconds = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
+// `cpu`: this process's CPU seconds since cpu0 (cpuSeconds() when the measured part began).
+function reportOps(ops, ns, cpu0) {
+  if (cpu0 === undefined) out({ ops, ns: Number(ns) });
+  else out({ ops, ns: Number(ns), cpu: cpuSeconds() - cpu0 });
 }
 
 // Runs `step(next)` back to back: warmup iterations first, then timed ones
@@ -24,15 +31,17 @@ function timedAsyncLoop(step, maxIters, budgetMs, warmup, done) {
   let i = -warmup;
   let t0 = 0n;
   let deadline = 0n;
+  let cpu0 = 0;
   const next = () => {
     if (i === 0) {
+      cpu0 = cpuSeconds();
       t0 = nowNs();
       deadline = t0 + ms(budgetMs);
     }
     if (i > 0 && (i & 63) === 0) {
       const t = nowNs();
       if (i >= maxIters || t >= deadline) {
-        reportOps(i, t - t0);
+        reportOps(i, t - t0, cpu0);
         done();
         return;
       }
@@ -194,6 +203,7 @@ async function runAsyncClient(port, conns, budgetMs, warmupMs) {
   const t0 = start + ms(warmupMs);
   const t1 = t0 + ms(budgetMs);
   let measured = 0;
+  let cpu0;
   const one = Buffer.from("x");
   const socks = await Promise.all(Array.from({ length: conns }, () => connect(port)));
   await Promise.all(socks.map((s) =>
@@ -205,13 +215,90 @@ async function runAsyncClient(port, conns, budgetMs, warmupMs) {
           resolve();
           return;
         }
-        if (t >= t0) measured++;
+        if (t >= t0) {
+          cpu0 ??= cpuSeconds();
+          measured++;
+        }
         s.write(one);
       });
       s.write(one);
     })
   ));
-  reportOps(measured, ms(budgetMs));
+  reportOps(measured, ms(budgetMs), cpu0);
+}
+
+// The fairness workload (bench/deno/sockffi.ts asyncFair): 300 in-process
+// echo clients of 16 KiB in random pieces while a 10 ms interval counts ticks.
+const FAIR = { clients: 300, size: 16384, piece: 8192, tickMs: 10, warmup: 20 };
+
+function rng(seed) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+async function runFair() {
+  const { clients, size, piece, warmup, tickMs } = FAIR;
+  const server = net.createServer((c) => {
+    c.on("data", (d) => c.write(d));
+    c.on("end", () => c.end());
+    c.on("error", () => {});
+  });
+  await listen(server);
+  const port = server.address().port;
+  const datas = Array.from({ length: warmup + clients }, (_, i) => {
+    const r = rng(i + 1);
+    const d = Buffer.alloc(size);
+    for (let k = 0; k < size; k++) d[k] = (r() * 256) | 0;
+    return d;
+  });
+  const client = (i) =>
+    new Promise((resolve, reject) => {
+      const random = rng(~i);
+      const data = datas[i];
+      const chunks = [];
+      let got = 0;
+      const s = net.connect({ host: "127.0.0.1", port }, () => {
+        let off = 0;
+        const pump = () => {
+          while (off < size) {
+            const n = Math.min(size - off, 1 + Math.floor(random() * piece));
+            const ok = s.write(data.subarray(off, off + n));
+            off += n;
+            if (!ok) {
+              s.once("drain", pump);
+              return;
+            }
+          }
+          s.end();
+        };
+        pump();
+      });
+      s.on("data", (d) => {
+        chunks.push(d);
+        got += d.length;
+      });
+      s.on("error", reject);
+      s.on("end", () => {
+        s.destroy();
+        if (got !== size || !Buffer.concat(chunks).equals(data)) {
+          reject(new Error(`client ${i}: got ${got} bytes or different ones`));
+        } else resolve();
+      });
+    });
+  await Promise.all(Array.from({ length: warmup }, (_, i) => client(clients + i)));
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, tickMs);
+  const cpu0 = cpuSeconds();
+  const t0 = nowNs();
+  await Promise.all(Array.from({ length: clients }, (_, i) => client(i)));
+  const ns = Number(nowNs() - t0);
+  clearInterval(timer);
+  server.close();
+  out({ ticks, expected: Math.floor(ns / 1e6 / tickMs), ns, cpu: cpuSeconds() - cpu0 });
 }
 
 const [mode, ...rest] = process.argv.slice(2);
@@ -225,6 +312,7 @@ const modes = {
   "bulk-client": runBulkClient,
   "async-server": runAsyncServer,
   "async-client": runAsyncClient,
+  "fair": runFair,
 };
 if (!modes[mode]) {
   out({ error: `unknown mode ${mode}` });

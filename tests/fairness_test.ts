@@ -1,0 +1,184 @@
+/**
+ * The reactor's fairness to the event loop (src/reactor.ts: the turn budget,
+ * nextTurn, the bounded busy-poll) and that an idle program uses no CPU and
+ * exits by itself.
+ *
+ * @module
+ */
+
+import { assert, assertEquals, assertLess, assertThrows } from "@std/assert";
+import {
+  DEFAULT_SPIN_US,
+  DEFAULT_TURN_MS,
+  nextTurn,
+  reactor,
+  settled,
+  tuneReactor,
+  TurnBudget,
+} from "../src/reactor.ts";
+
+const dec = new TextDecoder();
+
+/** A budget on a clock the test moves; `spent()` asked `n` times. */
+function asked(b: TurnBudget, n: number): boolean {
+  let r = false;
+  for (let i = 0; i < n; i++) r = b.spent();
+  return r;
+}
+
+Deno.test("TurnBudget: spent once a stretch has run its budget, and a restart begins a new one", () => {
+  let now = 1000;
+  const b = new TurnBudget(2, () => now);
+  b.restart();
+  assertEquals(asked(b, 64), false, "no time has passed");
+  now += 1.5;
+  assertEquals(asked(b, 16), false, "1.5 ms of a 2 ms budget");
+  now += 0.6;
+  assertEquals(asked(b, 16), true, "2.1 ms: spent");
+  assertEquals(b.spent(), true, "spent stays spent until the event loop's turn");
+  b.restart();
+  assertEquals(asked(b, 16), false, "a new stretch");
+});
+
+Deno.test("TurnBudget: a pause of a whole budget between calls starts a new stretch", () => {
+  let now = 0;
+  const b = new TurnBudget(2, () => now);
+  b.restart();
+  for (let i = 0; i < 10; i++) {
+    now += 1;
+    asked(b, 16);
+  }
+  // The calls came every 1 ms for 10 ms: one stretch, spent.
+  assertEquals(b.spent(), true);
+  b.restart();
+  now += 1;
+  assertEquals(asked(b, 16), false);
+  // Calls after an idle 5 ms (the event loop ran meanwhile) are a fresh stretch.
+  now += 5;
+  assertEquals(asked(b, 16), false);
+  now += 1.9;
+  assertEquals(asked(b, 16), false);
+});
+
+Deno.test("TurnBudget: the clock is read once per 16 calls", () => {
+  let reads = 0;
+  const b = new TurnBudget(2, () => {
+    reads++;
+    return 0;
+  });
+  b.restart();
+  reads = 0;
+  asked(b, 160);
+  assertEquals(reads, 10);
+});
+
+Deno.test("tuneReactor: reads, changes and checks the tuning", () => {
+  const before = tuneReactor();
+  assertEquals(before, { turnMs: DEFAULT_TURN_MS, spinUs: DEFAULT_SPIN_US });
+  try {
+    assertEquals(tuneReactor({ spinUs: 0 }), { turnMs: DEFAULT_TURN_MS, spinUs: 0 });
+    assertThrows(() => tuneReactor({ turnMs: -1 }), RangeError, "turnMs");
+    assertThrows(
+      () => tuneReactor({ spinUs: "5" as unknown as number }),
+      RangeError,
+      "spinUs",
+    );
+  } finally {
+    tuneReactor(before);
+  }
+});
+
+Deno.test("settled(): a chain of at-once results lets a timer fire", async () => {
+  let fired = 0;
+  const t = setTimeout(() => fired++, 5);
+  const t0 = performance.now();
+  // Without the budget this loop would never return to the event loop.
+  while (fired === 0 && performance.now() - t0 < 2000) await settled(1);
+  clearTimeout(t);
+  assertEquals(fired, 1, "the timer fired while the loop ran");
+  assertLess(performance.now() - t0, 1000);
+});
+
+Deno.test("nextTurn(): callers are released in order", async () => {
+  const order: number[] = [];
+  await Promise.all([0, 1, 2, 3].map((i) => nextTurn().then(() => order.push(i))));
+  assertEquals(order, [0, 1, 2, 3]);
+});
+
+/** Runs `code` in its own Deno process; its exit status and output. */
+async function run(code: string): Promise<{ code: number; out: string; err: string }> {
+  const dir = await Deno.makeTempDir();
+  try {
+    const script = `${dir}/child.ts`;
+    await Deno.writeTextFile(
+      script,
+      code
+        .replaceAll("MOD_URL", new URL("../mod.ts", import.meta.url).href)
+        .replaceAll("REACTOR_URL", new URL("../src/reactor.ts", import.meta.url).href),
+    );
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-all", script],
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    const out = await child.output();
+    clearTimeout(killer);
+    return { code: out.code, out: dec.decode(out.stdout), err: dec.decode(out.stderr) };
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("after busy ping-pong (the reactor spinning), an idle program uses no CPU and exits by itself", async () => {
+  const r = await run(`
+import { socketpair } from "MOD_URL";
+import { reactor } from "REACTOR_URL";
+function cpu() {
+  const s = Deno.readTextFileSync("/proc/self/stat");
+  const f = s.slice(s.lastIndexOf(")") + 2).split(" ");
+  return (Number(f[11]) + Number(f[12])) * 10; // ms
+}
+const [a, b] = socketpair();
+const one = new Uint8Array(1), buf = new Uint8Array(1);
+// Ping-pong through the reactor: every recv waits (the reply comes later).
+const echo = (async () => {
+  for (;;) {
+    const n = await b.async.recv_into(buf);
+    if (n === 0) return;
+    await b.async.send(buf);
+  }
+})();
+const t0 = performance.now();
+let rts = 0;
+while (performance.now() - t0 < 300) {
+  await a.async.send(one);
+  await a.async.recv_into(buf);
+  rts++;
+}
+// Idle, with a recv waiting that nothing answers for 500 ms.
+const c0 = cpu();
+const pending = a.async.recv_into(buf);
+await new Promise((r) => setTimeout(r, 500));
+const idle = cpu() - c0;
+a.close();
+await pending.catch(() => {});
+await echo.catch(() => {});
+b.close();
+const s = reactor().stats();
+console.log(JSON.stringify({ rts, idle, waiting: s.waiting, spinWakes: s.spinWakes }));
+// No Deno.exit: the process must end by itself.
+`);
+  assertEquals(r.code, 0, r.err);
+  const res = JSON.parse(r.out.trim().split("\n").at(-1)!);
+  assert(res.rts > 100, `ping-pong ran: ${r.out}`);
+  assertEquals(res.waiting, 0);
+  // 500 ms idle with a waiting recv: one bounded spin, then a blocked wait.
+  assertLess(res.idle, 60, `CPU ms while idle: ${r.out}`);
+});
+
+Deno.test("reactor stats count spins and turns", () => {
+  const s = reactor().stats();
+  assertEquals(typeof s.spinWakes, "number");
+  assertEquals(typeof s.turns, "number");
+});
