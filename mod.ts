@@ -101,3 +101,5 @@ export {
 export type { CreateConnectionOptions, CreateServerOptions } from "./src/connection.ts";
 export { AddressFamily, AddressInfo, MsgFlag, SocketKind } from "./src/enums.ts";
 export type { IntEnum } from "./src/enums.ts";
+export { tuneReactor } from "./src/reactor.ts";
+export type { ReactorTuning } from "./src/reactor.ts";
