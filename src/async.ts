@@ -444,12 +444,13 @@ export class SocketAsync {
    * @param flags MSG_PEEK, MSG_OOB, MSG_WAITALL... (MSG_WAITALL still
    *   returns what is there: the call never blocks the thread)
    * @param options `{ signal }` to abort the wait
-   * @returns a Uint8Array of exactly the received length
+   * @returns a Uint8Array of exactly the received length, in an ArrayBuffer
+   *   of its own (recv_into() into a reused buffer allocates nothing)
    * @throws {RangeError} for a negative bufsize
    * @throws {timeout} in timeout mode when nothing arrives in time
    * @throws {SocketError} ECONNRESET...; EBADF when closed meanwhile
    */
-  recv(bufsize: number, flags = 0, options?: AsyncOptions): Promise<Uint8Array> {
+  recv(bufsize: number, flags = 0, options?: AsyncOptions): Promise<Uint8Array<ArrayBuffer>> {
     try {
       if ((bufsize | 0) !== bufsize || bufsize < 0) bufsizeError(bufsize, "recv");
       if ((flags | 0) !== flags) flags = flagsArg(flags);
@@ -533,7 +534,7 @@ export class SocketAsync {
     bufsize: number,
     flags = 0,
     options?: AsyncOptions,
-  ): Promise<[data: Uint8Array, address: Address | null]> {
+  ): Promise<[data: Uint8Array<ArrayBuffer>, address: Address | null]> {
     try {
       if ((bufsize | 0) !== bufsize || bufsize < 0) bufsizeError(bufsize, "recvfrom");
       if ((flags | 0) !== flags) flags = flagsArg(flags);
@@ -1001,11 +1002,11 @@ export class SocketAsync {
 
 /** recvfrom()'s result after `r` bytes arrived in `buf` (the scratch buffer or its own). */
 function recvfromResult(
-  buf: Uint8Array,
+  buf: Uint8Array<ArrayBuffer>,
   r: number,
   bufsize: number,
   proto: number,
-): [Uint8Array, Address | null] {
+): [Uint8Array<ArrayBuffer>, Address | null] {
   return [received(buf, r, bufsize), decode(S.addrBuf, S.addrLen[0], proto)];
 }
 

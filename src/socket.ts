@@ -531,14 +531,14 @@ export class Socket {
    *
    * @param bufsize the most bytes to receive
    * @param flags MSG_PEEK, MSG_WAITALL, MSG_DONTWAIT...
-   * @returns a Uint8Array of exactly the received length (small results are
-   *   views on a shared pool slab, as Node's Buffers: `.slice()` one if you
-   *   need its `.buffer` to yourself)
+   * @returns a Uint8Array of exactly the received length, in an ArrayBuffer
+   *   of its own (one allocation per call: {@linkcode Socket.recv_into}
+   *   into a buffer you reuse allocates nothing)
    * @throws {RangeError} for a negative bufsize
    * @throws {timeout} in timeout mode when nothing arrives in time
    * @throws {SocketError} EAGAIN when non-blocking and nothing is there
    */
-  recv(bufsize: number, flags = 0): Uint8Array {
+  recv(bufsize: number, flags = 0): Uint8Array<ArrayBuffer> {
     if ((bufsize | 0) !== bufsize || bufsize < 0) bufsizeError(bufsize, "recv");
     if ((flags | 0) !== flags) flags = flagsArg(flags);
     // CPython returns b'' for recv(0) without calling recv(2), which would block.
@@ -550,9 +550,10 @@ export class Socket {
   /**
    * Receives up to `bufsize` bytes and the sender's address
    * (`recvfrom(2)`). The address is `null` when the kernel gives none (a
-   * connected stream socket). Python: `socket.recvfrom()`.
+   * connected stream socket). The data is in an ArrayBuffer of its own, as
+   * recv()'s. Python: `socket.recvfrom()`.
    */
-  recvfrom(bufsize: number, flags = 0): [data: Uint8Array, address: Address | null] {
+  recvfrom(bufsize: number, flags = 0): [data: Uint8Array<ArrayBuffer>, address: Address | null] {
     if ((bufsize | 0) !== bufsize || bufsize < 0) bufsizeError(bufsize, "recvfrom");
     if ((flags | 0) !== flags) flags = flagsArg(flags);
     const buf = recvBuffer(bufsize);
@@ -563,7 +564,9 @@ export class Socket {
   /**
    * Receives up to `nbytes` bytes (default: the buffer's length) into
    * `buffer` (`recv(2)`), honouring a view's offset, and returns how many
-   * arrived. Python: `socket.recv_into()`.
+   * arrived. The zero-allocation way to receive: reuse one buffer, where
+   * recv() allocates an ArrayBuffer for every result. Python:
+   * `socket.recv_into()`.
    *
    * @throws {RangeError} when nbytes is negative or larger than the buffer
    */
@@ -580,7 +583,8 @@ export class Socket {
 
   /**
    * Like {@linkcode Socket.recv_into}, also returning the sender's address
-   * (`recvfrom(2)`): `[nbytes, address]`. Python: `socket.recvfrom_into()`.
+   * (`recvfrom(2)`): `[nbytes, address]`. Like recv_into(), it allocates no
+   * result buffer. Python: `socket.recvfrom_into()`.
    */
   recvfrom_into(
     buffer: Bytes,

@@ -7,6 +7,7 @@
 
 import { assert, assertEquals } from "@std/assert";
 import { dirname, fromFileUrl, join } from "@std/path";
+import { AF_UNIX, SOCK_DGRAM, socketpair } from "../mod.ts";
 
 const modUrl = new URL("../mod.ts", import.meta.url).href;
 const dec = new TextDecoder();
@@ -122,4 +123,43 @@ Deno.exit(0);
 `);
   assert(r.reused > 0, "the descriptor number was never reused: the test proves nothing");
   assertEquals(r.delivered, r.tries, `only ${r.delivered} of ${r.tries} recvs got their data`);
+});
+
+// ---- item 3: every result owns its bytes ----
+
+function assertOwnBuffer(r: Uint8Array, what: string): void {
+  assertEquals(r.byteOffset, 0, `${what}: byteOffset`);
+  assertEquals(r.buffer.byteLength, r.byteLength, `${what}: the buffer holds only this result`);
+}
+
+Deno.test("item 3: recv(), recvfrom() and async.recv() results each own their ArrayBuffer", async () => {
+  const [a, b] = socketpair();
+  const [da, db] = socketpair(AF_UNIX, SOCK_DGRAM);
+  try {
+    const results: Uint8Array<ArrayBuffer>[] = [];
+    for (let i = 0; i < 4; i++) {
+      a.sendall(new Uint8Array([i, i, i]));
+      results.push(b.recv(100));
+      da.send(new Uint8Array([10 + i]));
+      results.push(db.recvfrom(100)[0]);
+      a.sendall(new Uint8Array([20 + i, 20 + i]));
+      results.push(await b.async.recv(100));
+      da.send(new Uint8Array([30 + i]));
+      results.push((await db.async.recvfrom(100))[0]);
+    }
+    results.forEach((r, i) => assertOwnBuffer(r, `result ${i}`));
+    const before = results.map((r) => [...r]);
+    // transferring one result's buffer leaves every other result intact
+    const moved = structuredClone(results[0], { transfer: [results[0].buffer] });
+    assertEquals([...moved], before[0]);
+    results[1].buffer.transfer();
+    for (let i = 2; i < results.length; i++) {
+      assertEquals([...results[i]], before[i], `result ${i}`);
+    }
+  } finally {
+    a.close();
+    b.close();
+    da.close();
+    db.close();
+  }
 });

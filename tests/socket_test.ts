@@ -62,7 +62,7 @@ import {
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
-const b = (s: string): Uint8Array => enc.encode(s);
+const b = (s: string): Uint8Array<ArrayBuffer> => enc.encode(s);
 const str = (u: Uint8Array): string => dec.decode(u);
 
 if (PYTHON === null) {
