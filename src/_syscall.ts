@@ -181,7 +181,11 @@ export const READ_OOB = POLLIN | POLLPRI;
  * One step of the retry loop after a failed call with errno `e`: returns
  * (after EINTR at once, after EAGAIN in timeout mode once the descriptor is
  * ready) the deadline to keep, or throws the error or {@linkcode timeout}.
- * `deadline` is -2 until the first wait sets it.
+ * `deadline` is -2 until the first wait sets it. Every wait counts against
+ * the deadline: when poll says ready but the call keeps failing with EAGAIN
+ * (MSG_ERRQUEUE with ordinary data queued, a datagram socket shut down for
+ * reading), the call times out at the deadline as CPython's does, instead of
+ * polling forever.
  */
 function retry(
   fd: number,
@@ -194,6 +198,7 @@ function retry(
   if (e === EINTR) return deadline; // PEP 475
   if ((e === EAGAIN || e === EWOULDBLOCK) && tmo > 0) {
     if (deadline === -2) deadline = performance.now() + tmo;
+    else if (performance.now() >= deadline) throw new timeout(syscall);
     if (!waitFd(fd, events, deadline)) throw new timeout(syscall);
     return deadline;
   }

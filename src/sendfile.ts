@@ -94,6 +94,9 @@ function useSendfile(s: Socket, file: FileArg, offset: number, count: number | n
   const tmo = timeoutMsOf(s);
   let total = 0;
   let pos = offset;
+  // the current wait's deadline: a fresh one after progress, kept while
+  // sendfile(2) keeps failing with EAGAIN though poll said ready
+  let deadline = -2;
   offBuf[0] = BigInt(offset);
   try {
     for (;;) {
@@ -107,18 +110,23 @@ function useSendfile(s: Socket, file: FileArg, offset: number, count: number | n
       if (n > 0) {
         total += n;
         pos += n;
+        deadline = -2;
         continue;
       }
       if (n === 0) break; // end of file
       const e = -n;
       if (e === EAGAIN || e === EWOULDBLOCK) {
         // Timeout mode: the descriptor is non-blocking; wait for room, each
-        // wait up to the timeout, as CPython's selector.select(timeout) does.
-        // A blocking socket only gets here if O_NONBLOCK was set behind our
-        // back: wait without a limit, as CPython does.
-        if (!waitFd(sockfd, WRITE, tmo > 0 ? performance.now() + tmo : -1)) {
-          throw new timeout("sendfile");
+        // wait up to the timeout, as CPython's selector.select(timeout) does,
+        // but a wait that found the socket ready without progress counts
+        // against the same deadline (no endless poll loop). A blocking
+        // socket only gets here if O_NONBLOCK was set behind our back: wait
+        // without a limit, as CPython does.
+        if (tmo > 0) {
+          if (deadline === -2) deadline = performance.now() + tmo;
+          else if (performance.now() >= deadline) throw new timeout("sendfile");
         }
+        if (!waitFd(sockfd, WRITE, tmo > 0 ? deadline : -1)) throw new timeout("sendfile");
         continue;
       }
       if (total === 0) return -1; // EINVAL, ESPIPE...: not for sendfile; try send()

@@ -13,17 +13,27 @@ const modUrl = new URL("../mod.ts", import.meta.url).href;
 const dec = new TextDecoder();
 
 /** Runs `code` (a module with `mod` imported) in a child Deno with `gc()` exposed; its JSON output. */
-async function inChild<T>(code: string): Promise<T> {
+async function inChild<T>(code: string, killAfterMs = 60_000): Promise<T> {
   const dir = Deno.makeTempDirSync({ prefix: "sockffi-lifecycle-" });
   try {
     const file = join(dir, "child.ts");
     Deno.writeTextFileSync(file, `import * as mod from ${JSON.stringify(modUrl)};\n${code}\n`);
-    const out = await new Deno.Command(Deno.execPath(), {
+    const child = new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", "--no-check", "--v8-flags=--expose-gc", file],
       cwd: join(dirname(fromFileUrl(import.meta.url)), ".."),
       stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
       env: { DENO_NO_UPDATE_CHECK: "1" },
-    }).output();
+    }).spawn();
+    let hung = false;
+    const killer = setTimeout(() => {
+      hung = true;
+      child.kill("SIGKILL");
+    }, killAfterMs);
+    const out = await child.output();
+    clearTimeout(killer);
+    assert(!hung, `child still running after ${killAfterMs} ms: killed`);
     const stdout = dec.decode(out.stdout);
     assertEquals(out.code, 0, `child failed:\n${stdout}\n${dec.decode(out.stderr)}`);
     return JSON.parse(stdout.trim().split("\n").at(-1)!) as T;
@@ -163,3 +173,64 @@ Deno.test("item 3: recv(), recvfrom() and async.recv() results each own their Ar
     db.close();
   }
 });
+
+// ---- item 4: timeout mode never polls forever ----
+
+// Each case sets a 0.2 s timeout on a socket that poll(2) reports ready but
+// whose call keeps failing with EAGAIN; CPython raises timeout after 0.2 s.
+const SPIN_SETUP = `
+const m = mod;
+function udpErrqueue(): mod.Socket {
+  const u = m.socket(m.AF_INET, m.SOCK_DGRAM);
+  u.bind(["127.0.0.1", 0]);
+  const v = m.socket(m.AF_INET, m.SOCK_DGRAM);
+  v.sendto(new Uint8Array([1]), u.getsockname()); // ordinary data queued: POLLIN
+  v.close();
+  u.settimeout(0.2);
+  return u;
+}
+function dgramShutRd(): mod.Socket {
+  const [x, y] = m.socketpair(m.AF_UNIX, m.SOCK_DGRAM);
+  y.close();
+  x.settimeout(0.2);
+  x.shutdown(m.SHUT_RD); // readable for poll, EAGAIN for recv
+  return x;
+}
+async function measure(f: () => unknown): Promise<{ error: string; ms: number }> {
+  const t0 = performance.now();
+  try {
+    await f();
+    return { error: "none", ms: performance.now() - t0 };
+  } catch (e) {
+    return { error: (e as Error).name, ms: performance.now() - t0 };
+  }
+}
+`;
+
+const SPIN_CASES: Record<string, string> = {
+  "recv(100, MSG_ERRQUEUE)": "udpErrqueue().recv(100, m.MSG_ERRQUEUE)",
+  "recvfrom(100, MSG_ERRQUEUE)": "udpErrqueue().recvfrom(100, m.MSG_ERRQUEUE)",
+  "recv_into(buf, 0, MSG_ERRQUEUE)":
+    "udpErrqueue().recv_into(new Uint8Array(8), 0, m.MSG_ERRQUEUE)",
+  "recvmsg(100, 0, MSG_ERRQUEUE)": "udpErrqueue().recvmsg(100, 0, m.MSG_ERRQUEUE)",
+  "recv() on a datagram socket shut down for reading": "dgramShutRd().recv(10)",
+  "recvfrom() on a datagram socket shut down for reading": "dgramShutRd().recvfrom(10)",
+  "makefile('rb', 0).read() on a datagram socket shut down for reading":
+    "dgramShutRd().makefile('rb', 0).read(10)",
+  "async.recv(100, MSG_ERRQUEUE)": "udpErrqueue().async.recv(100, m.MSG_ERRQUEUE)",
+  "async.recv() on a datagram socket shut down for reading": "dgramShutRd().async.recv(10)",
+};
+
+for (const [name, expr] of Object.entries(SPIN_CASES)) {
+  Deno.test(`item 4: settimeout(0.2) + ${name} raises timeout after 0.2 s`, async () => {
+    const r = await inChild<{ error: string; ms: number }>(
+      `${SPIN_SETUP}
+console.log(JSON.stringify(await measure(() => ${expr})));
+Deno.exit(0);
+`,
+      10_000,
+    );
+    assertEquals(r.error, "timeout");
+    assert(r.ms >= 190 && r.ms < 3000, `timed out after ${r.ms} ms`);
+  });
+}
