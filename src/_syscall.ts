@@ -27,6 +27,7 @@ const EINPROGRESS = errnoValues.EINPROGRESS;
 const EBADF = errnoValues.EBADF;
 const ECONNRESET = errnoValues.ECONNRESET;
 
+const MSG_DONTWAIT = sys.MSG_DONTWAIT;
 const POLLIN = sys.POLLIN;
 const POLLOUT = sys.POLLOUT;
 const POLLPRI = sys.POLLPRI;
@@ -216,8 +217,9 @@ function slow(
   syscall: string,
   first: number,
   op: () => number,
+  deadline: number,
 ): number {
-  let deadline = retry(fd, tmo, events, syscall, first, -2);
+  deadline = retry(fd, tmo, events, syscall, first, deadline);
   for (;;) {
     const r = op();
     if (r >= 0) return r;
@@ -228,6 +230,7 @@ function slow(
 /**
  * Runs `op` (a syscall returning -1 on failure) under the socket's timeout
  * with EINTR retried: the generic form for calls off the hot path.
+ * `deadline` is the timeout-mode deadline when a wait already began it.
  */
 export function call(
   fd: number,
@@ -235,10 +238,11 @@ export function call(
   events: number,
   syscall: string,
   op: () => number,
+  deadline = -2,
 ): number {
   const r = op();
   if (r >= 0) return r;
-  return slow(fd, tmo, events, syscall, errno(), op);
+  return slow(fd, tmo, events, syscall, errno(), op, deadline);
 }
 
 /**
@@ -256,11 +260,24 @@ export function check(syscall: string, op: () => number): number {
 
 // ---- data transfer: the hot paths ----
 
+/**
+ * The flags for a data call: in timeout mode MSG_DONTWAIT is added, so the
+ * call never blocks even when the descriptor was made blocking behind the
+ * socket's back (a `dup()` sharing its O_NONBLOCK turned blocking): it gets
+ * EAGAIN and waits with the deadline, and the timeout still holds, as in
+ * CPython, which polls before every call in timeout mode (issue 9, item 5).
+ * Blocking (-1) and non-blocking (0) mode call as given, as CPython does.
+ */
+export function dataFlags(tmo: number, flags: number): number {
+  return tmo > 0 ? flags | MSG_DONTWAIT : flags;
+}
+
 // The hot paths keep their fast branch tiny and capture nothing: a closure
 // over their parameters would make V8 allocate a context on every call.
 
 /** `send(2)` of `len` bytes from `buf` (length already checked by the caller). */
 export function send(fd: number, tmo: number, buf: Bytes, len: number, flags: number): number {
+  flags = dataFlags(tmo, flags);
   const r = s_send(fd, buf, big(len), flags);
   if (r >= 0) return r;
   return sendSlow(fd, tmo, buf, len, flags, errno());
@@ -285,6 +302,7 @@ function sendSlow(
 
 /** `recv(2)` of at most `len` bytes into `buf`. */
 export function recv(fd: number, tmo: number, buf: Bytes, len: number, flags: number): number {
+  flags = dataFlags(tmo, flags);
   const r = s_recv(fd, buf, big(len), flags);
   if (r >= 0) return r;
   return recvSlow(fd, tmo, buf, len, flags, errno());
@@ -317,6 +335,7 @@ export function sendto(
   addr: Bytes,
   addrlen: number,
 ): number {
+  flags = dataFlags(tmo, flags);
   const r = s_sendto(fd, buf, big(len), flags, addr, addrlen);
   if (r >= 0) return r;
   return sendtoSlow(fd, tmo, buf, len, flags, addr, addrlen, errno());
@@ -354,6 +373,7 @@ export function recvfrom(
   len: number,
   flags: number,
 ): number {
+  flags = dataFlags(tmo, flags);
   addrLen[0] = ADDR_MAX;
   const r = s_recvfrom(fd, buf, big(len), flags, addrBuf, addrLen);
   if (r >= 0) return r;
@@ -388,6 +408,7 @@ export function sendall(
   buf: Uint8Array,
   flags: number,
 ): void {
+  flags = dataFlags(tmo, flags);
   const total = buf.length;
   let off = 0;
   let deadline = -2;
@@ -527,10 +548,18 @@ export function shutdown(fd: number, how: number): void {
  * {@linkcode addrBuf}/{@linkcode addrLen}.
  */
 export function accept(fd: number, tmo: number): number {
+  // Timeout mode polls first, as CPython does: accept4(2) has no
+  // MSG_DONTWAIT, and the descriptor may have been made blocking through a
+  // dup() (issue 9, item 5).
+  let deadline = -2;
+  if (tmo > 0) {
+    deadline = performance.now() + tmo;
+    if (!waitFd(fd, POLLIN, deadline)) throw new timeout("accept");
+  }
   return call(fd, tmo, POLLIN, "accept", () => {
     addrLen[0] = addrBuf.length;
     return L.accept4(fd, addrBuf, addrLen, sys.SOCK_CLOEXEC);
-  });
+  }, deadline);
 }
 
 /**

@@ -349,7 +349,9 @@ export class SocketAsync {
       const signal = signalOf(options);
       const s = this.#sock;
       const fd = fdOf(s, "accept");
-      const blocking = timeoutMsOf(s) < 0;
+      // Blocking mode, and timeout mode too: its descriptor is non-blocking
+      // unless a dup() sharing O_NONBLOCK turned blocking (issue 9, item 5).
+      const blocking = timeoutMsOf(s) !== 0;
       const attempt = (): [Socket, Address | null] | typeof AGAIN => {
         const r = NB.accept(fd, blocking);
         if (r < 0) return again(r, "accept");
@@ -387,7 +389,7 @@ export class SocketAsync {
       const fd = fdOf(s, "connect");
       if (needsLookup(s.family, address)) return this.#connectByName(address as unknown[], signal);
       const len = encode(s.family, s.type, s.proto, address, S.addrBuf);
-      const blocking = timeoutMsOf(s) < 0;
+      const blocking = timeoutMsOf(s) !== 0;
       const r = NB.connect(fd, blocking, S.addrBuf, len);
       if (r === 0) return Promise.resolve();
       const e = -r;
@@ -407,7 +409,7 @@ export class SocketAsync {
         // backoff timer).
         const addr = S.addrBuf.slice(0, len);
         return this.#wait(fd, 0, "connect", signal, () => {
-          const r2 = NB.connect(fd, timeoutMsOf(s) < 0, addr, len);
+          const r2 = NB.connect(fd, timeoutMsOf(s) !== 0, addr, len);
           if (r2 === 0) return undefined;
           return again(r2, "connect");
         });
@@ -913,7 +915,7 @@ export class SocketAsync {
     const once = (): number | typeof AGAIN => {
       const n = NB.withNonblock(
         sockfd,
-        timeoutMsOf(s) < 0,
+        timeoutMsOf(s) !== 0,
         () => sendfileOnce(sockfd, inFd, off, block),
       );
       if (n >= 0) return n;

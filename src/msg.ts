@@ -354,7 +354,7 @@ function receive(
   // Only AF_UNIX carries descriptors, and other protocols (AF_PACKET, CAN)
   // reject flags they do not know with EINVAL: add MSG_CMSG_CLOEXEC there only.
   const cloexec = CLOEXEC !== undefined && s.family === AF_UNIX ? CLOEXEC : 0;
-  const callFlags = flags | cloexec;
+  const callFlags = S.dataFlags(tmo, flags | cloexec);
   name.fill(0);
   putHeader(baseOf(nameAB), iovCount, control === null ? 0 : baseOf(control.buffer));
   const n = S.call(fd, tmo, S.READ, "recvmsg", () => {
@@ -514,9 +514,10 @@ export function sendmsg(
   );
   const L = libc();
   const tmo = timeoutMsOf(s);
+  const callFlags = S.dataFlags(tmo, flags);
   const n = S.call(fd, tmo, S.WRITE, "sendmsg", () => {
     resetLengths(namelen, space);
-    return L.sendmsg(fd, hdr, flags);
+    return L.sendmsg(fd, hdr, callFlags);
   });
   bufs.length = 0; // the buffers stayed referenced until the call returned
   return n;

@@ -234,3 +234,76 @@ Deno.exit(0);
     assert(r.ms >= 190 && r.ms < 3000, `timed out after ${r.ms} ms`);
   });
 }
+
+// ---- item 5: a dup() turned blocking does not turn the timeout off ----
+
+// CPython 3.11 here: `b.settimeout(0.3); b.dup().setblocking(True); b.recv(10)`
+// raises TimeoutError after 0.3 s (sock_call_ex polls before every call in
+// timeout mode); so do accept() and a send() into a full buffer.
+const DUP_SETUP = `
+const m = mod;
+function dupBlocking(s: mod.Socket): mod.Socket {
+  s.settimeout(0.3);
+  const d = s.dup();
+  d.setblocking(true); // clears O_NONBLOCK on the description s shares
+  return s;
+}
+function idlePair(): mod.Socket {
+  const [a, b] = m.socketpair();
+  (globalThis as Record<string, unknown>).keep = a;
+  return dupBlocking(b);
+}
+function fullPair(): mod.Socket {
+  const [a, b] = m.socketpair();
+  (globalThis as Record<string, unknown>).keep = b;
+  a.setblocking(false);
+  const chunk = new Uint8Array(65536);
+  try {
+    for (;;) a.send(chunk);
+  } catch { /* full */ }
+  return dupBlocking(a);
+}
+function listener(): mod.Socket {
+  const l = m.socket(m.AF_INET, m.SOCK_STREAM);
+  l.bind(["127.0.0.1", 0]);
+  l.listen();
+  return dupBlocking(l);
+}
+async function measure(f: () => unknown): Promise<{ error: string; ms: number }> {
+  const t0 = performance.now();
+  try {
+    await f();
+    return { error: "none", ms: performance.now() - t0 };
+  } catch (e) {
+    return { error: (e as Error).name, ms: performance.now() - t0 };
+  }
+}
+`;
+
+const DUP_CASES: Record<string, string> = {
+  "recv(10)": "idlePair().recv(10)",
+  "recvfrom(10)": "idlePair().recvfrom(10)",
+  "recv_into(buf)": "idlePair().recv_into(new Uint8Array(10))",
+  "recvmsg(10)": "idlePair().recvmsg(10)",
+  "makefile('rb', 0).read(10)": "idlePair().makefile('rb', 0).read(10)",
+  "send() into a full buffer": "fullPair().send(new Uint8Array(65536))",
+  "sendall() into a full buffer": "fullPair().sendall(new Uint8Array(65536))",
+  "sendmsg() into a full buffer": "fullPair().sendmsg([new Uint8Array(65536)])",
+  "accept()": "listener().accept()",
+  "async.accept()": "listener().async.accept()",
+  "async.recv(10)": "idlePair().async.recv(10)",
+};
+
+for (const [name, expr] of Object.entries(DUP_CASES)) {
+  Deno.test(`item 5: settimeout(0.3), dup().setblocking(true), then ${name} times out after 0.3 s`, async () => {
+    const r = await inChild<{ error: string; ms: number }>(
+      `${DUP_SETUP}
+console.log(JSON.stringify(await measure(() => ${expr})));
+Deno.exit(0);
+`,
+      10_000,
+    );
+    assertEquals(r.error, "timeout");
+    assert(r.ms >= 290 && r.ms < 3000, `timed out after ${r.ms} ms`);
+  });
+}
