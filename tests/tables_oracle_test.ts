@@ -318,6 +318,14 @@ if (goMissing.length > 0) {
   );
 }
 
+Deno.test({
+  name: "Go's x/sys/unix tables are here (where CI requires them)",
+  ignore: Deno.env.get("SOCKFFI_REQUIRE_TABLE_TOOLS") !== "1",
+  fn(): void {
+    assertEquals(goMissing, []);
+  },
+});
+
 for (const sys of SYSTEMS) {
   Deno.test({
     name: `${sys.ident}: every constant the table shares with Go's x/sys/unix agrees`,
