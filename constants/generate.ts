@@ -103,7 +103,6 @@ const HEADERS: readonly string[] = [
   "sys/epoll.h",
   "sys/eventfd.h",
   "sys/event.h",
-  "sys/kern_control.h",
 ];
 
 /** Constant families written to the socket table. */
@@ -482,31 +481,19 @@ async function resolveTarget(opts: Options): Promise<Target> {
         `(it unpacks them from the npm registry) or name them with --sdk DIR`,
     );
   }
-  const sdk = await readJson(`${root}/lib/libc/darwin/SDKSettings.json`);
   const pkg = await readJson(`${root}/package.json`);
-  const sdkName = typeof sdk?.MinimalDisplayName === "string"
-    ? `macOS SDK ${sdk.MinimalDisplayName} headers`
-    : "macOS SDK headers";
   const from = typeof pkg?.version === "string"
-    ? ` from Zig ${pkg.version} (npm ${pkg.name}), lib/libc/include/any-macos-any`
-    : "";
+    ? `lib/libc/include/any-macos-any of Zig ${pkg.version} (npm ${pkg.name})`
+    : "lib/libc/include/any-macos-any of a Zig build";
   return {
     os: spec.os,
     arch: spec.arch,
     name: opts.target,
     cc,
     // -nostdlibinc: clang's own headers (stddef.h, stdint.h) but none of the host's.
-    // __APPLE_USE_RFC_3542: the RFC 3542 IPV6_* option numbers, as CPython defines it.
-    flags: [
-      "-target",
-      spec.triple,
-      "-nostdlibinc",
-      "-isystem",
-      include,
-      "-D__APPLE_USE_RFC_3542",
-    ],
+    flags: ["-target", spec.triple, "-nostdlibinc", "-isystem", include],
     clang: true,
-    headerSource: `${sdkName}${from}; compiled with clang -target ${spec.triple}, nothing run`,
+    headerSource: `${from}; compiled with clang -target ${spec.triple}, nothing run`,
   };
 }
 
@@ -515,9 +502,13 @@ async function isClang(cc: string): Promise<boolean> {
   return /clang/i.test(r.stdout);
 }
 
-/** The compiler flags of every compile: `-D_GNU_SOURCE` and the target's. */
+/**
+ * The compiler flags of every compile: `-D_GNU_SOURCE`, on macOS
+ * `-D__APPLE_USE_RFC_3542` (the RFC 3542 IPV6_* option numbers, which CPython
+ * and Go's x/sys/unix use too), and the target's.
+ */
 function cflags(t: Target): string[] {
-  return ["-D_GNU_SOURCE", ...t.flags];
+  return ["-D_GNU_SOURCE", ...(t.os === "darwin" ? ["-D__APPLE_USE_RFC_3542"] : []), ...t.flags];
 }
 
 async function run(
@@ -920,6 +911,14 @@ function wrapComment(prefix: string, words: readonly string[], width = 98): stri
 function toolchain(macros: Map<string, Macro>): string {
   const parts: string[] = [];
   const num = (n: string) => macros.get(n)?.body;
+  // The macOS SDK's version: __MAC_OS_X_VERSION_MAX_ALLOWED names __MAC_15_1, 150100.
+  let sdk = num("__MAC_OS_X_VERSION_MAX_ALLOWED");
+  for (let i = 0; i < 4 && sdk !== undefined && /^[A-Za-z_]\w*$/.test(sdk); i++) sdk = num(sdk);
+  if (sdk !== undefined && /^\d{5,6}$/.test(sdk)) {
+    const n = Number(sdk);
+    const patch = n % 100 === 0 ? "" : `.${n % 100}`;
+    parts.push(`macOS SDK ${Math.floor(n / 10000)}.${Math.floor(n / 100) % 100}${patch} headers`);
+  }
   if (num("__GLIBC__") !== undefined) {
     parts.push(`glibc ${num("__GLIBC__")}.${num("__GLIBC_MINOR__")}`);
   }
