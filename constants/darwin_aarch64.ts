@@ -643,6 +643,56 @@ export const system: Readonly<Record<string, number>> = {
   F_WRLCK: 3, // <sys/fcntl.h> via <fcntl.h>
   HOST_NOT_FOUND: 1, // <netdb.h>
   IOV_MAX: 1024, // <limits.h>
+  NOTE_ABSOLUTE: 8, // <sys/event.h>
+  NOTE_ATTRIB: 8, // <sys/event.h>
+  NOTE_BACKGROUND: 64, // <sys/event.h>
+  NOTE_CHILD: 4, // <sys/event.h>
+  NOTE_CRITICAL: 32, // <sys/event.h>
+  NOTE_DELETE: 1, // <sys/event.h>
+  NOTE_EXEC: 536870912, // <sys/event.h>
+  NOTE_EXIT: 2147483648, // <sys/event.h>
+  NOTE_EXITSTATUS: 67108864, // <sys/event.h>
+  NOTE_EXIT_CSERROR: 262144, // <sys/event.h>
+  NOTE_EXIT_DECRYPTFAIL: 65536, // <sys/event.h>
+  NOTE_EXIT_DETAIL: 33554432, // <sys/event.h>
+  NOTE_EXIT_DETAIL_MASK: 458752, // <sys/event.h>
+  NOTE_EXIT_MEMORY: 131072, // <sys/event.h>
+  NOTE_EXIT_REPARENTED: 524288, // <sys/event.h>
+  NOTE_EXTEND: 4, // <sys/event.h>
+  NOTE_FFAND: 1073741824, // <sys/event.h>
+  NOTE_FFCOPY: 3221225472, // <sys/event.h>
+  NOTE_FFCTRLMASK: 3221225472, // <sys/event.h>
+  NOTE_FFLAGSMASK: 16777215, // <sys/event.h>
+  NOTE_FFNOP: 0, // <sys/event.h>
+  NOTE_FFOR: 2147483648, // <sys/event.h>
+  NOTE_FORK: 1073741824, // <sys/event.h>
+  NOTE_FUNLOCK: 256, // <sys/event.h>
+  NOTE_LEASE_DOWNGRADE: 512, // <sys/event.h>
+  NOTE_LEASE_RELEASE: 1024, // <sys/event.h>
+  NOTE_LEEWAY: 16, // <sys/event.h>
+  NOTE_LINK: 16, // <sys/event.h>
+  NOTE_LOWAT: 1, // <sys/event.h>
+  NOTE_MACHTIME: 256, // <sys/event.h>
+  NOTE_MACH_CONTINUOUS_TIME: 128, // <sys/event.h>
+  NOTE_NONE: 128, // <sys/event.h>
+  NOTE_NSECONDS: 4, // <sys/event.h>
+  NOTE_OOB: 2, // <sys/event.h>
+  NOTE_PCTRLMASK: -1048576, // <sys/event.h>
+  NOTE_PDATAMASK: 1048575, // <sys/event.h>
+  NOTE_REAP: 268435456, // <sys/event.h>
+  NOTE_RENAME: 32, // <sys/event.h>
+  NOTE_REVOKE: 64, // <sys/event.h>
+  NOTE_SECONDS: 1, // <sys/event.h>
+  NOTE_SIGNAL: 134217728, // <sys/event.h>
+  NOTE_TRACK: 1, // <sys/event.h>
+  NOTE_TRACKERR: 2, // <sys/event.h>
+  NOTE_TRIGGER: 16777216, // <sys/event.h>
+  NOTE_USECONDS: 2, // <sys/event.h>
+  NOTE_VM_ERROR: 268435456, // <sys/event.h>
+  NOTE_VM_PRESSURE: 2147483648, // <sys/event.h>
+  NOTE_VM_PRESSURE_SUDDEN_TERMINATE: 536870912, // <sys/event.h>
+  NOTE_VM_PRESSURE_TERMINATE: 1073741824, // <sys/event.h>
+  NOTE_WRITE: 2, // <sys/event.h>
   NO_DATA: 4, // <netdb.h>
   NO_RECOVERY: 3, // <netdb.h>
   O_ACCMODE: 3, // <sys/fcntl.h> via <fcntl.h>

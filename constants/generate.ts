@@ -199,6 +199,7 @@ const SYSTEM_FAMILIES: readonly Family[] = [
   { prefix: "EFD_", doc: "eventfd() flag" },
   { prefix: "EVFILT_", doc: "kqueue filter" },
   { prefix: "EV_", doc: "kqueue event flag" },
+  { prefix: "NOTE_", doc: "kqueue filter flag (fflags: NOTE_TRIGGER for EVFILT_USER)" },
   { prefix: "FIO", doc: "File ioctl() request" },
   { prefix: "SIOC", doc: "Socket ioctl() request" },
   { prefix: "IOV_MAX", exact: true, doc: "Most iovecs one sendmsg()/recvmsg() takes" },
