@@ -291,6 +291,29 @@ const LAYOUT_MAP: readonly [string, string, string, "off" | "size" | "len"][] = 
   ["sockaddr_hci.hci_channel", "RawSockaddrHCI", "Channel", "off"],
 ];
 
+/** Go's `Sizeof*` constants of ztypes_*.go → the Layout struct whose `size` it is. */
+const GO_SIZEOF: readonly [string, string][] = [
+  ["SizeofSockaddrInet4", "sockaddr_in"],
+  ["SizeofSockaddrInet6", "sockaddr_in6"],
+  ["SizeofSockaddrUnix", "sockaddr_un"],
+  ["SizeofMsghdr", "msghdr"],
+  ["SizeofCmsghdr", "cmsghdr"],
+  ["SizeofIovec", "iovec"],
+  ["SizeofLinger", "linger"],
+  ["SizeofInet4Pktinfo", "in_pktinfo"],
+  ["SizeofInet6Pktinfo", "in6_pktinfo"],
+  ["SizeofUcred", "ucred"],
+  ["SizeofSockaddrNetlink", "sockaddr_nl"],
+  ["SizeofSockaddrLinklayer", "sockaddr_ll"],
+  ["SizeofSockaddrCAN", "sockaddr_can"],
+  ["SizeofSockaddrTIPC", "sockaddr_tipc"],
+  ["SizeofSockaddrVM", "sockaddr_vm"],
+  ["SizeofSockaddrALG", "sockaddr_alg"],
+  ["SizeofSockaddrL2", "sockaddr_l2"],
+  ["SizeofSockaddrRFCOMM", "sockaddr_rc"],
+  ["SizeofSockaddrHCI", "sockaddr_hci"],
+];
+
 /**
  * Layout fields where Go's struct is not the C one, so the comparison does
  * not apply: system → `struct.field` → why.
@@ -390,14 +413,23 @@ for (const sys of SYSTEMS) {
           problems.push(`${key}: ours ${ours}, Go ${goType}.${goField} ${theirs}`);
         }
       }
-      // Go's Sizeof* constants confirm its struct sizes as computed here.
-      for (const [name, goType] of [["SizeofMsghdr", "Msghdr"], ["SizeofCmsghdr", "Cmsghdr"]]) {
-        const fields = types.get(goType);
-        if (fields !== undefined && sizes.has(name)) {
-          assertEquals(BigInt(goLayout(fields, types).size), sizes.get(name), name);
+      // Go's Sizeof* constants, as cgo printed them on the system itself.
+      let sizesCompared = 0;
+      for (const [name, key] of GO_SIZEOF) {
+        const ours = layout[key]?.size;
+        if (ours === undefined || !sizes.has(name)) continue;
+        sizesCompared++;
+        if (BigInt(ours) !== sizes.get(name)) {
+          problems.push(`${key}.size: ours ${ours}, Go ${name} ${sizes.get(name)}`);
         }
       }
-      console.log(`${sys.ident}: ${compared} layout fields compared with Go's ztypes`);
+      const ptr = sizes.get("SizeofPtr");
+      if (ptr !== undefined) assertEquals(BigInt(sys.layout.pointerSize), ptr, "pointerSize");
+      console.log(
+        `${sys.ident}: ${compared} layout fields compared with Go's ztypes structs, ` +
+          `${sizesCompared} struct sizes with its Sizeof* constants`,
+      );
+      assert(sizesCompared >= 8, `only ${sizesCompared} Sizeof* constants compared`);
       assert(compared >= 30, `only ${compared} layout fields compared`);
       assertEquals(problems, []);
     },
