@@ -186,7 +186,7 @@ function ifName(index: number): string {
 
 // ---- AF_NETLINK ----
 
-const NL = layout.sockaddr_nl;
+const NL = layout.sockaddr_nl!; // registered below only where the layout has it
 
 const netlinkCodec: FamilyCodec = {
   encode(addr, out): number {
@@ -206,7 +206,7 @@ const netlinkCodec: FamilyCodec = {
 
 // ---- AF_PACKET ----
 
-const LL = layout.sockaddr_ll;
+const LL = layout.sockaddr_ll!; // registered below only where the layout has it
 
 const packetCodec: FamilyCodec = {
   encode(addr, out): number {
@@ -256,7 +256,7 @@ const packetCodec: FamilyCodec = {
 
 // ---- AF_CAN ----
 
-const CAN = layout.sockaddr_can;
+const CAN = layout.sockaddr_can!; // registered below only where the layout has it
 
 function canIndex(v: unknown): number {
   const name = fsName(v, "AF_CAN interface");
@@ -334,7 +334,7 @@ const canCodec: FamilyCodec = {
 
 // ---- AF_TIPC ----
 
-const TIPC = layout.sockaddr_tipc;
+const TIPC = layout.sockaddr_tipc!; // registered below only where the layout has it
 
 const tipcCodec: FamilyCodec = {
   encode(addr, out): number {
@@ -388,7 +388,7 @@ const tipcCodec: FamilyCodec = {
 
 // ---- AF_VSOCK ----
 
-const VM = layout.sockaddr_vm;
+const VM = layout.sockaddr_vm!; // registered below only where the layout has it
 
 const vsockCodec: FamilyCodec = {
   encode(addr, out): number {
@@ -422,10 +422,10 @@ const rdsCodec: FamilyCodec = {
 
 // ---- AF_BLUETOOTH ----
 
-const L2 = layout.sockaddr_l2;
-const RC = layout.sockaddr_rc;
-const HCI = layout.sockaddr_hci;
-const SCO = layout.sockaddr_sco;
+const L2 = layout.sockaddr_l2!; // registered below only where the layout has it
+const RC = layout.sockaddr_rc!; // registered below only where the layout has it
+const HCI = layout.sockaddr_hci!; // registered below only where the layout has it
+const SCO = layout.sockaddr_sco!; // registered below only where the layout has it
 
 /**
  * Parses `"XX:XX:XX:XX:XX:XX"` (1-2 hex digits per field, as CPython's
@@ -542,7 +542,7 @@ const bluetoothCodec: FamilyCodec = {
 
 // ---- AF_ALG ----
 
-const ALG = layout.sockaddr_alg;
+const ALG = layout.sockaddr_alg!; // registered below only where the layout has it
 
 function cField(buf: Uint8Array, off: number, max: number): string {
   let end = off;
@@ -580,16 +580,18 @@ const algCodec: FamilyCodec = {
 
 // ---- registration ----
 
-const table: [number | undefined, FamilyCodec][] = [
-  [AF_NETLINK, netlinkCodec],
-  [AF_PACKET, packetCodec],
-  [AF_CAN, canCodec],
-  [AF_TIPC, tipcCodec],
-  [AF_VSOCK, vsockCodec],
-  [AF_RDS, rdsCodec],
-  [AF_BLUETOOTH, bluetoothCodec],
-  [AF_ALG, algCodec],
+// A family is registered where the system defines it and ffi/structs.ts has
+// its sockaddr layout (macOS defines AF_VSOCK, but not Linux's sockaddr_vm).
+const table: [number | undefined, object | undefined, FamilyCodec][] = [
+  [AF_NETLINK, layout.sockaddr_nl, netlinkCodec],
+  [AF_PACKET, layout.sockaddr_ll, packetCodec],
+  [AF_CAN, layout.sockaddr_can, canCodec],
+  [AF_TIPC, layout.sockaddr_tipc, tipcCodec],
+  [AF_VSOCK, layout.sockaddr_vm, vsockCodec],
+  [AF_RDS, layout.sockaddr_in, rdsCodec],
+  [AF_BLUETOOTH, layout.sockaddr_l2, bluetoothCodec],
+  [AF_ALG, layout.sockaddr_alg, algCodec],
 ];
-for (const [family, codec] of table) {
-  if (family !== undefined) registerFamily(family, codec);
+for (const [family, has, codec] of table) {
+  if (family !== undefined && has !== undefined) registerFamily(family, codec);
 }
