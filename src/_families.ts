@@ -194,7 +194,7 @@ const netlinkCodec: FamilyCodec = {
     const pid = uint(a[0], "AF_NETLINK pid", U32);
     const groups = uint(a[1], "AF_NETLINK groups", U32);
     out.fill(0, 0, NL.size);
-    putFamily(out, AF_NETLINK, NL.size);
+    putFamily(out, AF_NETLINK!, NL.size);
     putU32(out, NL.nl_pid, pid);
     putU32(out, NL.nl_groups, groups);
     return NL.size;
@@ -231,7 +231,7 @@ const packetCodec: FamilyCodec = {
     }
     const index = ifIndex(utf8.encode(ifname));
     out.fill(0, 0, LL.size);
-    putFamily(out, AF_PACKET, LL.size);
+    putFamily(out, AF_PACKET!, LL.size);
     putU16(out, LL.sll_protocol, proto, false);
     dv(out).setInt32(LL.sll_ifindex, index, LE);
     putU16(out, LL.sll_hatype, hatype);
@@ -273,7 +273,7 @@ function canIndex(v: unknown): number {
 
 function canHead(out: Uint8Array, index: number): void {
   out.fill(0, 0, CAN.size);
-  putFamily(out, AF_CAN, CAN.size);
+  putFamily(out, AF_CAN!, CAN.size);
   dv(out).setInt32(CAN.can_ifindex, index, LE);
 }
 
@@ -345,7 +345,7 @@ const tipcCodec: FamilyCodec = {
     const v3 = uint(a[3], "AF_TIPC v3", U32);
     const scope = a.length > 4 ? uint(a[4], "AF_TIPC scope", U32) : TIPC_CLUSTER_SCOPE;
     out.fill(0, 0, TIPC.size);
-    putFamily(out, AF_TIPC, TIPC.size);
+    putFamily(out, AF_TIPC!, TIPC.size);
     out[TIPC.addrtype] = atype & 0xff;
     out[TIPC.scope] = scope & 0xff; // a signed char in the struct, as C stores it
     if (atype === TIPC_ADDR_NAMESEQ) {
@@ -464,7 +464,7 @@ const bluetoothCodec: FamilyCodec = {
       const cid = a.length > 2 ? uint(a[2], "BTPROTO_L2CAP cid", U16) : 0;
       const btype = a.length > 3 ? uint(a[3], "BTPROTO_L2CAP bdaddr_type", U8) : BDADDR_BREDR;
       out.fill(0, 0, L2.size);
-      putFamily(out, AF_BLUETOOTH, L2.size);
+      putFamily(out, AF_BLUETOOTH!, L2.size);
       putU16(out, L2.l2_psm, psm, true); // __le16
       setbdaddr(bd, out, L2.l2_bdaddr);
       putU16(out, L2.l2_cid, cid, true); // __le16
@@ -476,7 +476,7 @@ const bluetoothCodec: FamilyCodec = {
       const bd = bdaddrArg(a[0], "BTPROTO_RFCOMM bdaddr");
       const channel = uint(a[1], "BTPROTO_RFCOMM channel", U8);
       out.fill(0, 0, RC.size);
-      putFamily(out, AF_BLUETOOTH, RC.size);
+      putFamily(out, AF_BLUETOOTH!, RC.size);
       setbdaddr(bd, out, RC.rc_bdaddr);
       out[RC.rc_channel] = channel;
       return RC.size;
@@ -491,7 +491,7 @@ const bluetoothCodec: FamilyCodec = {
         if (a.length > 1) channel = uint(a[1], "BTPROTO_HCI channel", U16);
       }
       out.fill(0, 0, HCI.size);
-      putFamily(out, AF_BLUETOOTH, HCI.size);
+      putFamily(out, AF_BLUETOOTH!, HCI.size);
       putU16(out, HCI.hci_dev, dev);
       putU16(out, HCI.hci_channel, channel);
       return HCI.size;
@@ -509,7 +509,7 @@ const bluetoothCodec: FamilyCodec = {
         );
       }
       out.fill(0, 0, SCO.size);
-      putFamily(out, AF_BLUETOOTH, SCO.size);
+      putFamily(out, AF_BLUETOOTH!, SCO.size);
       setbdaddr(text, out, SCO.sco_bdaddr);
       return SCO.size;
     }
@@ -561,7 +561,7 @@ const algCodec: FamilyCodec = {
     if (type.length >= ALG.typeMax) throw new RangeError("AF_ALG type too long.");
     if (name.length >= ALG.nameMax) throw new RangeError("AF_ALG name too long.");
     out.fill(0, 0, ALG.size);
-    putFamily(out, AF_ALG, ALG.size);
+    putFamily(out, AF_ALG!, ALG.size);
     out.set(type, ALG.salg_type);
     putU32(out, ALG.salg_feat, feat);
     putU32(out, ALG.salg_mask, mask);
@@ -582,6 +582,7 @@ const algCodec: FamilyCodec = {
 
 // A family is registered where the system defines it and ffi/structs.ts has
 // its sockaddr layout (macOS defines AF_VSOCK, but not Linux's sockaddr_vm).
+// (So the codecs above can take their AF_* constant and layout as present.)
 const table: [number | undefined, object | undefined, FamilyCodec][] = [
   [AF_NETLINK, layout.sockaddr_nl, netlinkCodec],
   [AF_PACKET, layout.sockaddr_ll, packetCodec],
