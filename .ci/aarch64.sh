@@ -10,7 +10,7 @@
 #
 # Type-checking is the same on every architecture and runs natively in .ci/run,
 # so the emulated runs use --no-check (tsc under qemu takes minutes).
-# Exit status: the test run's. Needs root for apt-get and binfmt (CI runs as root).
+# Exit status: the test run's. Needs root (or sudo) for apt-get and binfmt.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +20,19 @@ CACHE=${SOCKFFI_CI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sockffi-ci}
 ARM_DENO="$CACHE/deno-linux-arm64-$DENO_VERSION/deno"
 mode=${1:-smoke}
 
+# apt-get and binfmt need root: use sudo when not root; without either, skip
+# with the reason (SOCKFFI_REQUIRE_AARCH64=1 makes that a failure instead).
+SUDO=
+if [ "$(id -u)" -ne 0 ]; then
+  if sudo -n true 2>/dev/null; then
+    SUDO=sudo
+  else
+    echo "aarch64 pass skipped: needs root or passwordless sudo (apt-get, binfmt_misc)"
+    [ "${SOCKFFI_REQUIRE_AARCH64:-0}" = 1 ] && exit 1
+    exit 0
+  fi
+fi
+
 need_pkgs=()
 command -v qemu-aarch64 >/dev/null 2>&1 || need_pkgs+=(qemu-user)
 [ -e /usr/lib/binfmt.d/qemu-aarch64.conf ] || need_pkgs+=(qemu-user-binfmt)
@@ -28,7 +41,7 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "== installing ${need_pkgs[*]}"
   export DEBIAN_FRONTEND=noninteractive
   for attempt in 1 2 3 4 5; do # another process may hold the apt lock for a while
-    apt-get update -qq && apt-get install -y -qq "${need_pkgs[@]}" >/dev/null && break
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${need_pkgs[@]}" >/dev/null && break
     echo "apt-get failed (attempt $attempt), retrying in 20 s"
     sleep 20
   done
@@ -52,10 +65,10 @@ fi
 # qemu: binfmt_misc, with the interpreter Debian ships.
 if [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
   [ -e /proc/sys/fs/binfmt_misc/register ] ||
-    mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc 2>/dev/null
-  if [ -w /proc/sys/fs/binfmt_misc/register ]; then
+    $SUDO mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc 2>/dev/null
+  if [ -e /proc/sys/fs/binfmt_misc/register ]; then
     line=$(grep -v '^#' /usr/lib/binfmt.d/qemu-aarch64.conf | head -1)
-    printf '%s' "$line" >/proc/sys/fs/binfmt_misc/register 2>/dev/null ||
+    printf '%s' "$line" | $SUDO tee /proc/sys/fs/binfmt_misc/register >/dev/null 2>&1 ||
       echo "(binfmt registration refused; arm64 child processes will not start)"
   else
     echo "(no writable binfmt_misc; arm64 child processes will not start)"
