@@ -74,6 +74,12 @@ if [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
     echo "(no writable binfmt_misc; arm64 child processes will not start)"
   fi
 fi
+# The binfmt interpreter of an arm64 child does not see QEMU_LD_PREFIX (qemu
+# keeps its QEMU_* variables from the guest's environment), so give it
+# Debian's default prefix location too.
+if [ "$(readlink /etc/qemu-binfmt/aarch64 2>/dev/null)" != "$SYSROOT" ]; then
+  $SUDO mkdir -p /etc/qemu-binfmt && $SUDO ln -sfn "$SYSROOT" /etc/qemu-binfmt/aarch64
+fi
 export QEMU_LD_PREFIX=$SYSROOT
 export SOCKFFI_EMULATED=qemu-aarch64
 
