@@ -30,6 +30,19 @@ export const LIBC_PATH = "libc.so.6";
  */
 export const READINESS = { mechanism: "epoll", waker: "eventfd" } as const;
 
+/**
+ * What Linux has that other systems may lack (see `Features` in
+ * ffi/mod.ts): atomic close-on-exec everywhere, MSG_NOSIGNAL, no
+ * SO_NOSIGPIPE.
+ */
+export const FEATURES = {
+  sockCloexec: true,
+  accept4: true,
+  msgNoSignal: true,
+  soNoSigpipe: false,
+  cmsgCloexec: true,
+} as const;
+
 /** The symbol table opened with `Deno.dlopen` on Linux. */
 export const symbols = {
   // ---- errno and error text ----
@@ -86,6 +99,15 @@ export const symbols = {
       "buffer", // struct sockaddr *addr
       "buffer", // socklen_t *addrlen
       "i32", // int flags
+    ],
+    result: "i32",
+  },
+  /** int accept(int sockfd, struct sockaddr *addr, socklen_t *addrlen) */
+  accept: {
+    parameters: [
+      "i32", // int sockfd
+      "buffer", // struct sockaddr *addr
+      "buffer", // socklen_t *addrlen
     ],
     result: "i32",
   },

@@ -1,53 +1,82 @@
 /**
  * Opens the C library for the running OS, lazily, and exposes its symbols,
- * errno and the struct layouts. Nothing here runs at import time, so the
- * package can be imported (for its types and constants) without
- * `--allow-ffi`; the first call that needs libc opens it.
+ * errno, the struct layouts and what the system can do. Nothing here runs
+ * at import time, so the package can be imported (for its types and
+ * constants) without `--allow-ffi`; the first call that needs libc opens it.
+ *
+ * Systems: Linux (glibc `libc.so.6`) on x86_64 and aarch64, macOS
+ * (`/usr/lib/libSystem.B.dylib`) on aarch64 and x86_64. Every one presents
+ * the same {@linkcode Libc}: the Linux table's functions, with adapters in
+ * ffi/ where a system's C functions differ (ffi/_darwin_libc.ts). `src/`
+ * never names an OS: it reads {@linkcode layout}, {@linkcode readiness}
+ * and {@linkcode features}.
  *
  * @module
  */
 
 import {
+  FEATURES as LINUX_FEATURES,
   LIBC_PATH as LINUX_LIBC,
   READINESS as LINUX_READINESS,
   symbols as linuxSymbols,
 } from "./linux.ts";
-import { linux_aarch64, linux_x86_64, type LinuxLayout } from "./structs.ts";
+import {
+  FEATURES as DARWIN_FEATURES,
+  LIBC_PATH as DARWIN_LIBC,
+  READINESS as DARWIN_READINESS,
+  symbols_aarch64 as darwinSymbolsAarch64,
+  symbols_x86_64 as darwinSymbolsX86_64,
+} from "./darwin.ts";
+import { errnoValues } from "../constants/mod.ts";
+import { portableDarwin } from "./_darwin_libc.ts";
+import { missing, missingAsync } from "./_missing.ts";
+import type { Libc } from "./_libc_type.ts";
+import * as structs from "./structs.ts";
+import type { Layout } from "./structs.ts";
 
 export type { Layout } from "./structs.ts";
+export type { Libc, SymbolTable } from "./_libc_type.ts";
 
-/** The symbol table type; every OS table provides the same names. */
-export type SymbolTable = typeof linuxSymbols;
-/** The opened library's callable symbols. */
-export type Libc = Deno.DynamicLibrary<SymbolTable>["symbols"];
+/** `os/arch` as Deno names them, e.g. `"darwin/aarch64"`. */
+const TARGET = `${Deno.build.os}/${Deno.build.arch}`;
 
 let lib: Libc | undefined;
 let errnoCell: Int32Array | undefined;
 
+/** The struct layouts per `os/arch` that ffi/structs.ts provides. */
+const LAYOUTS: Readonly<Record<string, Layout | undefined>> = {
+  "linux/x86_64": structs.linux_x86_64,
+  "linux/aarch64": structs.linux_aarch64,
+  "darwin/aarch64": (structs as Record<string, unknown>).darwin_aarch64 as Layout | undefined,
+  "darwin/x86_64": (structs as Record<string, unknown>).darwin_x86_64 as Layout | undefined,
+};
+
 function unsupported(): Error {
   return new Error(
-    `sockffi: not supported on ${Deno.build.os} ${Deno.build.arch} yet (no ffi/ table for it)`,
+    `sockffi: not supported on ${Deno.build.os} ${Deno.build.arch} yet (no ffi/ table for it; ` +
+      `supported: linux x86_64/aarch64, darwin aarch64/x86_64)`,
   );
 }
 
 /** The running system's name as Deno reports it (`"linux"`...), for messages in src/. */
 export const osName: string = Deno.build.os;
 
-/** The struct layouts for this OS and architecture. */
-export const layout: LinuxLayout = Deno.build.os === "linux"
-  ? (Deno.build.arch === "aarch64" ? linux_aarch64 : linux_x86_64)
-  : linux_x86_64;
+/**
+ * The struct layouts for this OS and architecture (those of linux/x86_64 on
+ * a system without a table, so that importing for types still works; the
+ * first libc call there throws).
+ */
+export const layout: Layout = LAYOUTS[TARGET] ?? structs.linux_x86_64;
 
 /**
  * How this system waits for socket readiness, for the async reactor:
- * `mechanism` is the readiness API its table provides (`"epoll"`, or the
- * portable `"poll"`), `waker` how the reactor interrupts its own in-flight
- * wait (`"eventfd"`, or a `"pipe"`). `src/` picks its reactor from this and
- * never looks at the OS name.
+ * `mechanism` is the readiness API its table provides, `waker` how the
+ * reactor interrupts its own in-flight wait. `src/` picks its reactor from
+ * this and never looks at the OS name.
  */
 export interface Readiness {
-  /** The readiness API: epoll on Linux, poll() elsewhere. */
-  readonly mechanism: "epoll" | "poll";
+  /** The readiness API: epoll on Linux, kqueue on macOS, poll() elsewhere. */
+  readonly mechanism: "epoll" | "kqueue" | "poll";
   /** What wakes an in-flight wait: an eventfd on Linux, a pipe elsewhere. */
   readonly waker: "eventfd" | "pipe";
 }
@@ -55,26 +84,61 @@ export interface Readiness {
 /** This system's readiness capability (see {@linkcode Readiness}). */
 export const readiness: Readiness = Deno.build.os === "linux"
   ? LINUX_READINESS
+  : Deno.build.os === "darwin"
+  ? DARWIN_READINESS
   : { mechanism: "poll", waker: "pipe" };
+
+/**
+ * What the system's socket API has, where systems differ. `src/` reads
+ * these instead of the OS name.
+ */
+export interface Features {
+  /**
+   * `socket()`/`socketpair()` take SOCK_CLOEXEC (and SOCK_NONBLOCK) in the
+   * type, so a descriptor is close-on-exec from birth. Where false, the
+   * portable `socket`, `socketpair` and `accept4` of {@linkcode Libc} set
+   * FD_CLOEXEC right after the call (not atomic against a concurrent fork).
+   */
+  readonly sockCloexec: boolean;
+  /** `accept4(2)` exists; where false, {@linkcode Libc}'s `accept4` is `accept` + fcntl. */
+  readonly accept4: boolean;
+  /** The MSG_NOSIGNAL send flag exists. */
+  readonly msgNoSignal: boolean;
+  /** The SO_NOSIGPIPE socket option exists (BSD, macOS). */
+  readonly soNoSigpipe: boolean;
+  /** The MSG_CMSG_CLOEXEC recvmsg flag exists (received descriptors close-on-exec atomically). */
+  readonly cmsgCloexec: boolean;
+  /** Sockaddrs start with a one-byte `sa_len` (BSD, macOS); see `layout.saLen`. */
+  readonly saLen: boolean;
+}
+
+/** This system's {@linkcode Features}. */
+export const features: Features = {
+  ...(Deno.build.os === "darwin" ? DARWIN_FEATURES : LINUX_FEATURES),
+  saLen: layout.saLen,
+};
+
+/** The C library's default path here. */
+const DEFAULT_LIBC = Deno.build.os === "darwin" ? DARWIN_LIBC : LINUX_LIBC;
 
 function libraryPath(): string {
   // An override for unusual systems (musl, a non-standard libc location).
   // Read only when env access is already granted, so that it never prompts.
   try {
     const state = Deno.permissions.querySync({ name: "env", variable: "SOCKFFI_LIBC" }).state;
-    if (state === "granted") return Deno.env.get("SOCKFFI_LIBC") ?? LINUX_LIBC;
+    if (state === "granted") return Deno.env.get("SOCKFFI_LIBC") ?? DEFAULT_LIBC;
   } catch {
     // permissions API unavailable: use the default
   }
-  return LINUX_LIBC;
+  return DEFAULT_LIBC;
 }
 
-function open(): Libc {
-  if (Deno.build.os !== "linux") throw unsupported();
-  const path = libraryPath();
-  let dl: Deno.DynamicLibrary<SymbolTable>;
+function dlopen<S extends Deno.ForeignLibraryInterface>(
+  path: string,
+  table: S,
+): Deno.DynamicLibrary<S>["symbols"] {
   try {
-    dl = Deno.dlopen(path, linuxSymbols);
+    return Deno.dlopen(path, table).symbols;
   } catch (e) {
     const notCapable = (Deno.errors as Record<string, unknown>).NotCapable as
       | (new (msg: string, opts?: ErrorOptions) => Error)
@@ -95,10 +159,43 @@ function open(): Libc {
       cause: e,
     });
   }
-  lib = dl.symbols;
-  const p = lib.__errno_location();
-  if (p === null) throw new Error("sockffi: __errno_location() returned NULL");
-  errnoCell = new Int32Array(Deno.UnsafePointerView.getArrayBuffer(p, 4));
+}
+
+/** A view of the calling thread's errno cell at `p` (from `__errno_location()`/`__error()`). */
+function errnoView(p: Deno.PointerValue, fn: string): Int32Array {
+  if (p === null) throw new Error(`sockffi: ${fn}() returned NULL`);
+  return new Int32Array(Deno.UnsafePointerView.getArrayBuffer(p, 4));
+}
+
+function openLinux(path: string): Libc {
+  const raw = dlopen(path, linuxSymbols);
+  const cell = errnoView(raw.__errno_location(), "__errno_location");
+  errnoCell = cell;
+  const enosys = missing(cell, errnoValues.ENOSYS);
+  return { ...raw, kqueue: enosys, kevent: enosys, kevent_nb: missingAsync() };
+}
+
+function openDarwin(path: string): Libc {
+  if (Deno.build.arch === "aarch64") {
+    const raw = dlopen(path, darwinSymbolsAarch64);
+    const cell = errnoView(raw.__error(), "__error");
+    errnoCell = cell;
+    const f = raw.fcntl;
+    // Apple arm64: the variadic argument goes in the first stack slot (ffi/darwin.ts).
+    const fcntl = (fd: number, cmd: number, arg: number): number =>
+      f(fd, cmd, 0n, 0n, 0n, 0n, 0n, 0n, BigInt(arg));
+    return portableDarwin(raw, fcntl, cell, layout);
+  }
+  const raw = dlopen(path, darwinSymbolsX86_64);
+  const cell = errnoView(raw.__error(), "__error");
+  errnoCell = cell;
+  return portableDarwin(raw, raw.fcntl, cell, layout);
+}
+
+function open(): Libc {
+  if (LAYOUTS[TARGET] === undefined) throw unsupported();
+  const path = libraryPath();
+  lib = Deno.build.os === "darwin" ? openDarwin(path) : openLinux(path);
   return lib;
 }
 

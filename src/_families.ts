@@ -186,7 +186,7 @@ function ifName(index: number): string {
 
 // ---- AF_NETLINK ----
 
-const NL = layout.sockaddr_nl;
+const NL = layout.sockaddr_nl!; // registered below only where the layout has it
 
 const netlinkCodec: FamilyCodec = {
   encode(addr, out): number {
@@ -194,7 +194,7 @@ const netlinkCodec: FamilyCodec = {
     const pid = uint(a[0], "AF_NETLINK pid", U32);
     const groups = uint(a[1], "AF_NETLINK groups", U32);
     out.fill(0, 0, NL.size);
-    putFamily(out, AF_NETLINK, NL.size);
+    putFamily(out, AF_NETLINK!, NL.size);
     putU32(out, NL.nl_pid, pid);
     putU32(out, NL.nl_groups, groups);
     return NL.size;
@@ -206,7 +206,7 @@ const netlinkCodec: FamilyCodec = {
 
 // ---- AF_PACKET ----
 
-const LL = layout.sockaddr_ll;
+const LL = layout.sockaddr_ll!; // registered below only where the layout has it
 
 const packetCodec: FamilyCodec = {
   encode(addr, out): number {
@@ -231,7 +231,7 @@ const packetCodec: FamilyCodec = {
     }
     const index = ifIndex(utf8.encode(ifname));
     out.fill(0, 0, LL.size);
-    putFamily(out, AF_PACKET, LL.size);
+    putFamily(out, AF_PACKET!, LL.size);
     putU16(out, LL.sll_protocol, proto, false);
     dv(out).setInt32(LL.sll_ifindex, index, LE);
     putU16(out, LL.sll_hatype, hatype);
@@ -256,7 +256,7 @@ const packetCodec: FamilyCodec = {
 
 // ---- AF_CAN ----
 
-const CAN = layout.sockaddr_can;
+const CAN = layout.sockaddr_can!; // registered below only where the layout has it
 
 function canIndex(v: unknown): number {
   const name = fsName(v, "AF_CAN interface");
@@ -273,7 +273,7 @@ function canIndex(v: unknown): number {
 
 function canHead(out: Uint8Array, index: number): void {
   out.fill(0, 0, CAN.size);
-  putFamily(out, AF_CAN, CAN.size);
+  putFamily(out, AF_CAN!, CAN.size);
   dv(out).setInt32(CAN.can_ifindex, index, LE);
 }
 
@@ -334,7 +334,7 @@ const canCodec: FamilyCodec = {
 
 // ---- AF_TIPC ----
 
-const TIPC = layout.sockaddr_tipc;
+const TIPC = layout.sockaddr_tipc!; // registered below only where the layout has it
 
 const tipcCodec: FamilyCodec = {
   encode(addr, out): number {
@@ -345,7 +345,7 @@ const tipcCodec: FamilyCodec = {
     const v3 = uint(a[3], "AF_TIPC v3", U32);
     const scope = a.length > 4 ? uint(a[4], "AF_TIPC scope", U32) : TIPC_CLUSTER_SCOPE;
     out.fill(0, 0, TIPC.size);
-    putFamily(out, AF_TIPC, TIPC.size);
+    putFamily(out, AF_TIPC!, TIPC.size);
     out[TIPC.addrtype] = atype & 0xff;
     out[TIPC.scope] = scope & 0xff; // a signed char in the struct, as C stores it
     if (atype === TIPC_ADDR_NAMESEQ) {
@@ -388,7 +388,7 @@ const tipcCodec: FamilyCodec = {
 
 // ---- AF_VSOCK ----
 
-const VM = layout.sockaddr_vm;
+const VM = layout.sockaddr_vm!; // registered below only where the layout has it
 
 const vsockCodec: FamilyCodec = {
   encode(addr, out): number {
@@ -422,10 +422,10 @@ const rdsCodec: FamilyCodec = {
 
 // ---- AF_BLUETOOTH ----
 
-const L2 = layout.sockaddr_l2;
-const RC = layout.sockaddr_rc;
-const HCI = layout.sockaddr_hci;
-const SCO = layout.sockaddr_sco;
+const L2 = layout.sockaddr_l2!; // registered below only where the layout has it
+const RC = layout.sockaddr_rc!; // registered below only where the layout has it
+const HCI = layout.sockaddr_hci!; // registered below only where the layout has it
+const SCO = layout.sockaddr_sco!; // registered below only where the layout has it
 
 /**
  * Parses `"XX:XX:XX:XX:XX:XX"` (1-2 hex digits per field, as CPython's
@@ -464,7 +464,7 @@ const bluetoothCodec: FamilyCodec = {
       const cid = a.length > 2 ? uint(a[2], "BTPROTO_L2CAP cid", U16) : 0;
       const btype = a.length > 3 ? uint(a[3], "BTPROTO_L2CAP bdaddr_type", U8) : BDADDR_BREDR;
       out.fill(0, 0, L2.size);
-      putFamily(out, AF_BLUETOOTH, L2.size);
+      putFamily(out, AF_BLUETOOTH!, L2.size);
       putU16(out, L2.l2_psm, psm, true); // __le16
       setbdaddr(bd, out, L2.l2_bdaddr);
       putU16(out, L2.l2_cid, cid, true); // __le16
@@ -476,7 +476,7 @@ const bluetoothCodec: FamilyCodec = {
       const bd = bdaddrArg(a[0], "BTPROTO_RFCOMM bdaddr");
       const channel = uint(a[1], "BTPROTO_RFCOMM channel", U8);
       out.fill(0, 0, RC.size);
-      putFamily(out, AF_BLUETOOTH, RC.size);
+      putFamily(out, AF_BLUETOOTH!, RC.size);
       setbdaddr(bd, out, RC.rc_bdaddr);
       out[RC.rc_channel] = channel;
       return RC.size;
@@ -491,7 +491,7 @@ const bluetoothCodec: FamilyCodec = {
         if (a.length > 1) channel = uint(a[1], "BTPROTO_HCI channel", U16);
       }
       out.fill(0, 0, HCI.size);
-      putFamily(out, AF_BLUETOOTH, HCI.size);
+      putFamily(out, AF_BLUETOOTH!, HCI.size);
       putU16(out, HCI.hci_dev, dev);
       putU16(out, HCI.hci_channel, channel);
       return HCI.size;
@@ -509,7 +509,7 @@ const bluetoothCodec: FamilyCodec = {
         );
       }
       out.fill(0, 0, SCO.size);
-      putFamily(out, AF_BLUETOOTH, SCO.size);
+      putFamily(out, AF_BLUETOOTH!, SCO.size);
       setbdaddr(text, out, SCO.sco_bdaddr);
       return SCO.size;
     }
@@ -542,7 +542,7 @@ const bluetoothCodec: FamilyCodec = {
 
 // ---- AF_ALG ----
 
-const ALG = layout.sockaddr_alg;
+const ALG = layout.sockaddr_alg!; // registered below only where the layout has it
 
 function cField(buf: Uint8Array, off: number, max: number): string {
   let end = off;
@@ -561,7 +561,7 @@ const algCodec: FamilyCodec = {
     if (type.length >= ALG.typeMax) throw new RangeError("AF_ALG type too long.");
     if (name.length >= ALG.nameMax) throw new RangeError("AF_ALG name too long.");
     out.fill(0, 0, ALG.size);
-    putFamily(out, AF_ALG, ALG.size);
+    putFamily(out, AF_ALG!, ALG.size);
     out.set(type, ALG.salg_type);
     putU32(out, ALG.salg_feat, feat);
     putU32(out, ALG.salg_mask, mask);
@@ -580,16 +580,19 @@ const algCodec: FamilyCodec = {
 
 // ---- registration ----
 
-const table: [number | undefined, FamilyCodec][] = [
-  [AF_NETLINK, netlinkCodec],
-  [AF_PACKET, packetCodec],
-  [AF_CAN, canCodec],
-  [AF_TIPC, tipcCodec],
-  [AF_VSOCK, vsockCodec],
-  [AF_RDS, rdsCodec],
-  [AF_BLUETOOTH, bluetoothCodec],
-  [AF_ALG, algCodec],
+// A family is registered where the system defines it and ffi/structs.ts has
+// its sockaddr layout (macOS defines AF_VSOCK, but not Linux's sockaddr_vm).
+// (So the codecs above can take their AF_* constant and layout as present.)
+const table: [number | undefined, object | undefined, FamilyCodec][] = [
+  [AF_NETLINK, layout.sockaddr_nl, netlinkCodec],
+  [AF_PACKET, layout.sockaddr_ll, packetCodec],
+  [AF_CAN, layout.sockaddr_can, canCodec],
+  [AF_TIPC, layout.sockaddr_tipc, tipcCodec],
+  [AF_VSOCK, layout.sockaddr_vm, vsockCodec],
+  [AF_RDS, layout.sockaddr_in, rdsCodec],
+  [AF_BLUETOOTH, layout.sockaddr_l2, bluetoothCodec],
+  [AF_ALG, layout.sockaddr_alg, algCodec],
 ];
-for (const [family, codec] of table) {
-  if (family !== undefined) registerFamily(family, codec);
+for (const [family, has, codec] of table) {
+  if (family !== undefined && has !== undefined) registerFamily(family, codec);
 }

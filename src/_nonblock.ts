@@ -143,7 +143,7 @@ export function accept(fd: number, blocking: boolean): number {
   return withNonblock(fd, blocking, () => {
     for (;;) {
       addrLen[0] = addrBuf.length;
-      const r = s_accept4(fd, addrBuf, addrLen, SOCK_CLOEXEC);
+      const r = s_accept4(fd, addrBuf, addrLen, SOCK_CLOEXEC ?? 0);
       if (r >= 0) return r;
       const e = errno();
       if (e !== EINTR) return -e;

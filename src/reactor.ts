@@ -208,9 +208,11 @@ class Waker {
 
 // ---- epoll ----
 
-const EV_SIZE = layout.epoll_event.size;
-const EV_EVENTS = layout.epoll_event.events;
-const EV_DATA = layout.epoll_event.data;
+// Only epoll systems have the layout; elsewhere the epoll backend is never built.
+const EPOLL_EVENT = layout.epoll_event ?? { size: 0, events: 0, data: 0 };
+const EV_SIZE = EPOLL_EVENT.size;
+const EV_EVENTS = EPOLL_EVENT.events;
+const EV_DATA = EPOLL_EVENT.data;
 const MAX_EVENTS = 1024;
 
 function toEpoll(m: number): number {

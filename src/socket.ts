@@ -33,6 +33,7 @@ import {
   describe,
   encode,
   flagsArg,
+  getFamily,
   intoLength,
   requireInt,
 } from "./_sockaddr.ts";
@@ -55,6 +56,11 @@ import {
 } from "./file.ts";
 import { SocketAsync } from "./async.ts";
 import { readableOf, writableOf } from "./streams.ts";
+
+// The type flags, 0 where the system has none (macOS): there ffi/ makes
+// every descriptor close-on-exec itself (features.sockCloexec).
+const TYPE_NONBLOCK = SOCK_NONBLOCK ?? 0;
+const TYPE_CLOEXEC = SOCK_CLOEXEC ?? 0;
 
 // ---- module state: the default timeout ----
 
@@ -181,11 +187,15 @@ export class Socket {
         proto = proto!;
       } else {
         if (family === undefined || family === -1) {
-          family = S.getsockoptInt(fd, SOL_SOCKET, SO_DOMAIN);
+          // CPython: SO_DOMAIN where it exists, else the family getsockname() gives.
+          family = SO_DOMAIN !== undefined
+            ? S.getsockoptInt(fd, SOL_SOCKET, SO_DOMAIN)
+            : (S.getsockname(fd), getFamily(S.addrBuf));
         }
         if (type === undefined || type === -1) type = S.getsockoptInt(fd, SOL_SOCKET, SO_TYPE);
         if (proto === undefined || proto === -1) {
-          proto = S.getsockoptInt(fd, SOL_SOCKET, SO_PROTOCOL);
+          // CPython: SO_PROTOCOL where it exists, else 0.
+          proto = SO_PROTOCOL !== undefined ? S.getsockoptInt(fd, SOL_SOCKET, SO_PROTOCOL) : 0;
         }
         intArg(family, "family");
         intArg(type, "type");
@@ -199,11 +209,11 @@ export class Socket {
       this.#st = new SocketState(S.socket(family, type, proto));
     }
     this.family = family;
-    this.type = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+    this.type = type & ~(TYPE_NONBLOCK | TYPE_CLOEXEC);
     this.proto = proto;
     const st = this.#st;
     attach(this, st);
-    if ((type & SOCK_NONBLOCK) !== 0) {
+    if ((type & TYPE_NONBLOCK) !== 0) {
       st.timeout = 0;
       st.tmo = 0;
       if (fileno !== undefined && fileno !== null) this.#applyBlocking();

@@ -243,7 +243,7 @@ Deno.test("SCM_CREDENTIALS with SO_PASSCRED reports our own pid, uid and gid", (
   const [a, b] = socketpair(AF_UNIX, SOCK_DGRAM);
   try {
     b.setsockopt(SOL_SOCKET, SO_PASSCRED, 1);
-    const U = layout.ucred;
+    const U = layout.ucred!; // SCM_CREDENTIALS: Linux's
     // Nothing sent explicitly: the kernel attaches the sender's credentials.
     a.sendmsg([enc.encode("who")]);
     const [, anc, flags] = b.recvmsg(16, CMSG_SPACE(U.size));

@@ -1,0 +1,355 @@
+/**
+ * The libc symbol table for macOS (`/usr/lib/libSystem.B.dylib`), on Apple
+ * silicon (aarch64) and Intel (x86_64).
+ *
+ * Every symbol of ffi/linux.ts that macOS has, with the same parameter
+ * types where the C prototypes agree, plus kqueue for the reactor. Where
+ * macOS differs, the raw symbol is declared as macOS has it and
+ * ffi/_darwin_libc.ts presents the Linux-shaped function `src/` calls:
+ * - errno is `int *__error(void)`, not `__errno_location`;
+ * - no `accept4`, `SOCK_CLOEXEC`, `SOCK_NONBLOCK`, `MSG_CMSG_CLOEXEC`,
+ *   `MSG_NOSIGNAL`, `dup3`, `epoll`, `eventfd`: descriptors are made
+ *   close-on-exec with `fcntl` right after the call; `SO_NOSIGPIPE` exists;
+ * - `strerror_r` is the XSI form (returns an int);
+ * - `nfds_t` is `unsigned int`; `sethostname` takes an `int` length;
+ * - `sendfile(int fd, int s, off_t offset, off_t *len, struct sf_hdtr *hdtr,
+ *   int flags)`: file first, offset by value, the length in/out;
+ * - no `gethostbyname_r` & co.: the reentrant hostent calls are
+ *   `getipnodebyname`/`getipnodebyaddr` (RFC 2553, a malloc'd result freed
+ *   with `freehostent`); `getservbyname`/`getservbyport`/`getprotobyname`
+ *   keep their result in thread-specific storage and are called on the
+ *   JavaScript thread only, their result copied out at once.
+ *
+ * Every name here was checked against the macOS SDK headers (the
+ * `any-macos-any` tree): compiling a reference to each with `clang -target
+ * {arm64,x86_64}-apple-macos13` gives plain `_name` symbols (no `$UNIX2003`
+ * or `$NOCANCEL` suffix on the 64-bit ABIs), so `dlsym(name)` finds them.
+ *
+ * The same rules as ffi/linux.ts keep Deno's fast call path: `buffer`
+ * parameters for byte buffers, BigInt for `usize`, `i32` results for
+ * `ssize_t` transfers (src/ caps one transfer at `layout.MAX_RW`).
+ *
+ * ## `fcntl` is variadic, and Apple's arm64 ABI passes variadic arguments on the stack
+ *
+ * Deno's FFI has no variadic declarations. On x86_64 (macOS and Linux) and
+ * on aarch64 Linux a variadic `int` goes in the same register as the third
+ * fixed parameter would, so `fcntl(i32, i32, i32)` is right there. Apple's
+ * arm64 ABI differs: every variadic argument goes on the stack, in an
+ * 8-byte slot. `clang -target arm64-apple-macos13 -O1 -S` of
+ * `fcntl(fd, 4, arg)` gives
+ *
+ * ```
+ * str  x1, [sp]      ; arg, in the first stack slot
+ * mov  w1, #4        ; cmd in w1, fd stays in w0
+ * bl   _fcntl
+ * ```
+ *
+ * and a fixed call `f(int, int, long x6, long)` with the real argument
+ * ninth gives `str x8, [sp]` after filling x0..x7: the first eight integer
+ * arguments go in registers, the ninth in the first stack slot, where
+ * `fcntl`'s `va_arg` reads it. So on darwin/aarch64 `fcntl` is declared
+ * with two `i32`, six dummy `i64` (x2..x7, ignored) and the argument as an
+ * `i64`; ffi/_darwin_libc.ts fills the dummies. On x86_64 macOS the same
+ * compile puts the variadic `int` in `%edx` (and 0 in `%al`, the count of
+ * vector registers, which the callee only uses to skip saving them): the
+ * three-`i32` declaration is right there, as on Linux.
+ *
+ * @module
+ */
+
+/** The C library on macOS (a dyld shared-cache path: dlopen finds it without a file). */
+export const LIBC_PATH = "/usr/lib/libSystem.B.dylib";
+
+/**
+ * How the async reactor waits here: kqueue, woken through a pipe (macOS
+ * has no eventfd; EVFILT_USER exists, but a pipe works on every BSD).
+ */
+export const READINESS = { mechanism: "kqueue", waker: "pipe" } as const;
+
+/**
+ * What macOS lacks or has that `src/` must know (see `Features` in
+ * ffi/mod.ts). `sockCloexec: false`: the portable `socket`, `socketpair`
+ * and `accept4` of ffi/_darwin_libc.ts set FD_CLOEXEC with a second call.
+ */
+export const FEATURES = {
+  sockCloexec: false,
+  accept4: false,
+  msgNoSignal: false,
+  soNoSigpipe: true,
+  cmsgCloexec: false,
+} as const;
+
+/**
+ * kqueue(2), for the reactor. Declared here and typed into every OS's
+ * `Libc` (ffi/mod.ts); on a system without kqueue they fail with ENOSYS.
+ */
+export const kqueueSymbols = {
+  /** int kqueue(void) */
+  kqueue: { parameters: [], result: "i32" },
+  /** int kevent(int kq, const struct kevent *changelist, int nchanges, struct kevent *eventlist, int nevents, const struct timespec *timeout) */
+  kevent: {
+    parameters: [
+      "i32", // int kq
+      "buffer", // const struct kevent *changelist
+      "i32", // int nchanges
+      "buffer", // struct kevent *eventlist
+      "i32", // int nevents
+      "buffer", // const struct timespec *timeout (NULL: wait until an event)
+    ],
+    result: "i32",
+  },
+  /** kevent on a worker thread: the reactor's single in-flight wait */
+  kevent_nb: {
+    name: "kevent",
+    parameters: ["i32", "buffer", "i32", "buffer", "i32", "buffer"],
+    result: "i32",
+    nonblocking: true,
+  },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+/** The symbols whose declaration is the same on both macOS architectures. */
+export const common = {
+  ...kqueueSymbols,
+
+  // ---- errno and error text ----
+  /** int *__error(void) — the calling thread's errno */
+  __error: { parameters: [], result: "pointer" },
+  /** int strerror_r(int errnum, char *strerrbuf, size_t buflen) — the XSI form */
+  strerror_r: {
+    parameters: [
+      "i32", // int errnum
+      "buffer", // char *strerrbuf
+      "usize", // size_t buflen
+    ],
+    result: "i32",
+  },
+  /** const char *gai_strerror(int ecode) */
+  gai_strerror: { parameters: ["i32"], result: "pointer" },
+  /** const char *hstrerror(int err) */
+  hstrerror: { parameters: ["i32"], result: "pointer" },
+  /** pid_t getpid(void) */
+  getpid: { parameters: [], result: "i32" },
+  /** uid_t getuid(void) */
+  getuid: { parameters: [], result: "u32" },
+  /** gid_t getgid(void) */
+  getgid: { parameters: [], result: "u32" },
+
+  // ---- socket lifecycle ----
+  /** int socket(int domain, int type, int protocol) */
+  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  /** int socketpair(int domain, int type, int protocol, int socket_vector[2]) */
+  socketpair: {
+    parameters: [
+      "i32", // int domain
+      "i32", // int type
+      "i32", // int protocol
+      "buffer", // int socket_vector[2]
+    ],
+    result: "i32",
+  },
+  /** int bind(int socket, const struct sockaddr *address, socklen_t address_len) */
+  bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  /** int listen(int socket, int backlog) */
+  listen: { parameters: ["i32", "i32"], result: "i32" },
+  /** int accept(int socket, struct sockaddr *address, socklen_t *address_len) */
+  accept: {
+    parameters: [
+      "i32", // int socket
+      "buffer", // struct sockaddr *address
+      "buffer", // socklen_t *address_len
+    ],
+    result: "i32",
+  },
+  /** int connect(int socket, const struct sockaddr *address, socklen_t address_len) */
+  connect: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  /** int shutdown(int socket, int how) */
+  shutdown: { parameters: ["i32", "i32"], result: "i32" },
+  /** int close(int fildes) */
+  close: { parameters: ["i32"], result: "i32" },
+  /** int getsockname(int socket, struct sockaddr *address, socklen_t *address_len) */
+  getsockname: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
+  /** int getpeername(int socket, struct sockaddr *address, socklen_t *address_len) */
+  getpeername: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
+  /** int getsockopt(int socket, int level, int option_name, void *option_value, socklen_t *option_len) */
+  getsockopt: { parameters: ["i32", "i32", "i32", "buffer", "buffer"], result: "i32" },
+  /** int setsockopt(int socket, int level, int option_name, const void *option_value, socklen_t option_len) */
+  setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
+
+  // ---- data transfer ----
+  /** ssize_t send(int socket, const void *buffer, size_t length, int flags) */
+  send: { parameters: ["i32", "buffer", "usize", "i32"], result: "i32" },
+  /** ssize_t sendto(int socket, const void *buffer, size_t length, int flags, const struct sockaddr *dest_addr, socklen_t dest_len) */
+  sendto: { parameters: ["i32", "buffer", "usize", "i32", "buffer", "u32"], result: "i32" },
+  /** ssize_t sendmsg(int socket, const struct msghdr *message, int flags) */
+  sendmsg: { parameters: ["i32", "buffer", "i32"], result: "i32" },
+  /** ssize_t recv(int socket, void *buffer, size_t length, int flags) */
+  recv: { parameters: ["i32", "buffer", "usize", "i32"], result: "i32" },
+  /** ssize_t recvfrom(int socket, void *buffer, size_t length, int flags, struct sockaddr *address, socklen_t *address_len) */
+  recvfrom: {
+    parameters: ["i32", "buffer", "usize", "i32", "buffer", "buffer"],
+    result: "i32",
+  },
+  /** ssize_t recvmsg(int socket, struct msghdr *message, int flags) */
+  recvmsg: { parameters: ["i32", "buffer", "i32"], result: "i32" },
+  /** int sendfile(int fd, int s, off_t offset, off_t *len, struct sf_hdtr *hdtr, int flags) */
+  sendfile: {
+    parameters: [
+      "i32", // int fd (the file)
+      "i32", // int s (the socket)
+      "i64", // off_t offset
+      "buffer", // off_t *len (in: bytes to send, 0 = to the end; out: bytes sent)
+      "pointer", // struct sf_hdtr *hdtr (NULL)
+      "i32", // int flags (0)
+    ],
+    result: "i32",
+  },
+  /** ssize_t read(int fildes, void *buf, size_t nbyte) */
+  read: { parameters: ["i32", "buffer", "usize"], result: "i32" },
+  /** ssize_t write(int fildes, const void *buf, size_t nbyte) */
+  write: { parameters: ["i32", "buffer", "usize"], result: "i32" },
+  /** off_t lseek(int fildes, off_t offset, int whence) */
+  lseek: { parameters: ["i32", "i64", "i32"], result: "i64" },
+
+  // ---- readiness ----
+  /** int poll(struct pollfd fds[], nfds_t nfds, int timeout) — nfds_t is unsigned int here */
+  poll: {
+    parameters: [
+      "buffer", // struct pollfd fds[]
+      "u32", // nfds_t nfds (unsigned int)
+      "i32", // int timeout (ms)
+    ],
+    result: "i32",
+  },
+  /** poll on a worker thread */
+  poll_nb: { name: "poll", parameters: ["buffer", "u32", "i32"], result: "i32", nonblocking: true },
+  /** int pipe(int fildes[2]) — the reactor's waker */
+  pipe: { parameters: ["buffer"], result: "i32" },
+
+  // ---- resolver ----
+  /** int getaddrinfo(const char *hostname, const char *servname, const struct addrinfo *hints, struct addrinfo **res) */
+  getaddrinfo: { parameters: ["buffer", "buffer", "buffer", "buffer"], result: "i32" },
+  /** getaddrinfo on a worker thread (async API) */
+  getaddrinfo_nb: {
+    name: "getaddrinfo",
+    parameters: ["buffer", "buffer", "buffer", "buffer"],
+    result: "i32",
+    nonblocking: true,
+  },
+  /** void freeaddrinfo(struct addrinfo *ai) */
+  freeaddrinfo: { parameters: ["pointer"], result: "void" },
+  /** int getnameinfo(const struct sockaddr *sa, socklen_t salen, char *host, socklen_t hostlen, char *serv, socklen_t servlen, int flags) */
+  getnameinfo: {
+    parameters: ["buffer", "u32", "buffer", "u32", "buffer", "u32", "i32"],
+    result: "i32",
+  },
+  /** getnameinfo on a worker thread (async API) */
+  getnameinfo_nb: {
+    name: "getnameinfo",
+    parameters: ["buffer", "u32", "buffer", "u32", "buffer", "u32", "i32"],
+    result: "i32",
+    nonblocking: true,
+  },
+  /** struct hostent *getipnodebyname(const char *name, int af, int flags, int *error_num) — malloc'd result */
+  getipnodebyname: {
+    parameters: [
+      "buffer", // const char *name
+      "i32", // int af
+      "i32", // int flags
+      "buffer", // int *error_num
+    ],
+    result: "pointer",
+  },
+  /** getipnodebyname on a worker thread (async API) */
+  getipnodebyname_nb: {
+    name: "getipnodebyname",
+    parameters: ["buffer", "i32", "i32", "buffer"],
+    result: "pointer",
+    nonblocking: true,
+  },
+  /** struct hostent *getipnodebyaddr(const void *src, size_t len, int af, int *error_num) — malloc'd result */
+  getipnodebyaddr: {
+    parameters: [
+      "buffer", // const void *src
+      "usize", // size_t len
+      "i32", // int af
+      "buffer", // int *error_num
+    ],
+    result: "pointer",
+  },
+  /** getipnodebyaddr on a worker thread (async API) */
+  getipnodebyaddr_nb: {
+    name: "getipnodebyaddr",
+    parameters: ["buffer", "usize", "i32", "buffer"],
+    result: "pointer",
+    nonblocking: true,
+  },
+  /** void freehostent(struct hostent *ptr) */
+  freehostent: { parameters: ["pointer"], result: "void" },
+  /** struct servent *getservbyname(const char *name, const char *proto) — thread-specific storage */
+  getservbyname: { parameters: ["buffer", "buffer"], result: "pointer" },
+  /** struct servent *getservbyport(int port, const char *proto) — port in network byte order */
+  getservbyport: { parameters: ["i32", "buffer"], result: "pointer" },
+  /** struct protoent *getprotobyname(const char *name) — thread-specific storage */
+  getprotobyname: { parameters: ["buffer"], result: "pointer" },
+  /** int gethostname(char *name, size_t namelen) */
+  gethostname: { parameters: ["buffer", "usize"], result: "i32" },
+  /** int sethostname(const char *name, int namelen) — an int length here */
+  sethostname: { parameters: ["buffer", "i32"], result: "i32" },
+
+  // ---- interfaces ----
+  /** struct if_nameindex *if_nameindex(void) */
+  if_nameindex: { parameters: [], result: "pointer" },
+  /** void if_freenameindex(struct if_nameindex *ptr) */
+  if_freenameindex: { parameters: ["pointer"], result: "void" },
+  /** unsigned int if_nametoindex(const char *ifname) */
+  if_nametoindex: { parameters: ["buffer"], result: "u32" },
+  /** char *if_indextoname(unsigned int ifindex, char *ifname) */
+  if_indextoname: { parameters: ["u32", "buffer"], result: "pointer" },
+
+  // ---- address text ----
+  /** int inet_pton(int af, const char *src, void *dst) */
+  inet_pton: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
+  /** const char *inet_ntop(int af, const void *src, char *dst, socklen_t size) */
+  inet_ntop: { parameters: ["i32", "buffer", "buffer", "u32"], result: "pointer" },
+  /** int inet_aton(const char *cp, struct in_addr *pin) */
+  inet_aton: { parameters: ["buffer", "buffer"], result: "i32" },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+/**
+ * macOS on Intel: `fcntl(int fildes, int cmd, ...)` with the variadic
+ * `int` in the third argument register, as a fixed three-int call (see the
+ * module doc).
+ */
+export const symbols_x86_64 = {
+  ...common,
+  /** int fcntl(int fildes, int cmd, ...) — the variadic int in %edx, as a fixed third int */
+  fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+/**
+ * macOS on Apple silicon: `fcntl(int fildes, int cmd, ...)` declared so the
+ * argument lands in the first stack slot, where Apple's arm64 ABI puts a
+ * variadic argument (see the module doc): x0 fildes, x1 cmd, x2..x7 unused,
+ * the ninth (stack) argument the value.
+ */
+export const symbols_aarch64 = {
+  ...common,
+  /** int fcntl(int fildes, int cmd, ...) — fildes, cmd, six unused registers, then the argument at [sp] */
+  fcntl: {
+    parameters: [
+      "i32", // int fildes (w0)
+      "i32", // int cmd (w1)
+      "i64", // unused (x2)
+      "i64", // unused (x3)
+      "i64", // unused (x4)
+      "i64", // unused (x5)
+      "i64", // unused (x6)
+      "i64", // unused (x7)
+      "i64", // the variadic argument: first stack slot, 8 bytes
+    ],
+    result: "i32",
+  },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+/** The raw symbols both macOS tables share (all but `fcntl`). */
+export type DarwinCommon = Deno.DynamicLibrary<typeof common>["symbols"];

@@ -1,0 +1,74 @@
+/**
+ * Where the tests run, for tests that apply to some systems only: the OS,
+ * and whether this is Linux aarch64 emulated by qemu-user (whose syscall
+ * translation differs from a real kernel in a few documented places).
+ * A test that does not apply here is skipped with its reason printed once,
+ * so a run on a Mac or under qemu says what it left out and why.
+ *
+ * ```ts
+ * Deno.test({ name: "...", ...linuxOnly("AF_PACKET is Linux's"), fn() {} });
+ * Deno.test({ name: "...", ...notEmulated("qemu-user does not set MSG_CTRUNC"), fn() {} });
+ * ```
+ *
+ * @module
+ */
+
+/** Running on Linux (a real or an emulated kernel). */
+export const IS_LINUX: boolean = Deno.build.os === "linux";
+
+/** Running on macOS. */
+export const IS_DARWIN: boolean = Deno.build.os === "darwin";
+
+function detectEmulation(): string | null {
+  // .ci/aarch64.sh says so; otherwise a native binary tells: under qemu-user
+  // Deno reports aarch64 while a host program started from it (uname, an
+  // x86_64 binary the host kernel runs itself) reports the host's machine.
+  try {
+    const said = Deno.env.get("SOCKFFI_EMULATED");
+    if (said) return said;
+  } catch {
+    // no env permission: try the probe
+  }
+  if (!IS_LINUX || Deno.build.arch !== "aarch64") return null;
+  try {
+    const out = new Deno.Command("uname", { args: ["-m"], stdout: "piped", stderr: "null" })
+      .outputSync();
+    const machine = new TextDecoder().decode(out.stdout).trim();
+    return machine !== "" && machine !== "aarch64" ? `qemu-user on ${machine}` : null;
+  } catch {
+    return null;
+  }
+}
+
+/** `"qemu-aarch64"` (or `"qemu-user on x86_64"`) when emulated, else null. */
+export const EMULATED: string | null = detectEmulation();
+
+const told = new Set<string>();
+
+function skip(reason: string): { ignore: true } {
+  if (!told.has(reason)) {
+    told.add(reason);
+    console.log(`skipped here: ${reason}`);
+  }
+  return { ignore: true };
+}
+
+/**
+ * Deno.test options that skip the test off Linux, printing why.
+ *
+ * @param why what makes the test Linux-only (e.g. "AF_PACKET is Linux's")
+ */
+export function linuxOnly(why: string): { ignore: boolean } {
+  return IS_LINUX ? { ignore: false } : skip(`${why} (Linux only; this is ${Deno.build.os})`);
+}
+
+/**
+ * Deno.test options that skip the test under qemu-user emulation, printing
+ * why: only for behaviour qemu-user is known to translate differently from
+ * a real kernel (plain C shows the same difference under qemu).
+ *
+ * @param why the qemu-user difference, e.g. "qemu-user does not set MSG_CTRUNC"
+ */
+export function notEmulated(why: string): { ignore: boolean } {
+  return EMULATED === null ? { ignore: false } : skip(`${why} (under ${EMULATED})`);
+}
