@@ -498,7 +498,7 @@ Deno.test("AbortSignal cancels a pending accept and a pending recv, and the sock
   const reading = conn.async.recv(10, 0, { signal: ac2.signal });
   await delay(10);
   ac2.abort();
-  const e = await reading.catch((e) => e);
+  const e = await assertRejects(() => reading, DOMException, "aborted");
   assertEquals(e.name, "AbortError");
   // nothing was consumed: data sent now reaches the next recv
   await c.async.sendall(enc.encode("after"));
