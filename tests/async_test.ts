@@ -6,6 +6,8 @@
  */
 import { assert, assertEquals, assertRejects, assertStrictEquals } from "@std/assert";
 import { join } from "@std/path";
+import { spy } from "@std/testing/mock";
+import { FakeTime } from "@std/testing/time";
 import {
   AF_INET,
   AF_INET6,
@@ -413,6 +415,69 @@ Deno.test("s.async in timeout mode rejects with timeout after about the set time
   }
 });
 
+Deno.test("s.async in timeout mode: the deadline is the socket's timeout, to the millisecond (FakeTime)", async () => {
+  const [a, b] = socketpair();
+  try {
+    {
+      using time = new FakeTime();
+      b.settimeout(0.2);
+      let settled = false;
+      const p = b.async.recv(10);
+      p.then(() => settled = true, () => settled = true);
+      await time.tickAsync(199);
+      assertEquals(settled, false, "rejected before the 200 ms timeout");
+      await time.tickAsync(1);
+      assert(settled, "still pending at the 200 ms timeout");
+      await assertRejects(() => p, timeout, "timed out");
+      // each call has a deadline of its own: 150 ms into the next one, data is received
+      const q = b.async.recv(10);
+      await time.tickAsync(150);
+      a.send(enc.encode("ok"));
+      assertEquals(dec.decode(await q), "ok");
+      // and no timer of a finished call is left to fire
+      assertEquals(time.now - time.start, 350);
+      await time.runAllAsync();
+      assertEquals(time.now - time.start, 350, "a timer outlived its call");
+    }
+    await idle();
+  } finally {
+    a.close();
+    b.close();
+  }
+});
+
+Deno.test("a reused AbortSignal keeps no listener of a finished call (spy)", async () => {
+  const [a, b] = socketpair();
+  const ac = new AbortController();
+  using add = spy(ac.signal, "addEventListener");
+  using remove = spy(ac.signal, "removeEventListener");
+  try {
+    for (let i = 0; i < 3; i++) {
+      const p = b.async.recv(10, 0, { signal: ac.signal });
+      await delay(5);
+      a.send(enc.encode(`m${i}`));
+      assertEquals(dec.decode(await p), `m${i}`);
+    }
+    b.settimeout(0.05);
+    await assertRejects(() => b.async.recv(10, 0, { signal: ac.signal }), timeout, "timed out");
+    b.settimeout(null);
+    const closed = b.async.recv(10, 0, { signal: ac.signal });
+    await delay(5);
+    b.close();
+    await assertRejects(() => closed, SocketError, "EBADF");
+    // every call that waited added one listener and took the same one away when it ended
+    assertEquals(add.calls.length, 5);
+    assertEquals(
+      remove.calls.map((c) => c.args.slice(0, 2)),
+      add.calls.map((c) => c.args.slice(0, 2)),
+    );
+  } finally {
+    a.close();
+    b.close();
+  }
+  await idle();
+});
+
 Deno.test("AbortSignal cancels a pending accept and a pending recv, and the sockets stay usable", async () => {
   using l = socket(AF_INET, SOCK_STREAM);
   l.bind(["127.0.0.1", 0]);
@@ -433,7 +498,7 @@ Deno.test("AbortSignal cancels a pending accept and a pending recv, and the sock
   const reading = conn.async.recv(10, 0, { signal: ac2.signal });
   await delay(10);
   ac2.abort();
-  const e = await reading.catch((e) => e);
+  const e = await assertRejects(() => reading, DOMException, "aborted");
   assertEquals(e.name, "AbortError");
   // nothing was consumed: data sent now reaches the next recv
   await c.async.sendall(enc.encode("after"));

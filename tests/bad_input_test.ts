@@ -25,14 +25,9 @@ function openFds(): number {
   return [...Deno.readDirSync("/proc/self/fd")].length;
 }
 
+/** Asserts that `fn` throws a SocketError with the errno code `code`, in its message too. */
 function assertSocketError(fn: () => unknown, code: string): SocketError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  assert(caught instanceof SocketError, `expected SocketError ${code}, got ${caught}`);
+  const caught = assertThrows(fn, SocketError, `(${code}`);
   assertEquals(caught.code, code);
   return caught;
 }

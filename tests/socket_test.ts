@@ -70,15 +70,13 @@ if (PYTHON === null) {
 }
 if (!HAS_IPV6) console.log("socket_test: ::1 is not bindable here, so the IPv6 tests are skipped");
 
-/** Asserts that `f` throws a SocketError with the errno code `code`. */
+/** Asserts that `f` throws a SocketError with the errno code `code` (and `syscall`), in its message too. */
 function throwsCode(f: () => unknown, code: string, syscall?: string): SocketError {
-  let caught: unknown;
-  try {
-    f();
-  } catch (e) {
-    caught = e;
-  }
-  assert(caught instanceof SocketError, `expected SocketError ${code}, got ${caught}`);
+  const caught = assertThrows(
+    f,
+    SocketError,
+    syscall === undefined ? `(${code}` : `(${code}, ${syscall})`,
+  );
   assertEquals(caught.code, code, String(caught));
   if (syscall !== undefined) assertEquals(caught.syscall, syscall);
   return caught;
