@@ -387,9 +387,9 @@ export function poll(): Poll {
  * Python's `selectors.SelectorKey`: a registered object, its descriptor, the
  * events waited for and the data attached to it.
  */
-export interface SelectorKey<T = unknown> {
+export interface SelectorKey<T = unknown, F extends FileDescriptorLike = FileDescriptorLike> {
   /** The object registered. */
-  readonly fileobj: FileDescriptorLike;
+  readonly fileobj: F;
   /** Its descriptor. */
   readonly fd: number;
   /** {@linkcode EVENT_READ} and/or {@linkcode EVENT_WRITE}. */
@@ -402,6 +402,16 @@ function describe(v: unknown): string {
   if (typeof v === "number") return String(v);
   if (typeof v === "string") return JSON.stringify(v);
   return String(v);
+}
+
+/**
+ * The `data` argument of `register()`/`modify()`: optional (`null` by default,
+ * Python's `None`) when `T` admits `null`, required otherwise.
+ */
+export type DataArg<T> = null extends T ? [data?: T] : [data: T];
+
+function dataOf<T>(data: DataArg<T>): T {
+  return (data.length === 0 ? null : data[0]) as T;
 }
 
 /** Python's `selectors._fileobj_to_fd`: errors are ValueErrors (RangeError). */
@@ -431,14 +441,15 @@ function selectorFd(fileobj: unknown): number {
  * `register`, `unregister`, `modify`, `select`, `get_key`, `get_map` and
  * `close`, and `Symbol.dispose` for `using` (Python's `with`).
  *
- * `T` is the type of the data attached to the keys.
+ * `T` is the type of the data attached to the keys, `F` the type of the
+ * objects registered (`Socket`, or the default: anything with a descriptor).
  */
-export class PollSelector<T = unknown> {
-  #byFd = new Map<number, SelectorKey<T>>();
+export class PollSelector<T = unknown, F extends FileDescriptorLike = FileDescriptorLike> {
+  #byFd = new Map<number, SelectorKey<T, F>>();
   #closed = false;
 
   /** The descriptor of `fileobj`, or (for a closed object) the one it was registered under. */
-  #lookup(fileobj: FileDescriptorLike): number {
+  #lookup(fileobj: F): number {
     try {
       return selectorFd(fileobj);
     } catch (e) {
@@ -462,7 +473,7 @@ export class PollSelector<T = unknown> {
    * @throws {RangeError} for invalid events or a bad file object (Python's ValueError)
    * @throws {KeyError} when the object (or its descriptor) is already registered
    */
-  register(fileobj: FileDescriptorLike, events: number, data: T | null = null): SelectorKey<T> {
+  register(fileobj: F, events: number, ...data: DataArg<T>): SelectorKey<T, F> {
     this.#open();
     if (!Number.isInteger(events) || events === 0 || (events & ~(EVENT_READ | EVENT_WRITE)) !== 0) {
       throw new RangeError(`Invalid events: ${describe(events)}`);
@@ -471,7 +482,7 @@ export class PollSelector<T = unknown> {
     if (this.#byFd.has(fd)) {
       throw new KeyError(fileobj, `${describe(fileobj)} (FD ${fd}) is already registered`);
     }
-    const key: SelectorKey<T> = Object.freeze({ fileobj, fd, events, data: data as T });
+    const key: SelectorKey<T, F> = Object.freeze({ fileobj, fd, events, data: dataOf(data) });
     this.#byFd.set(fd, key);
     return key;
   }
@@ -484,7 +495,7 @@ export class PollSelector<T = unknown> {
    * @returns its key
    * @throws {KeyError} when it is not registered
    */
-  unregister(fileobj: FileDescriptorLike): SelectorKey<T> {
+  unregister(fileobj: F): SelectorKey<T, F> {
     this.#open();
     const key = this.#byFd.get(this.#lookup(fileobj));
     if (key === undefined) throw new KeyError(fileobj, `${describe(fileobj)} is not registered`);
@@ -502,18 +513,18 @@ export class PollSelector<T = unknown> {
    * @returns the new key
    * @throws {KeyError} when it is not registered
    */
-  modify(fileobj: FileDescriptorLike, events: number, data: T | null = null): SelectorKey<T> {
+  modify(fileobj: F, events: number, ...data: DataArg<T>): SelectorKey<T, F> {
     this.#open();
     const old = this.#byFd.get(this.#lookup(fileobj));
     if (old === undefined) throw new KeyError(fileobj, `${describe(fileobj)} is not registered`);
     if (!Number.isInteger(events) || events === 0 || (events & ~(EVENT_READ | EVENT_WRITE)) !== 0) {
       throw new RangeError(`Invalid events: ${describe(events)}`);
     }
-    const key: SelectorKey<T> = Object.freeze({
+    const key: SelectorKey<T, F> = Object.freeze({
       fileobj: old.fileobj,
       fd: old.fd,
       events,
-      data: data as T,
+      data: dataOf(data),
     });
     this.#byFd.set(old.fd, key);
     return key;
@@ -530,7 +541,7 @@ export class PollSelector<T = unknown> {
    * @param timeout the longest wait in seconds
    * @returns the ready keys with their events
    */
-  select(timeout: number | null = null): Array<[SelectorKey<T>, number]> {
+  select(timeout: number | null = null): Array<[SelectorKey<T, F>, number]> {
     this.#open();
     let ms = -1;
     if (timeout !== null && timeout !== undefined) {
@@ -541,7 +552,7 @@ export class PollSelector<T = unknown> {
       ((k.events & EVENT_READ) ? POLLIN : 0) | ((k.events & EVENT_WRITE) ? POLLOUT : 0)
     );
     const rev = pollFds(keys.map((k) => k.fd), events, ms);
-    const out: Array<[SelectorKey<T>, number]> = [];
+    const out: Array<[SelectorKey<T, F>, number]> = [];
     for (let i = 0; i < keys.length; i++) {
       const r = rev[i];
       if (r === 0) continue;
@@ -560,7 +571,7 @@ export class PollSelector<T = unknown> {
    * @returns its key
    * @throws {KeyError} when it is not registered
    */
-  get_key(fileobj: FileDescriptorLike): SelectorKey<T> {
+  get_key(fileobj: F): SelectorKey<T, F> {
     this.#open();
     const key = this.#byFd.get(this.#lookup(fileobj));
     if (key === undefined) throw new KeyError(fileobj, `${describe(fileobj)} is not registered`);
@@ -574,7 +585,7 @@ export class PollSelector<T = unknown> {
    *
    * @returns a snapshot of the registrations
    */
-  get_map(): ReadonlyMap<FileDescriptorLike, SelectorKey<T>> | null {
+  get_map(): ReadonlyMap<F, SelectorKey<T, F>> | null {
     if (this.#closed) return null;
     return new Map([...this.#byFd.values()].map((k) => [k.fileobj, k]));
   }
@@ -601,7 +612,7 @@ export class PollSelector<T = unknown> {
  * import { AF_INET, socket, type Socket } from "@sockffi/socket";
  * import { DefaultSelector, EVENT_READ } from "@sockffi/socket/select";
  *
- * const sel = new DefaultSelector<(s: Socket) => void>();
+ * const sel = new DefaultSelector<(s: Socket) => void, Socket>();
  * const sock = socket(AF_INET);
  * sock.bind(["localhost", 1234]);
  * sock.listen(100);
@@ -621,10 +632,11 @@ export class PollSelector<T = unknown> {
  *   }
  * }
  * for (;;) {
- *   for (const [key] of sel.select()) key.data(key.fileobj as Socket);
+ *   for (const [key] of sel.select()) key.data(key.fileobj);
  * }
  * ```
  */
 export const DefaultSelector: typeof PollSelector = PollSelector;
 /** The type of {@linkcode DefaultSelector} objects. */
-export type DefaultSelector<T = unknown> = PollSelector<T>;
+export type DefaultSelector<T = unknown, F extends FileDescriptorLike = FileDescriptorLike> =
+  PollSelector<T, F>;

@@ -214,7 +214,7 @@ Deno.test("poll objects: register, modify, unregister with CPython's errors", ()
 
 Deno.test("DefaultSelector: keys, events, modify, get_map, and errors as Python's selectors", () => {
   const [a, b] = socketpair();
-  using sel = new DefaultSelector<string>();
+  using sel = new DefaultSelector<string | null>();
   try {
     const key = sel.register(a, EVENT_READ, "a");
     assertEquals([key.fd, key.events, key.data], [a.fileno(), EVENT_READ, "a"]);
