@@ -3,8 +3,16 @@
  * system checked against CPython's `type(OSError(e, "x")).__name__`, and the
  * classes, messages and fields of errors raised by real sockets.
  */
-import { assert, assertEquals, assertInstanceOf, assertStrictEquals } from "@std/assert";
 import {
+  assert,
+  assertEquals,
+  assertInstanceOf,
+  assertStrictEquals,
+  assertThrows,
+} from "@std/assert";
+import {
+  AF_INET,
+  AF_UNIX,
   BlockingIOError,
   BrokenPipeError,
   ConnectionAbortedError,
@@ -14,7 +22,14 @@ import {
   errnoValues,
   errorcode,
   errorFromErrno,
+  FileNotFoundError,
+  inet_aton,
+  SHUT_WR,
+  SOCK_DGRAM,
+  SOCK_STREAM,
+  socket,
   SocketError,
+  socketpair,
   timeout,
   TimeoutError,
 } from "../mod.ts";
@@ -88,4 +103,45 @@ Deno.test("timeout is TimeoutError: 'timed out' with errno null, as CPython's so
   assertInstanceOf(etimedout, timeout);
   assertEquals(etimedout.message, "[Errno 110] Connection timed out");
   assertEquals(etimedout.code, "ETIMEDOUT");
+});
+
+Deno.test("real sockets raise the subclass CPython raises, with Python's message", () => {
+  // A port nobody listens on: bind one, close it.
+  const probe = socket(AF_INET, SOCK_STREAM);
+  probe.bind(["127.0.0.1", 0]);
+  const port = (probe.getsockname() as [string, number])[1];
+  probe.close();
+  using s = socket(AF_INET, SOCK_STREAM);
+  const refused = assertThrows(() => s.connect(["127.0.0.1", port]), ConnectionRefusedError);
+  assertInstanceOf(refused, ConnectionError);
+  assertEquals(refused.message, "[Errno 111] Connection refused");
+  assertEquals([refused.code, refused.syscall], ["ECONNREFUSED", "connect"]);
+
+  const [a, b] = socketpair();
+  a.setblocking(false);
+  const again = assertThrows(() => a.recv(1), BlockingIOError);
+  assertEquals(again.errno, errnoValues.EAGAIN);
+  b.close();
+  a.shutdown(SHUT_WR);
+  assertThrows(() => a.send(new Uint8Array([1])), BrokenPipeError, "[Errno 32] Broken pipe");
+  a.close();
+
+  using u = socket(AF_UNIX, SOCK_STREAM);
+  assertThrows(() => u.connect("/nonexistent/sockffi.sock"), FileNotFoundError, "[Errno 2]");
+  using t = socket(AF_INET, SOCK_DGRAM);
+  t.bind(["127.0.0.1", 0]);
+  t.settimeout(0.01);
+  const late = assertThrows(() => t.recv(1), TimeoutError, "timed out");
+  assertEquals([late.errno, late.syscall], [null, "recv"]);
+  assertInstanceOf(late, timeout);
+});
+
+Deno.test("inet_aton()'s error has errno null, as CPython's None", () => {
+  const e = assertThrows(() => inet_aton("not an address"), SocketError);
+  assertEquals(e.constructor, SocketError);
+  assertEquals([e.errno, e.code, e.message], [
+    null,
+    "",
+    "illegal IP address string passed to inet_aton",
+  ]);
 });
