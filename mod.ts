@@ -30,7 +30,29 @@
  */
 
 export * from "./constants/mod.ts";
-export { error, gaierror, herror, SocketError, timeout } from "./src/errors.ts";
+export {
+  BlockingIOError,
+  BrokenPipeError,
+  ChildProcessError,
+  ConnectionAbortedError,
+  ConnectionError,
+  ConnectionRefusedError,
+  ConnectionResetError,
+  error,
+  errorFromErrno,
+  FileExistsError,
+  FileNotFoundError,
+  gaierror,
+  herror,
+  InterruptedError,
+  IsADirectoryError,
+  NotADirectoryError,
+  PermissionError,
+  ProcessLookupError,
+  SocketError,
+  timeout,
+  TimeoutError,
+} from "./src/errors.ts";
 export {
   close,
   fromfd,

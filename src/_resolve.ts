@@ -59,7 +59,6 @@ const SE = layout.servent;
 const PE = layout.protoent;
 const PTR = layout.pointerSize;
 const ERANGE = errnoValues.ERANGE;
-const EINVAL = errnoValues.EINVAL;
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const utf8Lossy = new TextDecoder("utf-8");
 /** Whether this machine stores integers little-endian. */
@@ -120,11 +119,11 @@ export function hError(hErrno: number, syscall: string): herror {
 }
 
 /**
- * Python raises a plain `OSError(message)` (no errno) in a few places; here
- * it is a SocketError with the closest errno and that message as strerror.
+ * Python raises a plain `OSError(message)` (errno `None`) in a few places;
+ * here it is a SocketError with errno `null` and that message.
  */
-export function plainError(message: string, syscall: string, errno = EINVAL): SocketError {
-  return new SocketError(errno, message, syscall);
+export function plainError(message: string, syscall: string): SocketError {
+  return new SocketError(null, message, syscall);
 }
 
 /** Walks a getaddrinfo result list, copying every entry, then frees it. */

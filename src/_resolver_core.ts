@@ -209,7 +209,7 @@ export function* setipaddr(name: Uint8Array, af: number, fn: string): ResolverGe
     const res = yield* gai(null, zterm(utf8.encode("0")), af, SOCK_DGRAM, 0, AI_PASSIVE);
     const first = res[0];
     if (first === undefined || (first.family !== AF_INET && first.family !== AF_INET6)) {
-      throw plainError("unsupported address family", fn, errnoValues.EAFNOSUPPORT);
+      throw plainError("unsupported address family", fn);
     }
     if (res.length > 1) throw plainError("wildcard resolved to multiple address", fn);
     return first.addr;
@@ -217,7 +217,7 @@ export function* setipaddr(name: Uint8Array, af: number, fn: string): ResolverGe
   const s = latin1(name);
   if (s === "255.255.255.255" || s === "<broadcast>") {
     if (af !== AF_INET && af !== AF_UNSPEC) {
-      throw plainError("address family mismatched", fn, errnoValues.EAFNOSUPPORT);
+      throw plainError("address family mismatched", fn);
     }
     return sockaddrIn(new Uint8Array([255, 255, 255, 255]));
   }
@@ -232,7 +232,7 @@ export function* setipaddr(name: Uint8Array, af: number, fn: string): ResolverGe
   const res = yield* gai(zterm(name), null, af, 0, 0, 0);
   const first = res[0];
   if (first === undefined || (first.family !== AF_INET && first.family !== AF_INET6)) {
-    throw plainError("unknown address family", fn, errnoValues.EAFNOSUPPORT);
+    throw plainError("unknown address family", fn);
   }
   return first.addr;
 }
@@ -367,7 +367,7 @@ export function* gethostbyaddrGen(ip: unknown): ResolverGen<HostEntry> {
   let addr: Uint8Array;
   if (af === AF_INET) addr = sa.slice(IN.sin_addr, IN.sin_addr + 4);
   else if (af === AF_INET6) addr = sa.slice(IN6.sin6_addr, IN6.sin6_addr + 16);
-  else throw plainError("unsupported address family", "gethostbyaddr", errnoValues.EAFNOSUPPORT);
+  else throw plainError("unsupported address family", "gethostbyaddr");
   const h = yield* ghba(addr, af);
   return gethostCommon(h, af, "gethostbyaddr");
 }

@@ -16,8 +16,8 @@
  */
 
 import { clearErrno, errno, layout, type Libc, libc } from "../ffi/mod.ts";
-import { errnoValues, errorcode, sys } from "../constants/mod.ts";
-import { SocketError, timeout } from "./errors.ts";
+import { errnoValues, sys } from "../constants/mod.ts";
+import { errorFromErrno, type SocketError, timeout } from "./errors.ts";
 import type { Bytes } from "./_types.ts";
 
 const EINTR = errnoValues.EINTR;
@@ -118,9 +118,12 @@ export function strerror(e: number): string {
   return p === null ? `Unknown error ${e}` : Deno.UnsafePointerView.getCString(p);
 }
 
-/** A SocketError for errno value `e` raised by `syscall`. */
+/**
+ * The error for errno value `e` raised by `syscall`: a SocketError of the
+ * subclass CPython picks for that errno (ConnectionRefusedError, ...).
+ */
 export function errorFor(e: number, syscall: string): SocketError {
-  return new SocketError(e, strerror(e), syscall, errorcode[e] ?? "");
+  return errorFromErrno(e, strerror(e), syscall);
 }
 
 /** Reads errno now and returns the matching SocketError. */

@@ -16,7 +16,7 @@ import {
   socketValues,
   SOL_SOCKET,
 } from "../constants/mod.ts";
-import { SocketError } from "./errors.ts";
+import { errorFromErrno, SocketError } from "./errors.ts";
 import { Socket } from "./socket.ts";
 import { type AddressIn, describe } from "./_sockaddr.ts";
 import { getaddrinfo } from "./resolver.ts";
@@ -225,12 +225,11 @@ export function create_server(
       sock.bind(address);
     } catch (e) {
       if (!(e instanceof SocketError)) throw e;
-      throw new SocketError(
-        e.errno,
-        `${e.strerror} (while attempting to bind on address ${pyRepr(address)})`,
-        "bind",
-        e.code,
-      );
+      // CPython: raise error(err.errno, msg), an OSError of errno's subclass.
+      const msg = `${e.strerror} (while attempting to bind on address ${pyRepr(address)})`;
+      throw e.errno === null
+        ? new SocketError(null, msg, "bind")
+        : errorFromErrno(e.errno, msg, "bind");
     }
     if (backlog === null) sock.listen();
     else sock.listen(backlog);

@@ -7,7 +7,8 @@
  * | `socket.error`    | {@linkcode error} (alias)   |
  * | `socket.herror`   | {@linkcode herror}          |
  * | `socket.gaierror` | {@linkcode gaierror}        |
- * | `socket.timeout`  | {@linkcode timeout}         |
+ * | `socket.timeout`, `TimeoutError` | {@linkcode timeout}, {@linkcode TimeoutError} |
+ * | `ConnectionRefusedError`, `BlockingIOError`, ... | the same names, picked by errno as CPython |
  * | `ValueError`, `OverflowError` | `RangeError`    |
  * | `TypeError`       | `TypeError`                 |
  *
@@ -22,26 +23,40 @@ import { errnoValues, errorcode, sys } from "../constants/mod.ts";
  *
  * `errno` is the C `errno` value, `strerror` the C library's text for it,
  * `code` its symbolic name (`"ECONNREFUSED"`), and `syscall` the C function
- * that failed. EAGAIN on a non-blocking socket is a `SocketError` with
- * `code === "EAGAIN"` (Python's `BlockingIOError`).
+ * that failed. The message reads as Python's `str(e)`:
+ * `"[Errno 111] Connection refused"`.
+ *
+ * Errors the library raises from an errno are instances of the subclass
+ * Python picks for that errno ({@linkcode ConnectionRefusedError},
+ * {@linkcode BlockingIOError}, ... see {@linkcode errorFromErrno}), so
+ * `except ConnectionRefusedError:` ports as
+ * `if (e instanceof ConnectionRefusedError)`.
+ *
+ * Where CPython raises an `OSError` with a message only (errno `None`:
+ * `inet_aton`'s "illegal IP address string passed to inet_aton", a timeout's
+ * "timed out"), `errno` is `null`, `code` is `""`, and `strerror` holds the
+ * message (CPython's `strerror` is `None` there too).
  *
  * @example Catch a refused connection
  * ```ts
- * import { AF_INET, socket, SocketError } from "@sockffi/socket";
+ * import { AF_INET, ConnectionRefusedError, socket } from "@sockffi/socket";
  * const s = socket(AF_INET);
  * try {
  *   s.connect(["127.0.0.1", 1]);
  * } catch (e) {
- *   if (e instanceof SocketError && e.code === "ECONNREFUSED") console.log("refused");
+ *   if (e instanceof ConnectionRefusedError) console.log(e.message); // [Errno 111] Connection refused
  * } finally {
  *   s.close();
  * }
  * ```
  */
 export class SocketError extends Error {
-  /** The error number (`errno`, or the EAI_ / h_errno value for the resolver subclasses). */
-  readonly errno: number;
-  /** The C library's description of the error. */
+  /**
+   * The error number (`errno`, or the EAI_ / h_errno value for the resolver
+   * subclasses); `null` where Python's is `None`.
+   */
+  readonly errno: number | null;
+  /** The C library's description of the error (the message where `errno` is `null`). */
   readonly strerror: string;
   /** The symbolic name of `errno`, such as `"ECONNREFUSED"`, or `""` when it has none. */
   readonly code: string;
@@ -49,22 +64,20 @@ export class SocketError extends Error {
   readonly syscall: string;
 
   /**
-   * Builds the error from its parts; the library raises these, users rarely need to.
+   * Builds the error from its parts; the library raises these (through
+   * {@linkcode errorFromErrno}, which picks the subclass), users rarely need to.
    *
-   * @param errno the error number
+   * @param errno the error number, or `null` for an error with a message only
    * @param strerror its description
    * @param syscall the failing C function
    * @param code its symbolic name; looked up from `errno` when omitted
    */
-  constructor(errno: number, strerror: string, syscall = "", code?: string) {
-    const name = code ?? errorcode[errno] ?? "";
-    super(
-      `[Errno ${errno}] ${strerror}${name ? ` (${name}${syscall ? `, ${syscall}` : ""})` : ""}`,
-    );
-    this.name = "SocketError";
+  constructor(errno: number | null, strerror: string, syscall = "", code?: string) {
+    super(errno === null ? strerror : `[Errno ${errno}] ${strerror}`);
+    this.name = new.target.name;
     this.errno = errno;
     this.strerror = strerror;
-    this.code = name;
+    this.code = code ?? (errno === null ? "" : errorcode[errno] ?? "");
     this.syscall = syscall;
   }
 }
@@ -90,8 +103,6 @@ export class herror extends SocketError {
    */
   constructor(h_errno: number, strerror: string, syscall = "") {
     super(h_errno, strerror, syscall, H_ERRNO_NAMES[h_errno] ?? "");
-    this.name = "herror";
-    this.message = `[Errno ${h_errno}] ${strerror}`;
   }
 }
 
@@ -118,29 +129,166 @@ export class gaierror extends SocketError {
    */
   constructor(eai: number, strerror: string, syscall = "getaddrinfo", code = "") {
     super(eai, strerror, syscall, code);
-    this.name = "gaierror";
-    this.message = `[Errno ${eai}] ${strerror}`;
   }
 }
 
 /**
- * Raised when an operation on a socket in timeout mode (see
- * `Socket.settimeout()`) does not complete in time, and by the async API
- * when its timeout expires. Python's `socket.timeout` (`TimeoutError`).
- *
- * Its message is `"timed out"`. Python leaves `errno` as `None`; here it is
- * `ETIMEDOUT`'s value and `code` is `"ETIMEDOUT"`, so that every
- * `SocketError` has a number.
+ * Python's `ConnectionError`: the parent of {@linkcode BrokenPipeError},
+ * {@linkcode ConnectionAbortedError}, {@linkcode ConnectionRefusedError} and
+ * {@linkcode ConnectionResetError}. Never raised itself, as in CPython.
  */
-export class timeout extends SocketError {
+export class ConnectionError extends SocketError {}
+
+/** EPIPE and ESHUTDOWN (Python's `BrokenPipeError`): writing to a connection the peer or `shutdown()` closed. */
+export class BrokenPipeError extends ConnectionError {}
+
+/** ECONNABORTED (Python's `ConnectionAbortedError`), as from `accept()` when the peer gave up. */
+export class ConnectionAbortedError extends ConnectionError {}
+
+/** ECONNREFUSED (Python's `ConnectionRefusedError`): nothing listens at the address. */
+export class ConnectionRefusedError extends ConnectionError {}
+
+/** ECONNRESET (Python's `ConnectionResetError`): the peer reset the connection. */
+export class ConnectionResetError extends ConnectionError {}
+
+/**
+ * EAGAIN/EWOULDBLOCK, EALREADY and EINPROGRESS (Python's `BlockingIOError`):
+ * an operation on a non-blocking socket that would block.
+ */
+export class BlockingIOError extends SocketError {}
+
+/** EINTR (Python's `InterruptedError`); the library retries EINTR itself (PEP 475), so it is rare. */
+export class InterruptedError extends SocketError {}
+
+/** ENOENT (Python's `FileNotFoundError`), as from connecting to a missing AF_UNIX path. */
+export class FileNotFoundError extends SocketError {}
+
+/** EEXIST (Python's `FileExistsError`), as from binding an AF_UNIX path that exists. */
+export class FileExistsError extends SocketError {}
+
+/** EACCES and EPERM (Python's `PermissionError`), as from binding a port below 1024 unprivileged. */
+export class PermissionError extends SocketError {}
+
+/** ECHILD (Python's `ChildProcessError`). */
+export class ChildProcessError extends SocketError {}
+
+/** ESRCH (Python's `ProcessLookupError`). */
+export class ProcessLookupError extends SocketError {}
+
+/** EISDIR (Python's `IsADirectoryError`). */
+export class IsADirectoryError extends SocketError {}
+
+/** ENOTDIR (Python's `NotADirectoryError`), as from an AF_UNIX path through a file. */
+export class NotADirectoryError extends SocketError {}
+
+/**
+ * Python's `TimeoutError`, which `socket.timeout` is an alias of since
+ * Python 3.10: raised when an operation on a socket in timeout mode (see
+ * `Socket.settimeout()`) does not complete in time, by the async API when its
+ * timeout expires, and for an ETIMEDOUT errno (a connect the network never
+ * answered).
+ *
+ * A timeout of the library has the message `"timed out"` and `errno` `null`,
+ * as CPython's (`TimeoutError('timed out')`, errno `None`); one from the
+ * ETIMEDOUT errno has errno 110 and `"[Errno 110] Connection timed out"`.
+ *
+ * @example Tell a timeout from other errors
+ * ```ts
+ * import { AF_INET, SOCK_DGRAM, socket, TimeoutError } from "@sockffi/socket";
+ * using s = socket(AF_INET, SOCK_DGRAM);
+ * s.bind(["127.0.0.1", 0]);
+ * s.settimeout(0.01);
+ * try {
+ *   s.recv(16);
+ * } catch (e) {
+ *   if (e instanceof TimeoutError) console.log(e.message, e.errno); // timed out null
+ * }
+ * ```
+ */
+export class TimeoutError extends SocketError {
   /**
-   * Builds the error for an operation that timed out.
+   * A timeout of `syscall` ("timed out", errno `null`).
    *
    * @param syscall the operation that timed out
    */
-  constructor(syscall = "") {
-    super(errnoValues.ETIMEDOUT, "timed out", syscall, "ETIMEDOUT");
-    this.name = "timeout";
-    this.message = "timed out";
+  constructor(syscall?: string);
+  /**
+   * An error with errno and text (ETIMEDOUT), as {@linkcode errorFromErrno} builds.
+   *
+   * @param errno the error number, or `null`
+   * @param strerror its description
+   * @param syscall the failing C function
+   * @param code its symbolic name; looked up from `errno` when omitted
+   */
+  constructor(errno: number | null, strerror: string, syscall?: string, code?: string);
+  constructor(first: number | null | string = "", strerror?: string, syscall = "", code?: string) {
+    const own = typeof first === "string";
+    super(
+      own ? null : first,
+      own ? "timed out" : strerror ?? "timed out",
+      own ? first : syscall,
+      code,
+    );
   }
+}
+
+/** Python's `socket.timeout`: an alias of {@linkcode TimeoutError} (Python 3.10+). */
+export const timeout: typeof TimeoutError = TimeoutError;
+/** Python's `socket.timeout` as a type: {@linkcode TimeoutError}. */
+export type timeout = TimeoutError;
+
+type ErrnoClass = new (errno: number, strerror: string, syscall?: string) => SocketError;
+
+/** errno name → the class CPython's `OSError(errno, ...)` becomes (Objects/exceptions.c). */
+const CLASS_BY_NAME: ReadonlyArray<readonly [string, ErrnoClass]> = [
+  ["EAGAIN", BlockingIOError],
+  ["EALREADY", BlockingIOError],
+  ["EINPROGRESS", BlockingIOError],
+  ["EWOULDBLOCK", BlockingIOError],
+  ["EPIPE", BrokenPipeError],
+  ["ESHUTDOWN", BrokenPipeError],
+  ["ECHILD", ChildProcessError],
+  ["ECONNABORTED", ConnectionAbortedError],
+  ["ECONNREFUSED", ConnectionRefusedError],
+  ["ECONNRESET", ConnectionResetError],
+  ["EEXIST", FileExistsError],
+  ["ENOENT", FileNotFoundError],
+  ["EISDIR", IsADirectoryError],
+  ["ENOTDIR", NotADirectoryError],
+  ["EINTR", InterruptedError],
+  ["EACCES", PermissionError],
+  ["EPERM", PermissionError],
+  ["ENOTCAPABLE", PermissionError],
+  ["ESRCH", ProcessLookupError],
+  ["ETIMEDOUT", TimeoutError],
+];
+
+const CLASS_BY_ERRNO = new Map<number, ErrnoClass>();
+for (const [name, cls] of CLASS_BY_NAME) {
+  const v = errnoValues[name];
+  if (v !== undefined) CLASS_BY_ERRNO.set(v, cls);
+}
+
+/**
+ * The error for errno value `errno`, of the class CPython's `OSError(errno,
+ * strerror)` becomes: {@linkcode ConnectionRefusedError} for ECONNREFUSED,
+ * {@linkcode BlockingIOError} for EAGAIN, EALREADY and EINPROGRESS,
+ * {@linkcode BrokenPipeError} for EPIPE and ESHUTDOWN, {@linkcode TimeoutError}
+ * for ETIMEDOUT, ..., and {@linkcode SocketError} for the rest.
+ *
+ * @param errno the C errno value
+ * @param strerror its description
+ * @param syscall the failing C function
+ * @returns the error, not thrown
+ *
+ * @example
+ * ```ts
+ * import { ConnectionRefusedError, errorFromErrno } from "@sockffi/socket";
+ * const e = errorFromErrno(111, "Connection refused", "connect");
+ * console.log(e instanceof ConnectionRefusedError, e.message); // true "[Errno 111] Connection refused"
+ * ```
+ */
+export function errorFromErrno(errno: number, strerror: string, syscall = ""): SocketError {
+  const cls = CLASS_BY_ERRNO.get(errno) ?? SocketError;
+  return new cls(errno, strerror, syscall);
 }

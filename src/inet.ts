@@ -242,7 +242,7 @@ function aton(s: string): Uint8Array | null {
  *
  * @param ip_string the address text
  * @returns the packed address (4 bytes)
- * @throws {SocketError} "illegal IP address string passed to inet_aton" (errno EINVAL)
+ * @throws {SocketError} "illegal IP address string passed to inet_aton" (errno null, as CPython's None)
  * @throws {TypeError} when the argument is not a string
  * @throws {RangeError} for an embedded NUL character
  */
@@ -265,7 +265,7 @@ export function inet_aton(ip_string: string): Uint8Array {
  *
  * @param packed_ip exactly 4 bytes
  * @returns the address as text
- * @throws {SocketError} "packed IP wrong length for inet_ntoa" (errno EINVAL): CPython raises
+ * @throws {SocketError} "packed IP wrong length for inet_ntoa" (errno null, as CPython's None): CPython raises
  * OSError here, not ValueError
  * @throws {TypeError} when the argument is not bytes
  */
@@ -289,7 +289,7 @@ export function inet_ntoa(packed_ip: Bytes): string {
  * @param address_family AF_INET or AF_INET6
  * @param ip_string the address text
  * @returns 4 or 16 bytes
- * @throws {SocketError} "illegal IP address string passed to inet_pton" (errno EINVAL); EAFNOSUPPORT
+ * @throws {SocketError} "illegal IP address string passed to inet_pton" (errno null, as CPython's None); EAFNOSUPPORT
  * for another family
  * @throws {TypeError} when the family is not an integer or the address not a string
  * @throws {RangeError} for an embedded NUL character

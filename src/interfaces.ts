@@ -7,7 +7,6 @@
  */
 
 import { layout } from "../ffi/mod.ts";
-import { errnoValues } from "../constants/mod.ts";
 import { lastError, lib } from "./_syscall.ts";
 import { type Bytes, bytesOf, describe, isBufferSource } from "./_sockaddr.ts";
 import { plainError } from "./_resolve.ts";
@@ -61,7 +60,7 @@ export function if_nameindex(): [index: number, name: string][] {
  *
  * @param if_name the interface name, a string or bytes
  * @returns its index (1 or more)
- * @throws {SocketError} "no interface with this name" (errno ENODEV)
+ * @throws {SocketError} "no interface with this name" (errno null, as CPython's None)
  * @throws {TypeError} when the name is not a string or bytes
  * @throws {RangeError} for a NUL in the name
  */
@@ -82,7 +81,7 @@ export function if_nametoindex(if_name: string | Bytes): number {
   }
   const index = lib().if_nametoindex(name);
   if (index === 0) {
-    throw plainError("no interface with this name", "if_nametoindex", errnoValues.ENODEV);
+    throw plainError("no interface with this name", "if_nametoindex");
   }
   return index;
 }

@@ -41,7 +41,6 @@ import {
   utf8z,
 } from "./_resolver_core.ts";
 import { type Bytes, bytesOf, describe, isBufferSource } from "./_sockaddr.ts";
-import { errnoValues } from "../constants/mod.ts";
 
 export type { AddrInfo, Host, HostEntry } from "./_resolver_core.ts";
 
@@ -265,12 +264,12 @@ export function sethostname(name: string | Bytes): void {
  *
  * @param protocolname a protocol name or alias, such as "udp" or "icmp"
  * @returns the protocol number, for the third argument of `socket()`
- * @throws {SocketError} "protocol not found" (errno ENOENT)
+ * @throws {SocketError} "protocol not found" (errno null, as CPython's None)
  * @throws {TypeError} when the name is not a string
  */
 export function getprotobyname(protocolname: string): number {
   const n = protoByName(cStr(protocolname, "getprotobyname() name"));
-  if (n === null) throw plainError("protocol not found", "getprotobyname", errnoValues.ENOENT);
+  if (n === null) throw plainError("protocol not found", "getprotobyname");
   return n;
 }
 
@@ -288,7 +287,7 @@ export function getprotobyname(protocolname: string): number {
  * @param servicename a service name or alias
  * @param protocolname "tcp", "udp"...; any protocol when omitted (or null)
  * @returns the port number
- * @throws {SocketError} "service/proto not found" (errno ENOENT)
+ * @throws {SocketError} "service/proto not found" (errno null, as CPython's None)
  * @throws {TypeError} when an argument is not a string
  */
 export function getservbyname(servicename: string, protocolname?: string | null): number {
@@ -298,7 +297,7 @@ export function getservbyname(servicename: string, protocolname?: string | null)
     : cStr(protocolname, "getservbyname() protocolname");
   const port = servByName(name, proto);
   if (port === null) {
-    throw plainError("service/proto not found", "getservbyname", errnoValues.ENOENT);
+    throw plainError("service/proto not found", "getservbyname");
   }
   return port;
 }
@@ -316,7 +315,7 @@ export function getservbyname(servicename: string, protocolname?: string | null)
  * @param port 0-65535
  * @param protocolname "tcp", "udp"...; any protocol when omitted (or null)
  * @returns the service name
- * @throws {SocketError} "port/proto not found" (errno ENOENT)
+ * @throws {SocketError} "port/proto not found" (errno null, as CPython's None)
  * @throws {RangeError} for a port outside 0-65535
  * @throws {TypeError} when port is not an integer or the protocol not a string
  */
@@ -327,6 +326,6 @@ export function getservbyport(port: number, protocolname?: string | null): strin
     ? null
     : cStr(protocolname, "getservbyport() protocolname");
   const name = servByPort(p, proto);
-  if (name === null) throw plainError("port/proto not found", "getservbyport", errnoValues.ENOENT);
+  if (name === null) throw plainError("port/proto not found", "getservbyport");
   return name;
 }

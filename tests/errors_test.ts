@@ -7,7 +7,7 @@ Deno.test("SocketError carries errno, strerror, its symbolic code and the syscal
   assertEquals(e.errno, 111);
   assertEquals(e.code, "ECONNREFUSED");
   assertEquals(e.syscall, "connect");
-  assertEquals(e.message, "[Errno 111] Connection refused (ECONNREFUSED, connect)");
+  assertEquals(e.message, "[Errno 111] Connection refused");
   assert(e instanceof Error);
   assertStrictEquals(error, SocketError); // Python's socket.error alias
 });
@@ -29,6 +29,6 @@ Deno.test("gaierror and timeout are SocketErrors with Python's messages", () => 
   const t = new timeout("recv");
   assert(t instanceof SocketError);
   assertEquals(t.message, "timed out");
-  assertEquals(t.code, "ETIMEDOUT");
-  assertEquals(t.errno, errnoValues.ETIMEDOUT);
+  assertEquals(t.code, "");
+  assertEquals(t.errno, null); // CPython: TimeoutError("timed out").errno is None
 });

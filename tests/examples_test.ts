@@ -23,7 +23,7 @@ Deno.test("examples/demo.ts tours echo, socketpair, options, UDP and errors", as
   assertMatch(r.out, /client received the echo: "Hello, world"/);
   assertMatch(r.out, /b received "ping"/);
   assertMatch(r.out, /TCP_NODELAY after: {2}1/);
-  assertMatch(r.out, /a second recvfrom raised timeout: timed out/);
+  assertMatch(r.out, /a second recvfrom raised TimeoutError: timed out/);
   assertMatch(r.out, /errno 111 \(ECONNREFUSED\)/);
 });
 

@@ -238,7 +238,7 @@ Deno.test("getnameinfo() raises CPython's errors for bad sockaddrs", () => {
   const v4 = assertThrows(
     () => S.getnameinfo(["127.0.0.1", 80, 0], NUM),
     S.SocketError,
-    "[Errno 22] IPv4 sockaddr must be 2 tuple (EINVAL, getnameinfo)",
+    "IPv4 sockaddr must be 2 tuple",
   );
   assertEquals(v4.strerror, "IPv4 sockaddr must be 2 tuple");
   const name = assertThrows(
@@ -304,7 +304,7 @@ Deno.test("gethostbyaddr('') fails as CPython: the wildcard resolves to two addr
   const e = assertThrows(
     () => S.gethostbyaddr(""),
     S.SocketError,
-    "[Errno 22] wildcard resolved to multiple address (EINVAL, gethostbyaddr)",
+    "wildcard resolved to multiple address",
   );
   assertEquals(e.strerror, "wildcard resolved to multiple address");
 });
@@ -340,7 +340,7 @@ Deno.test("sethostname() rejects bad arguments and reports the kernel's error", 
   const e = assertThrows(
     () => S.sethostname("x".repeat(65)),
     S.SocketError,
-    "[Errno 22] Invalid argument (EINVAL, sethostname)",
+    "[Errno 22] Invalid argument",
   );
   assert(e.code === "EINVAL" || e.code === "EPERM", e.message);
   assertEquals(S.gethostname(), before);
@@ -371,15 +371,15 @@ Deno.test("getservbyname(), getservbyport() and getprotobyname() read /etc/servi
   const e = assertThrows(
     () => S.getservbyname("http", "udp"),
     S.SocketError,
-    "[Errno 2] service/proto not found (ENOENT, getservbyname)",
+    "service/proto not found",
   );
   assertEquals(e.strerror, "service/proto not found");
-  assertEquals(e.code, "ENOENT");
+  assertEquals(e.errno, null); // CPython: OSError("service/proto not found"), errno None
   assertEquals(
     assertThrows(
       () => S.getservbyport(1, "udp"),
       S.SocketError,
-      "[Errno 2] port/proto not found (ENOENT, getservbyport)",
+      "port/proto not found",
     ).strerror,
     "port/proto not found",
   );
@@ -387,7 +387,7 @@ Deno.test("getservbyname(), getservbyport() and getprotobyname() read /etc/servi
     assertThrows(
       () => S.getprotobyname("nope"),
       S.SocketError,
-      "[Errno 2] protocol not found (ENOENT, getprotobyname)",
+      "protocol not found",
     ).strerror,
     "protocol not found",
   );
