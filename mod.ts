@@ -18,7 +18,7 @@
  * server.bind(["127.0.0.1", 0]);
  * server.listen();
  * using client = socket(AF_INET, SOCK_STREAM);
- * client.connect(server.getsockname() as [string, number]);
+ * client.connect(server.getsockname());
  * const [conn] = server.accept();
  * client.sendall(new TextEncoder().encode("hello"));
  * conn.sendall(conn.recv(1024));
@@ -30,6 +30,18 @@
  */
 
 export * from "./constants/mod.ts";
+// The constants that decide an address's shape, typed by name (they shadow the plain ones above).
+export {
+  AF_INET,
+  AF_INET6,
+  AF_NETLINK,
+  AF_UNIX,
+  SOCK_DGRAM,
+  SOCK_RAW,
+  SOCK_SEQPACKET,
+  SOCK_STREAM,
+} from "./src/typed.ts";
+export type { AddressOf, Family, Kind, NetlinkAddress, SenderOf } from "./src/typed.ts";
 export {
   BlockingIOError,
   BrokenPipeError,
@@ -55,6 +67,7 @@ export {
 } from "./src/errors.ts";
 export {
   close,
+  dup,
   fromfd,
   fromshare,
   getdefaulttimeout,
@@ -78,10 +91,11 @@ export type {
   BufferedSocketFile,
   MakefileOptions,
   SocketFile,
-  SocketIO,
   TextMode,
   TextSocketFile,
 } from "./src/file.ts";
+export { SocketIO } from "./src/file.ts";
+export type { AfalgOptions } from "./src/afalg.ts";
 export { SocketAsync } from "./src/async.ts";
 export type { AsyncCreateConnectionOptions, AsyncOptions } from "./src/async.ts";
 export { CMSG_LEN, CMSG_SPACE } from "./src/cmsg.ts";

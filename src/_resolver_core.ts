@@ -28,6 +28,8 @@ import {
   decode,
   describe,
   getFamily,
+  type Inet6Address,
+  type InetAddress,
   isBufferSource,
   putFamily,
   setHostResolver,
@@ -52,14 +54,16 @@ import {
 /**
  * One getaddrinfo result: `[family, type, proto, canonname, sockaddr]`,
  * Python's 5-tuple. `sockaddr` is `[host, port]` for AF_INET and
- * `[host, port, flowinfo, scope_id]` for AF_INET6.
+ * `[host, port, flowinfo, scope_id]` for AF_INET6 (the only families the C
+ * library's getaddrinfo returns); `S` narrows it when the family asked for
+ * is known.
  */
-export type AddrInfo = [
+export type AddrInfo<S extends Address = InetAddress | Inet6Address> = [
   family: number,
   type: number,
   proto: number,
   canonname: string,
-  sockaddr: Address,
+  sockaddr: S,
 ];
 
 /** `gethostbyname_ex()` / `gethostbyaddr()` result: `[hostname, aliaslist, ipaddrlist]`. */
@@ -260,7 +264,8 @@ export function* getaddrinfoGen(
     ai.type,
     ai.proto,
     ai.canonname,
-    decode(ai.addr, ai.addr.length, p) as Address,
+    // getaddrinfo(3) returns AF_INET and AF_INET6 addresses only.
+    decode(ai.addr, ai.addr.length, p) as InetAddress | Inet6Address,
   ]);
 }
 

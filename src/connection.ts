@@ -17,8 +17,11 @@ import {
   SOL_SOCKET,
 } from "../constants/mod.ts";
 import { errorFromErrno, SocketError } from "./errors.ts";
+import { pyRepr } from "./_repr.ts";
 import { Socket } from "./socket.ts";
 import { type AddressIn, describe } from "./_sockaddr.ts";
+import type { Inet6Address, InetAddress } from "./_types.ts";
+import type { Family } from "./typed.ts";
 import { getaddrinfo } from "./resolver.ts";
 import { plainError } from "./_resolve.ts";
 
@@ -38,13 +41,6 @@ export interface CreateConnectionOptions {
    * `ExceptionGroup("create_connection failed", errors)`.
    */
   all_errors?: boolean;
-}
-
-function pyRepr(v: unknown): string {
-  if (typeof v === "string") return `'${v.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
-  if (Array.isArray(v)) return `(${v.map(pyRepr).join(", ")}${v.length === 1 ? "," : ""})`;
-  if (v === null || v === undefined) return "None";
-  return String(v);
 }
 
 function hasSource(source: unknown): boolean {
@@ -89,7 +85,7 @@ export function create_connection(
   timeout?: number | null,
   source_address?: AddressIn | null,
   options: CreateConnectionOptions = {},
-): Socket {
+): Socket<InetAddress | Inet6Address, InetAddress | Inet6Address | null> {
   if (!Array.isArray(address)) {
     throw new TypeError(
       `create_connection() address must be [host, port], not ${describe(address)}`,
@@ -104,8 +100,9 @@ export function create_connection(
   const allErrors = options.all_errors === true;
   const errors: SocketError[] = [];
   for (const [af, socktype, proto, , sa] of getaddrinfo(host, port, 0, SOCK_STREAM)) {
-    let sock: Socket | null = null;
+    let sock: Socket<InetAddress | Inet6Address, InetAddress | Inet6Address | null> | null = null;
     try {
+      // getaddrinfo(3) gives AF_INET and AF_INET6 only: the socket's addresses are theirs.
       sock = new Socket(af, socktype, proto);
       if (timeout !== undefined) sock.settimeout(timeout);
       if (hasSource(source_address)) sock.bind(source_address as AddressIn);
@@ -189,6 +186,17 @@ export interface CreateServerOptions {
  * @throws {SocketError} from bind (its message names the address, as Python's) or listen; the
  * socket is closed
  */
+export function create_server(
+  address: AddressIn,
+  options: CreateServerOptions & { family: Family<"AF_INET6"> },
+): Socket<Inet6Address, Inet6Address | null>;
+/** An IPv4 server (the default family), its addresses typed `[host, port]` (`socket(2)`, `bind(2)`, `listen(2)`). */
+export function create_server(
+  address: AddressIn,
+  options?: CreateServerOptions & { family?: Family<"AF_INET"> },
+): Socket<InetAddress, InetAddress | null>;
+/** A server of a family not known at compile time (`socket(2)`, `bind(2)`, `listen(2)`). */
+export function create_server(address: AddressIn, options?: CreateServerOptions): Socket;
 export function create_server(
   address: AddressIn,
   options: CreateServerOptions = {},

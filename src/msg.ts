@@ -60,19 +60,22 @@ import {
 export type AncData = [cmsg_level: number, cmsg_type: number, cmsg_data: Uint8Array];
 /** An ancillary data item as sent: the data may be any bytes-like object. */
 export type AncDataIn = readonly [cmsg_level: number, cmsg_type: number, cmsg_data: Bytes];
-/** recvmsg's result: `[data, ancdata, msg_flags, address]`. */
-export type RecvmsgResult = [
-  data: Uint8Array,
+/**
+ * recvmsg's result: `[data, ancdata, msg_flags, address]`; `A` is the
+ * sender's address type (for a socket typed by family, its address).
+ */
+export type RecvmsgResult<A = Address | null> = [
+  data: Uint8Array<ArrayBuffer>,
   ancdata: AncData[],
   msg_flags: number,
-  address: Address | null,
+  address: A,
 ];
-/** recvmsg_into's result: `[nbytes, ancdata, msg_flags, address]`. */
-export type RecvmsgIntoResult = [
+/** recvmsg_into's result: `[nbytes, ancdata, msg_flags, address]`; `A` as for {@linkcode RecvmsgResult}. */
+export type RecvmsgIntoResult<A = Address | null> = [
   nbytes: number,
   ancdata: AncData[],
   msg_flags: number,
-  address: Address | null,
+  address: A,
 ];
 
 const M = layout.msghdr;
@@ -427,7 +430,7 @@ export function recvmsg(
   const [n, anc, msgFlags, addr] = receive(s, fd, 1, ancbufsize, flags);
   // With MSG_TRUNC a datagram socket reports the datagram's full length.
   const got = Math.min(n, bufsize);
-  let out: Uint8Array;
+  let out: Uint8Array<ArrayBuffer>;
   if (own === data) out = data.slice(0, got);
   else out = got === bufsize ? own : own.slice(0, got);
   return [out, anc, msgFlags, addr];

@@ -41,6 +41,8 @@ import {
   utf8z,
 } from "./_resolver_core.ts";
 import { type Bytes, bytesOf, describe, isBufferSource } from "./_sockaddr.ts";
+import type { Inet6Address, InetAddress } from "./_types.ts";
+import type { Family } from "./typed.ts";
 
 export type { AddrInfo, Host, HostEntry } from "./_resolver_core.ts";
 
@@ -81,6 +83,32 @@ export type { AddrInfo, Host, HostEntry } from "./_resolver_core.ts";
  * bytes or null, or family/type/proto/flags not integers
  * @throws {RangeError} for an integer outside C's range, or a host that IDNA cannot encode
  */
+export function getaddrinfo(
+  host: Host | null,
+  port: number | string | Bytes | null,
+  family: Family<"AF_INET">,
+  type?: number,
+  proto?: number,
+  flags?: number,
+): AddrInfo<InetAddress>[];
+/** With AF_INET6: every sockaddr is `[host, port, flowinfo, scope_id]` (`getaddrinfo(3)`). */
+export function getaddrinfo(
+  host: Host | null,
+  port: number | string | Bytes | null,
+  family: Family<"AF_INET6">,
+  type?: number,
+  proto?: number,
+  flags?: number,
+): AddrInfo<Inet6Address>[];
+/** Any family (0, AF_UNSPEC: both): IPv4 and IPv6 sockaddrs (`getaddrinfo(3)`). */
+export function getaddrinfo(
+  host: Host | null,
+  port: number | string | Bytes | null,
+  family?: number,
+  type?: number,
+  proto?: number,
+  flags?: number,
+): AddrInfo[];
 export function getaddrinfo(
   host: Host | null,
   port: number | string | Bytes | null,

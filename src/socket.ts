@@ -5,6 +5,7 @@
  */
 
 import {
+  AF_ALG,
   AF_INET,
   AF_UNIX,
   errnoValues,
@@ -34,6 +35,7 @@ import {
   encode,
   flagsArg,
   getFamily,
+  type InetAddress,
   intoLength,
   requireInt,
 } from "./_sockaddr.ts";
@@ -56,6 +58,10 @@ import {
 } from "./file.ts";
 import { SocketAsync } from "./async.ts";
 import { readableOf, writableOf } from "./streams.ts";
+import { AddressFamily, SocketKind } from "./enums.ts";
+import { afalgControl, type AfalgOptions } from "./afalg.ts";
+import type { AddressOf, Kind, SenderOf } from "./typed.ts";
+import { pyStr } from "./_repr.ts";
 
 // The type flags, 0 where the system has none (macOS): there ffi/ makes
 // every descriptor close-on-exec itself (features.sockCloexec).
@@ -144,16 +150,16 @@ const intArg = requireInt;
  * b.close();
  * ```
  */
-export class Socket {
+export class Socket<
+  A extends Address | null = Address | null,
+  R extends Address | null = A | null,
+> {
   #st: SocketState;
   #addrCache: AddressCache | undefined;
   #async: SocketAsync | undefined;
-  /** The address family, such as `AF_INET`. */
-  readonly family: number;
-  /** The socket type, such as `SOCK_STREAM` (without SOCK_NONBLOCK/SOCK_CLOEXEC). */
-  readonly type: number;
-  /** The protocol number. */
-  readonly proto: number;
+  #family: number;
+  #type: number;
+  #proto: number;
 
   /**
    * Creates a socket (`socket(2)`), or adopts the descriptor `fileno` as is
@@ -170,50 +176,50 @@ export class Socket {
    * @param fileno an existing socket descriptor to adopt
    * @throws {SocketError} EAFNOSUPPORT, EPROTONOSUPPORT, EMFILE... from socket(2)
    */
-  constructor(
-    family?: number,
-    type?: number,
-    proto?: number,
-    fileno?: number | null,
-    _adopted = false,
-  ) {
+  constructor(family?: number, type?: number, proto?: number, fileno?: number | null) {
+    // A socket the library made from a descriptor it owns (accept, dup,
+    // socketpair, fromfd: see adopt()): family, type and proto are known.
+    const adopted = adopting;
+    adopting = false;
     S.load();
+    let fam: number, typ: number, pro: number;
     if (fileno !== undefined && fileno !== null) {
       const fd = intArg(fileno, "fileno");
       if (fd < 0) throw new RangeError(`negative file descriptor: ${fd}`);
-      if (_adopted) {
-        family = family!;
-        type = type!;
-        proto = proto!;
+      if (adopted) {
+        fam = family!;
+        typ = type!;
+        pro = proto!;
       } else {
-        if (family === undefined || family === -1) {
-          // CPython: SO_DOMAIN where it exists, else the family getsockname() gives.
-          family = SO_DOMAIN !== undefined
-            ? S.getsockoptInt(fd, SOL_SOCKET, SO_DOMAIN)
-            : (S.getsockname(fd), getFamily(S.addrBuf));
-        }
-        if (type === undefined || type === -1) type = S.getsockoptInt(fd, SOL_SOCKET, SO_TYPE);
-        if (proto === undefined || proto === -1) {
-          // CPython: SO_PROTOCOL where it exists, else 0.
-          proto = SO_PROTOCOL !== undefined ? S.getsockoptInt(fd, SOL_SOCKET, SO_PROTOCOL) : 0;
-        }
-        intArg(family, "family");
-        intArg(type, "type");
-        intArg(proto, "proto");
+        // CPython: SO_DOMAIN where it exists, else the family getsockname() gives.
+        fam = family !== undefined && family !== -1
+          ? intArg(family, "family")
+          : SO_DOMAIN !== undefined
+          ? S.getsockoptInt(fd, SOL_SOCKET, SO_DOMAIN)
+          : (S.getsockname(fd), getFamily(S.addrBuf));
+        typ = type === undefined || type === -1
+          ? S.getsockoptInt(fd, SOL_SOCKET, SO_TYPE)
+          : intArg(type, "type");
+        // CPython: SO_PROTOCOL where it exists, else 0.
+        pro = proto !== undefined && proto !== -1
+          ? intArg(proto, "proto")
+          : SO_PROTOCOL !== undefined
+          ? S.getsockoptInt(fd, SOL_SOCKET, SO_PROTOCOL)
+          : 0;
       }
       this.#st = new SocketState(fd);
     } else {
-      family = family === undefined || family === -1 ? AF_INET : intArg(family, "family");
-      type = type === undefined || type === -1 ? SOCK_STREAM : intArg(type, "type");
-      proto = proto === undefined || proto === -1 ? 0 : intArg(proto, "proto");
-      this.#st = new SocketState(S.socket(family, type, proto));
+      fam = family === undefined || family === -1 ? AF_INET : intArg(family, "family");
+      typ = type === undefined || type === -1 ? SOCK_STREAM : intArg(type, "type");
+      pro = proto === undefined || proto === -1 ? 0 : intArg(proto, "proto");
+      this.#st = new SocketState(S.socket(fam, typ, pro));
     }
-    this.family = family;
-    this.type = type & ~(TYPE_NONBLOCK | TYPE_CLOEXEC);
-    this.proto = proto;
+    this.#family = fam;
+    this.#type = typ & ~(TYPE_NONBLOCK | TYPE_CLOEXEC);
+    this.#proto = pro;
     const st = this.#st;
     attach(this, st);
-    if ((type & TYPE_NONBLOCK) !== 0) {
+    if ((typ & TYPE_NONBLOCK) !== 0) {
       st.timeout = 0;
       st.tmo = 0;
       if (fileno !== undefined && fileno !== null) this.#applyBlocking();
@@ -240,6 +246,36 @@ export class Socket {
     S.setNonblocking(this.#st.fd, this.#st.tmo >= 0);
   }
 
+  /**
+   * The address family, such as `AF_INET` (read-only, as Python's
+   * `socket.family`).
+   */
+  get family(): number {
+    return this.#family;
+  }
+
+  /**
+   * The socket type, such as `SOCK_STREAM`, without SOCK_NONBLOCK and
+   * SOCK_CLOEXEC (read-only, as Python's `socket.type`).
+   */
+  get type(): number {
+    return this.#type;
+  }
+
+  /** The protocol number (read-only, as Python's `socket.proto`). */
+  get proto(): number {
+    return this.#proto;
+  }
+
+  /**
+   * The timeout in seconds, 0 when non-blocking, `null` when blocking: the
+   * same as {@linkcode Socket.gettimeout} (read-only, as Python's
+   * `socket.timeout` attribute; set it with {@linkcode Socket.settimeout}).
+   */
+  get timeout(): number | null {
+    return this.#st.timeout;
+  }
+
   /** Implements `using s = socket(...)`: closes the socket. */
   [Symbol.dispose](): void {
     this.close();
@@ -259,13 +295,13 @@ export class Socket {
    * @throws {timeout} in timeout mode when no connection arrives in time
    * @throws {SocketError} EAGAIN when non-blocking and none is pending; EINVAL when not listening
    */
-  accept(): [conn: Socket, address: Address | null] {
+  accept(): [conn: Socket<A, R>, address: A] {
     const fd = S.accept(this.#st.fd, this.#st.tmo);
     const addr = decode(S.addrBuf, S.addrLen[0], this.proto);
     // accept4() without SOCK_NONBLOCK gives a blocking descriptor, so with no
     // default timeout the new socket is in blocking mode whatever this one's
     // mode (CPython's rule); with a default timeout the constructor applies it.
-    return [new Socket(this.family, this.type, this.proto, fd, true), addr];
+    return [adopt<A, R>(this.#family, this.#type, this.#proto, fd), addr as A];
   }
 
   /**
@@ -281,7 +317,7 @@ export class Socket {
    * @throws {SocketError} EADDRINUSE, EACCES... from bind(2)
    */
   bind(address: AddressIn): void {
-    const len = encode(this.family, this.type, this.proto, address, S.addrBuf);
+    const len = encode(this.#family, this.#type, this.#proto, address, S.addrBuf);
     S.bind(this.#st.fd, S.addrBuf, len);
   }
 
@@ -308,7 +344,7 @@ export class Socket {
    * @throws {SocketError} ECONNREFUSED, ENOENT, EINPROGRESS (non-blocking)...
    */
   connect(address: AddressIn): void {
-    const len = encode(this.family, this.type, this.proto, address, S.addrBuf);
+    const len = encode(this.#family, this.#type, this.#proto, address, S.addrBuf);
     S.connect(this.#st.fd, this.#st.tmo, S.addrBuf, len, true);
   }
 
@@ -319,7 +355,7 @@ export class Socket {
    * Python: `socket.connect_ex()`.
    */
   connect_ex(address: AddressIn): number {
-    const len = encode(this.family, this.type, this.proto, address, S.addrBuf);
+    const len = encode(this.#family, this.#type, this.#proto, address, S.addrBuf);
     return S.connect(this.#st.fd, this.#st.tmo, S.addrBuf, len, false);
   }
 
@@ -337,9 +373,9 @@ export class Socket {
    * for the same endpoint, non-inheritable, with the same timeout.
    * Python: `socket.dup()`.
    */
-  dup(): Socket {
+  dup(): Socket<A, R> {
     const fd = S.dup(this.#st.fd);
-    const s = new Socket(this.family, this.type, this.proto, fd, true);
+    const s = adopt<A, R>(this.#family, this.#type, this.#proto, fd);
     s.settimeout(this.#st.timeout);
     return s;
   }
@@ -371,18 +407,18 @@ export class Socket {
    *
    * @throws {SocketError} ENOTCONN when not connected
    */
-  getpeername(): Address | null {
+  getpeername(): A {
     const len = S.getpeername(this.#st.fd);
-    return decode(S.addrBuf, len, this.proto);
+    return decode(S.addrBuf, len, this.#proto) as A;
   }
 
   /**
    * The socket's own address (`getsockname(2)`): after `bind(["", 0])` it
    * tells the ephemeral port. Python: `socket.getsockname()`.
    */
-  getsockname(): Address | null {
+  getsockname(): A {
     const len = S.getsockname(this.#st.fd);
-    return decode(S.addrBuf, len, this.proto);
+    return decode(S.addrBuf, len, this.#proto) as A;
   }
 
   /**
@@ -403,8 +439,8 @@ export class Socket {
    */
   getsockopt(level: number, optname: number, buflen?: 0): number;
   /** The buffer form: up to `buflen` bytes of the option's value (`getsockopt(2)`). */
-  getsockopt(level: number, optname: number, buflen: number): Uint8Array;
-  getsockopt(level: number, optname: number, buflen?: number): number | Uint8Array {
+  getsockopt(level: number, optname: number, buflen: number): Uint8Array<ArrayBuffer>;
+  getsockopt(level: number, optname: number, buflen?: number): number | Uint8Array<ArrayBuffer> {
     intArg(level, "level");
     intArg(optname, "optname");
     if (buflen === undefined || buflen === 0) return S.getsockoptInt(this.#st.fd, level, optname);
@@ -563,12 +599,12 @@ export class Socket {
    * connected stream socket). The data is in an ArrayBuffer of its own, as
    * recv()'s. Python: `socket.recvfrom()`.
    */
-  recvfrom(bufsize: number, flags = 0): [data: Uint8Array<ArrayBuffer>, address: Address | null] {
+  recvfrom(bufsize: number, flags = 0): [data: Uint8Array<ArrayBuffer>, address: R] {
     if ((bufsize | 0) !== bufsize || bufsize < 0) bufsizeError(bufsize, "recvfrom");
     if ((flags | 0) !== flags) flags = flagsArg(flags);
     const buf = recvBuffer(bufsize);
     const data = received(buf, S.recvfrom(this.#st.fd, this.#st.tmo, buf, bufsize, flags), bufsize);
-    return [data, decode(S.addrBuf, S.addrLen[0], this.proto)];
+    return [data, decode(S.addrBuf, S.addrLen[0], this.#proto) as R];
   }
 
   /**
@@ -600,30 +636,34 @@ export class Socket {
     buffer: Bytes,
     nbytes = 0,
     flags = 0,
-  ): [nbytes: number, address: Address | null] {
+  ): [nbytes: number, address: R] {
     if (!ArrayBuffer.isView(buffer) && !(buffer instanceof ArrayBuffer)) {
       buffer = bufferArg(buffer, "recvfrom_into");
     }
     const len = intoLength(buffer, nbytes, "recvfrom_into");
     if ((flags | 0) !== flags) flags = flagsArg(flags);
     const n = S.recvfrom(this.#st.fd, this.#st.tmo, buffer, len, flags);
-    return [n, decode(S.addrBuf, S.addrLen[0], this.proto)];
+    return [n, decode(S.addrBuf, S.addrLen[0], this.#proto) as R];
   }
 
   /**
    * Receives data and ancillary data (`recvmsg(2)`): `[data, ancdata,
    * msg_flags, address]`. Python: `socket.recvmsg()`.
    */
-  recvmsg(bufsize: number, ancbufsize = 0, flags = 0): RecvmsgResult {
-    return msg.recvmsg(this, bufsize, ancbufsize, flags);
+  recvmsg(bufsize: number, ancbufsize = 0, flags = 0): RecvmsgResult<R> {
+    return msg.recvmsg(this, bufsize, ancbufsize, flags) as RecvmsgResult<R>;
   }
 
   /**
    * Scatter-receive into `buffers` with ancillary data (`recvmsg(2)`):
    * `[nbytes, ancdata, msg_flags, address]`. Python: `socket.recvmsg_into()`.
    */
-  recvmsg_into(buffers: Iterable<Bytes>, ancbufsize = 0, flags = 0): RecvmsgIntoResult {
-    return msg.recvmsg_into(this, buffers, ancbufsize, flags);
+  recvmsg_into(
+    buffers: Iterable<Bytes>,
+    ancbufsize = 0,
+    flags = 0,
+  ): RecvmsgIntoResult<R> {
+    return msg.recvmsg_into(this, buffers, ancbufsize, flags) as RecvmsgIntoResult<R>;
   }
 
   // ---- sending ----
@@ -673,7 +713,7 @@ export class Socket {
       data = bufferArg(data, "sendto");
     }
     const cache = this.#addrCache ??= new AddressCache();
-    const alen = cache.encode(this.family, this.type, this.proto, addr);
+    const alen = cache.encode(this.#family, this.#type, this.#proto, addr);
     return S.sendto(this.#st.fd, this.#st.tmo, data, byteLengthOf(data), flags, cache.buf, alen);
   }
 
@@ -816,20 +856,118 @@ export class Socket {
     return this.#async ??= this.#st.hook = new SocketAsync(this);
   }
 
-  /** A ReadableStream of the bytes arriving on a stream socket. */
+  /**
+   * A ReadableStream of the bytes arriving on a stream socket, built on
+   * first access (a byte stream: `getReader({ mode: "byob" })` reads into
+   * your buffers). It reads through the async reactor, so the event loop
+   * keeps running; an idle stream does not keep the process alive. The
+   * stream ends at end of file; closing the socket errors it with EBADF.
+   *
+   * @example Read a response with the Fetch API's helpers
+   * ```ts
+   * import { socketpair } from "@sockffi/socket";
+   * const [a, b] = socketpair();
+   * a.sendall(new TextEncoder().encode("hello"));
+   * a.shutdown(1); // SHUT_WR: end of stream for b
+   * console.log(await new Response(b.readable).text()); // "hello"
+   * a.close();
+   * b.close();
+   * ```
+   */
   get readable(): ReadableStream<Uint8Array> {
     return readableOf(this);
   }
 
-  /** A WritableStream sending to a stream socket; closing it shuts down the write half. */
+  /**
+   * A WritableStream that sends every chunk written (all of it, as
+   * `sendall`) to a stream socket, through the async reactor; closing the
+   * stream shuts down the write half (`shutdown(SHUT_WR)`), aborting it
+   * leaves the socket open. Built on first access.
+   *
+   * @example Pipe text into a socket
+   * ```ts
+   * import { socketpair } from "@sockffi/socket";
+   * const [a, b] = socketpair();
+   * await ReadableStream.from(["po", "ng"]).pipeThrough(new TextEncoderStream()).pipeTo(a.writable);
+   * console.log(new TextDecoder().decode(b.recv(16))); // "pong"
+   * a.close();
+   * b.close();
+   * ```
+   */
   get writable(): WritableStream<Uint8Array> {
     return writableOf(this);
   }
 
-  /** A short description, as Python's repr. */
+  /**
+   * Python's `repr(s)`: `<socket.socket fd=3, family=2, type=1, proto=6,
+   * laddr=('127.0.0.1', 5000), raddr=('127.0.0.1', 41234)>`, or
+   * `<socket.socket [closed] fd=-1, family=2, type=1, proto=0>`, exactly as
+   * CPython 3.11 prints it (family and type as numbers; `console.log(s)`
+   * shows their names).
+   */
   toString(): string {
-    return `<Socket fd=${this.#st.fd}, family=${this.family}, type=${this.type}, proto=${this.proto}>`;
+    return describeSocket(this, this.#st.fd, this.#st.closed, false);
   }
+
+  /** What `console.log(s)` and `Deno.inspect(s)` show: Python's repr with the constants' names. */
+  [Symbol.for("Deno.customInspect")](): string {
+    return describeSocket(this, this.#st.fd, this.#st.closed, true);
+  }
+
+  /**
+   * Sends data to an AF_ALG (kernel crypto) socket with the operation, IV
+   * and AEAD associated-data length as control messages (`sendmsg(2)`).
+   * Python: `socket.sendmsg_afalg([msg, ]*, op[, iv[, assoclen[, flags]]])`,
+   * its keyword-only arguments in an options object.
+   *
+   * @param msg the buffers to send (default none)
+   * @param options `{ op, iv?, assoclen?, flags? }`
+   * @returns the bytes sent
+   * @throws {SocketError} "algset is only supported for AF_ALG" on other sockets
+   * @throws {TypeError} "Invalid or missing argument 'op'", "assoclen must be positive"
+   */
+  sendmsg_afalg(msg: Iterable<Bytes>, options: AfalgOptions): number;
+  /** The form without data: only the control messages (`sendmsg(2)`). */
+  sendmsg_afalg(options: AfalgOptions): number;
+  sendmsg_afalg(msgOrOptions: Iterable<Bytes> | AfalgOptions, options?: AfalgOptions): number {
+    const [buffers, opts] = options === undefined
+      ? [[], msgOrOptions as AfalgOptions]
+      : [msgOrOptions as Iterable<Bytes>, options];
+    if (this.#family !== AF_ALG) throw new SocketError(null, "algset is only supported for AF_ALG");
+    const control = afalgControl(opts);
+    return this.sendmsg(buffers, control, opts.flags ?? 0);
+  }
+}
+
+/** Python's `repr()` of a socket (Lib/socket.py's `socket.__repr__`). */
+function describeSocket(s: Socket, fd: number, closed: boolean, names: boolean): string {
+  const fam = names ? (AddressFamily[s.family] ?? String(s.family)) : String(s.family);
+  const typ = names ? (SocketKind[s.type] ?? String(s.type)) : String(s.type);
+  let out = `<socket.socket${closed ? " [closed]" : ""} fd=${fd}, family=${fam}, type=${typ}, ` +
+    `proto=${s.proto}`;
+  if (!closed) {
+    // CPython leaves out an address that is empty or cannot be read (EBADF, ENOTCONN...).
+    const laddr = addressOrNull(() => s.getsockname());
+    if (truthy(laddr)) out += `, laddr=${pyStr(laddr)}`;
+    const raddr = addressOrNull(() => s.getpeername());
+    if (truthy(raddr)) out += `, raddr=${pyStr(raddr)}`;
+  }
+  return out + ">";
+}
+
+function addressOrNull(get: () => unknown): unknown {
+  try {
+    return get();
+  } catch (e) {
+    if (e instanceof SocketError) return null;
+    throw e;
+  }
+}
+
+/** Python's truthiness of an address: None, '' and b'' are false. */
+function truthy(v: unknown): boolean {
+  if (v === null || v === undefined || v === "") return false;
+  return !(v instanceof Uint8Array && v.length === 0);
 }
 
 function notSupported(what: string): SocketError {
@@ -853,6 +991,26 @@ function notSupported(what: string): SocketError {
  * console.log(s.getsockname()); // ["127.0.0.1", 54321]
  * ```
  */
+export function socket(): Socket<InetAddress, InetAddress | null>;
+/**
+ * A socket of `family` and `type` (default SOCK_STREAM), its addresses
+ * typed by them: `socket(AF_INET, SOCK_DGRAM)` is a `Socket<InetAddress,
+ * InetAddress>` whose `getsockname()` and `recvfrom()` give `[host, port]`
+ * (`socket(2)`).
+ */
+export function socket<F extends number, T extends number = Kind<"SOCK_STREAM">>(
+  family: F,
+  type?: T,
+  proto?: number,
+  fileno?: number | null,
+): Socket<AddressOf<F>, SenderOf<F, T>>;
+/** Any other call, such as `socket(-1, -1, -1, fd)` adopting a descriptor: an untyped Socket. */
+export function socket(
+  family?: number,
+  type?: number,
+  proto?: number,
+  fileno?: number | null,
+): Socket;
 export function socket(
   family?: number,
   type?: number,
@@ -876,21 +1034,35 @@ export function socket(
  * b.close();
  * ```
  */
-export function socketpair(family = AF_UNIX, type = SOCK_STREAM, proto = 0): [Socket, Socket] {
+export function socketpair(): [
+  Socket<string | Uint8Array, string | Uint8Array | null>,
+  Socket<string | Uint8Array, string | Uint8Array | null>,
+];
+/** A pair of `family` and `type` (default SOCK_STREAM), typed by them (`socketpair(2)`). */
+export function socketpair<F extends number, T extends number = Kind<"SOCK_STREAM">>(
+  family: F,
+  type?: T,
+  proto?: number,
+): [Socket<AddressOf<F>, SenderOf<F, T>>, Socket<AddressOf<F>, SenderOf<F, T>>];
+export function socketpair(
+  family: number = AF_UNIX,
+  type: number = SOCK_STREAM,
+  proto = 0,
+): [Socket, Socket] {
   intArg(family, "family");
   intArg(type, "type");
   intArg(proto, "proto");
   const [a, b] = S.socketpair(family, type, proto);
   let sa: Socket;
   try {
-    sa = new Socket(family, type, proto, a, true);
+    sa = adopt(family, type, proto, a);
   } catch (e) {
     S.close(a);
     S.close(b);
     throw e;
   }
   try {
-    return [sa, new Socket(family, type, proto, b, true)];
+    return [sa, adopt(family, type, proto, b)];
   } catch (e) {
     sa.close();
     S.close(b);
@@ -902,7 +1074,12 @@ export function socketpair(family = AF_UNIX, type = SOCK_STREAM, proto = 0): [So
  * Duplicates the descriptor `fd` (`fcntl(F_DUPFD_CLOEXEC)`) and builds a
  * socket around the copy; `fd` itself stays open. Python: `socket.fromfd()`.
  */
-export function fromfd(fd: number, family: number, type: number, proto = 0): Socket {
+export function fromfd<F extends number, T extends number>(
+  fd: number,
+  family: F,
+  type: T,
+  proto = 0,
+): Socket<AddressOf<F>, SenderOf<F, T>> {
   intArg(fd, "fd");
   if (fd < 0) throw new RangeError(`negative file descriptor: ${fd}`);
   intArg(family, "family");
@@ -911,7 +1088,7 @@ export function fromfd(fd: number, family: number, type: number, proto = 0): Soc
   S.load();
   const nfd = S.dup(fd);
   try {
-    return new Socket(family, type, proto, nfd, true);
+    return adopt(family, type, proto, nfd);
   } catch (e) {
     S.close(nfd);
     throw e;
@@ -936,8 +1113,50 @@ export function close(fd: number): void {
   S.close(fd);
 }
 
+/**
+ * Duplicates a socket descriptor (`fcntl(F_DUPFD_CLOEXEC)`): the copy is
+ * non-inheritable, as Python's `socket.dup(fd)`.
+ *
+ * @param fd the descriptor to duplicate
+ * @returns the new descriptor
+ * @throws {SocketError} EBADF when `fd` is not open
+ *
+ * @example
+ * ```ts
+ * import { close, dup, socket } from "@sockffi/socket";
+ * using s = socket();
+ * const fd = dup(s.fileno());
+ * console.log(fd !== s.fileno()); // true
+ * close(fd);
+ * ```
+ */
+export function dup(fd: number): number {
+  intArg(fd, "fd");
+  if (fd < 0) throw new RangeError(`negative file descriptor: ${fd}`);
+  S.load();
+  return S.dup(fd);
+}
+
+/** True while {@linkcode adopt} constructs a socket: the constructor then trusts its arguments. */
+let adopting = false;
+
+/** A socket around descriptor `fd` the library owns, with known family, type and proto. */
+function adopt<A extends Address | null, R extends Address | null>(
+  family: number,
+  type: number,
+  proto: number,
+  fd: number,
+): Socket<A, R> {
+  adopting = true;
+  try {
+    return new Socket<A, R>(family, type, proto, fd);
+  } finally {
+    adopting = false;
+  }
+}
+
 setSocketFactory((family, type, proto, fd) =>
-  fd === null ? new Socket(family, type, proto) : new Socket(family, type, proto, fd, true)
+  fd === null ? new Socket(family, type, proto) : adopt(family, type, proto, fd)
 );
 
 /** Python's `socket.SocketType`: the socket class. */

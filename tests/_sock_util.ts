@@ -90,7 +90,7 @@ export interface Triple {
 }
 
 /** A listener on `host` port 0, a client connected to it and the accepted end. */
-export function tcpTriple(family = AF_INET, host = "127.0.0.1"): Triple {
+export function tcpTriple(family: number = AF_INET, host = "127.0.0.1"): Triple {
   const listener = socket(family, SOCK_STREAM);
   try {
     listener.bind([host, 0]);

@@ -117,7 +117,11 @@ Deno.test("create_connection() tries every address and raises the last error whe
   const tried = S.getaddrinfo(null, port, 0, S.SOCK_STREAM);
   assert(tried.length >= 1);
   const before = openFds();
-  assertThrows(() => S.create_connection([null, port]), S.SocketError, "ECONNREFUSED");
+  assertThrows(
+    () => S.create_connection([null, port]),
+    S.SocketError,
+    "[Errno 111] Connection refused",
+  );
   assertEquals(openFds(), before, "every failed socket is closed");
 });
 
@@ -171,7 +175,7 @@ Deno.test("create_server() for AF_INET6 sets IPV6_V6ONLY unless dualstack_ipv6",
   using c4 = S.create_connection(["127.0.0.1", portOf(dual)]);
   const [peer, addr] = dual.accept();
   using _peer = peer;
-  assertEquals((addr as [string, number])[0], "::ffff:127.0.0.1");
+  assertEquals(addr[0], "::ffff:127.0.0.1");
   assertEquals(c4.family, S.AF_INET);
 });
 

@@ -50,7 +50,7 @@ function states(): { socks: Socket[]; [Symbol.dispose](): void } {
   lis.bind(["127.0.0.1", 0]);
   lis.listen();
   const cli = socket(AF_INET, SOCK_STREAM);
-  cli.connect(lis.getsockname() as [string, number]);
+  cli.connect(lis.getsockname());
   const idle = socket(AF_INET, SOCK_STREAM); // a listener nobody connects to
   idle.bind(["127.0.0.1", 0]);
   idle.listen();
@@ -60,7 +60,7 @@ function states(): { socks: Socket[]; [Symbol.dispose](): void } {
   lis2.bind(["127.0.0.1", 0]);
   lis2.listen();
   const pending = socket(AF_INET, SOCK_STREAM);
-  pending.connect(lis2.getsockname() as [string, number]);
+  pending.connect(lis2.getsockname());
   const udp = socket(AF_INET, SOCK_DGRAM); // an unbound datagram socket
   const fresh = socket(AF_INET6, SOCK_STREAM); // never connected: POLLHUP
   keep(a1, a2, b1, b2, c1, d1, d2, lis, cli, idle, conn, lis2, pending, udp, fresh);
