@@ -104,9 +104,17 @@ Deno.test("s.async.connect() rejects with ECONNREFUSED, and EINPROGRESS never le
   l.bind(["127.0.0.1", 0]);
   const port = (l.getsockname() as [string, number])[1]; // bound, not listening: refused
   using c = socket(AF_INET, SOCK_STREAM);
-  await assertRejects(() => c.async.connect(["127.0.0.1", port]), SocketError, "ECONNREFUSED");
+  await assertRejects(
+    () => c.async.connect(["127.0.0.1", port]),
+    SocketError,
+    "[Errno 111] Connection refused",
+  );
   using n = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK);
-  await assertRejects(() => n.async.connect(["127.0.0.1", port]), SocketError, "ECONNREFUSED");
+  await assertRejects(
+    () => n.async.connect(["127.0.0.1", port]),
+    SocketError,
+    "[Errno 111] Connection refused",
+  );
   assertEquals(n.gettimeout(), 0);
 });
 
@@ -545,7 +553,7 @@ Deno.test("close() rejects pending calls with EBADF and leaks nothing", async ()
   b.close();
   const p = a.async.recv(1);
   assert(p instanceof Promise);
-  await assertRejects(() => p, SocketError, "EBADF");
+  await assertRejects(() => p, SocketError, "[Errno 9] Bad file descriptor");
 });
 
 Deno.test("s.async argument errors reject with the sync API's TypeError/RangeError", async () => {
@@ -640,7 +648,7 @@ Deno.test("async.create_connection() resolves, connects, applies the timeout, an
   await assertRejects(
     () => async.create_connection(["127.0.0.1", port]),
     SocketError,
-    "ECONNREFUSED",
+    "[Errno 111] Connection refused",
   );
   await assertRejects(
     () => async.create_connection(["127.0.0.1", port], null, null, { all_errors: true }),

@@ -361,7 +361,11 @@ Deno.test("a wrong address shape for the family is a TypeError", () => {
     "AF_UNIX address must be a string or bytes (a BufferSource), not number",
   );
   // a path longer than sun_path
-  assertThrows(() => su.bind("/tmp/" + "x".repeat(200)), SocketError, "ENAMETOOLONG");
+  assertThrows(
+    () => su.bind("/tmp/" + "x".repeat(200)),
+    SocketError,
+    "[Errno 36] AF_UNIX path too long",
+  );
 });
 
 Deno.test("getsockopt() buflen and setsockopt() values are range-checked", () => {

@@ -599,7 +599,12 @@ Deno.test("socket() on families this kernel lacks raises SocketError EAFNOSUPPOR
     ["AF_BLUETOOTH L2CAP", AF_BLUETOOTH, SOCK_SEQPACKET, BTPROTO_L2CAP],
   ];
   for (const [what, family, type, proto] of lacking) {
-    assertThrows(() => socket(family, type, proto), SocketError, "(EAFNOSUPPORT, socket)", what);
+    assertThrows(
+      () => socket(family, type, proto),
+      SocketError,
+      "[Errno 97] Address family not supported by protocol",
+      what,
+    );
   }
   assertEquals(openFds(), before);
 });
@@ -609,8 +614,12 @@ Deno.test("address codecs reject bad input with typed errors", () => {
   const enc1 = (family: number, type: number, proto: number, addr: unknown) => () =>
     encode(family, type, proto, addr, out);
   // AF_PACKET: an interface that does not exist is ENODEV, as CPython's ioctl gives
-  assertThrows(enc1(AF_PACKET, SOCK_RAW, 0, ["sockffi-none0", 0x800]), SocketError, "ENODEV");
-  assertThrows(enc1(AF_PACKET, SOCK_RAW, 0, ["", 0x800]), SocketError, "ENODEV");
+  assertThrows(
+    enc1(AF_PACKET, SOCK_RAW, 0, ["sockffi-none0", 0x800]),
+    SocketError,
+    "[Errno 19] No such device",
+  );
+  assertThrows(enc1(AF_PACKET, SOCK_RAW, 0, ["", 0x800]), SocketError, "[Errno 19] No such device");
   assertThrows(
     enc1(AF_PACKET, SOCK_RAW, 0, ["lo"]),
     TypeError,
@@ -676,9 +685,21 @@ Deno.test("address codecs reject bad input with typed errors", () => {
     "AF_VSOCK port must be 0-4294967295, not -1",
   );
   // AF_CAN
-  assertThrows(enc1(AF_CAN, SOCK_RAW, 99, ["lo"]), SocketError, "EPROTONOSUPPORT");
-  assertThrows(enc1(AF_CAN, SOCK_RAW, CAN_RAW, ["x".repeat(16)]), SocketError, "ENAMETOOLONG");
-  assertThrows(enc1(AF_CAN, SOCK_RAW, CAN_RAW, ["can-nonexistent"]), SocketError, "ENODEV");
+  assertThrows(
+    enc1(AF_CAN, SOCK_RAW, 99, ["lo"]),
+    SocketError,
+    "[Errno 93] getsockaddrarg: unsupported CAN protocol 99",
+  );
+  assertThrows(
+    enc1(AF_CAN, SOCK_RAW, CAN_RAW, ["x".repeat(16)]),
+    SocketError,
+    "[Errno 36] AF_CAN interface name too long",
+  );
+  assertThrows(
+    enc1(AF_CAN, SOCK_RAW, CAN_RAW, ["can-nonexistent"]),
+    SocketError,
+    "[Errno 19] No such device",
+  );
   assertThrows(
     enc1(AF_CAN, SOCK_RAW, CAN_RAW, "can0"),
     TypeError,
@@ -703,7 +724,7 @@ Deno.test("address codecs reject bad input with typed errors", () => {
   assertThrows(
     enc1(AF_BLUETOOTH, SOCK_STREAM, BTPROTO_RFCOMM, ["01:23:45:67:89:1AB", 1]),
     SocketError,
-    "EINVAL",
+    "[Errno 22] bad bluetooth address",
   );
   assertThrows(
     enc1(AF_BLUETOOTH, SOCK_STREAM, BTPROTO_RFCOMM, [BD, 256]),
@@ -715,7 +736,11 @@ Deno.test("address codecs reject bad input with typed errors", () => {
     TypeError,
     "BTPROTO_RFCOMM address must be an array [bdaddr, channel], not string",
   );
-  assertThrows(enc1(AF_BLUETOOTH, SOCK_STREAM, 77, [BD, 1]), SocketError, "EPROTONOSUPPORT");
+  assertThrows(
+    enc1(AF_BLUETOOTH, SOCK_STREAM, 77, [BD, 1]),
+    SocketError,
+    "[Errno 93] getsockaddrarg: unknown Bluetooth protocol 77",
+  );
   // AF_ALG: CPython's length limits (type < 14 bytes, name < 64 bytes)
   assertThrows(
     enc1(AF_ALG, SOCK_SEQPACKET, 0, ["x".repeat(14), "sha1"]),

@@ -130,8 +130,16 @@ Deno.test("inet_ntoa() formats exactly 4 bytes from any BufferSource", () => {
   assertEquals(S.inet_ntoa(new Uint8Array([9, 192, 0, 2, 1, 9]).subarray(1, 5)), "192.0.2.1");
   assertEquals(S.inet_ntoa(new Uint32Array([0x0100007f])), "127.0.0.1");
   // CPython raises OSError (not ValueError) for the wrong length
-  assertThrows(() => S.inet_ntoa(bytes(1, 2, 3)), S.SocketError, "EINVAL");
-  assertThrows(() => S.inet_ntoa(bytes(1, 2, 3, 4, 5)), S.SocketError, "EINVAL");
+  assertThrows(
+    () => S.inet_ntoa(bytes(1, 2, 3)),
+    S.SocketError,
+    "packed IP wrong length for inet_ntoa",
+  );
+  assertThrows(
+    () => S.inet_ntoa(bytes(1, 2, 3, 4, 5)),
+    S.SocketError,
+    "packed IP wrong length for inet_ntoa",
+  );
   assertThrows(
     () => S.inet_ntoa("1234" as unknown as BufferSource),
     TypeError,
@@ -167,7 +175,12 @@ Deno.test("inet_pton() and inet_ntop() round-trip IPv4 and IPv6", () => {
 
 Deno.test("inet_pton() rejects illegal text with SocketError and unknown families with EAFNOSUPPORT", () => {
   for (const s of ["1.2.3", "01.2.3.4", "256.0.0.0", "1.2.3.4 ", "0x1.2.3.4"]) {
-    assertThrows(() => S.inet_pton(S.AF_INET, s), S.SocketError, "EINVAL", s);
+    assertThrows(
+      () => S.inet_pton(S.AF_INET, s),
+      S.SocketError,
+      "illegal IP address string passed to inet_pton",
+      s,
+    );
   }
   for (const s of ["", ":", ":::", "1:2:3:4:5:6:7:8:9", "::1%lo", "12345::", "g::", "1::2::3"]) {
     assertThrows(
@@ -177,7 +190,11 @@ Deno.test("inet_pton() rejects illegal text with SocketError and unknown familie
       s,
     );
   }
-  assertThrows(() => S.inet_pton(S.AF_UNIX, "1.2.3.4"), S.SocketError, "EAFNOSUPPORT");
+  assertThrows(
+    () => S.inet_pton(S.AF_UNIX, "1.2.3.4"),
+    S.SocketError,
+    "[Errno 97] Address family not supported by protocol",
+  );
   assertThrows(
     () => S.inet_pton(S.AF_INET, "1.2.3.4\0"),
     RangeError,

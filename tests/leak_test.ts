@@ -71,7 +71,11 @@ Deno.test("socketpair(), dup(), accept() and failed calls leak nothing over 2,00
     } finally {
       s.close();
     }
-    assertThrows(() => socket(-5, SOCK_STREAM), SocketError, "EAFNOSUPPORT");
+    assertThrows(
+      () => socket(-5, SOCK_STREAM),
+      SocketError,
+      "[Errno 97] Address family not supported by protocol",
+    );
   }
   assertEquals(openFds(), before + 1); // the listening socket
 });

@@ -512,9 +512,17 @@ Deno.test("async resolver calls reject with the sync functions' errors", async (
     TypeError,
     "getaddrinfo() argument 1 must be string or None, not number",
   );
-  await assertRejects(() => S.async.getnameinfo(["127.0.0.1", 80, 1], 3), S.SocketError, "EINVAL");
+  await assertRejects(
+    () => S.async.getnameinfo(["127.0.0.1", 80, 1], 3),
+    S.SocketError,
+    "IPv4 sockaddr must be 2 tuple",
+  );
   await assertRejects(() => S.async.gethostbyname_ex(""), S.herror, "Unknown server error");
-  await assertRejects(() => S.async.gethostbyaddr(""), S.SocketError, "EINVAL");
+  await assertRejects(
+    () => S.async.gethostbyaddr(""),
+    S.SocketError,
+    "wildcard resolved to multiple address",
+  );
 });
 
 Deno.test("async resolver calls run concurrently and each gets its own result", async () => {

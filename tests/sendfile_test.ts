@@ -78,7 +78,7 @@ function assertDrained(s: Socket): void {
   const t = s.gettimeout();
   s.setblocking(false);
   try {
-    assertThrows(() => s.recv(1), SocketError, "EAGAIN");
+    assertThrows(() => s.recv(1), SocketError, "[Errno 11] Resource temporarily unavailable");
   } finally {
     s.settimeout(t);
   }
@@ -229,7 +229,7 @@ Deno.test("Socket.sendfile() falls back to read + send for a descriptor sendfile
     assertEquals(recvExactly(b, data.length), data);
     assertDrained(b);
     // a stream cannot start at another offset
-    assertThrows(() => a.sendfile(src.fileno(), 10), SocketError, "ESPIPE");
+    assertThrows(() => a.sendfile(src.fileno(), 10), SocketError, "[Errno 29] Illegal seek");
   } finally {
     for (const s of [src, feeder, a, b]) s.close();
   }
@@ -388,7 +388,7 @@ Deno.test("Socket.sendfile() rejects bad arguments with typed errors and sends n
     await t.step("a closed socket: EBADF", () => {
       const c = socket(AF_INET, SOCK_STREAM);
       c.close();
-      assertThrows(() => c.sendfile(tmp.file), SocketError, "EBADF");
+      assertThrows(() => c.sendfile(tmp.file), SocketError, "[Errno 9] Bad file descriptor");
     });
     await t.step("a closed FsFile: Deno's BadResource", () => {
       using other = tempFile(SMALL);

@@ -917,7 +917,11 @@ Deno.test("AF_UNIX: '' autobinds to an abstract name; path length limits as CPyt
   using ab = socket(AF_UNIX, SOCK_STREAM);
   ab.bind(a108);
   assertEquals(ab.getsockname(), a108);
-  assertThrows(() => tooLong.bind(Uint8Array.of(...a108, 0x61)), SocketError, "ENAMETOOLONG");
+  assertThrows(
+    () => tooLong.bind(Uint8Array.of(...a108, 0x61)),
+    SocketError,
+    "[Errno 36] AF_UNIX path too long",
+  );
 });
 
 Deno.test("AF_UNIX SOCK_DGRAM in a temporary directory", () => {

@@ -8,6 +8,7 @@
 import { assert, assertEquals, assertThrows, fail } from "@std/assert";
 import {
   AF_INET,
+  BlockingIOError,
   fromfd,
   getdefaulttimeout,
   setdefaulttimeout,
@@ -44,7 +45,7 @@ function timesOut(f: () => unknown, syscall?: string): number {
 
 /** Asserts that `f` throws SocketError EAGAIN (Python's BlockingIOError). */
 function wouldBlock(f: () => unknown, syscall?: string): void {
-  const caught = assertThrows(f, SocketError, "(EAGAIN, ");
+  const caught = assertThrows(f, SocketError, "[Errno 11] Resource temporarily unavailable");
   assert(!(caught instanceof timeout), "EAGAIN must not be a timeout");
   assertEquals(caught.code, "EAGAIN");
   assertEquals(caught.errno, 11);
@@ -221,7 +222,11 @@ Deno.test("Non-blocking connect raises EINPROGRESS; connect_ex returns its errno
   l.listen();
   using c = socket();
   c.setblocking(false);
-  const e = assertThrows(() => c.connect(l.getsockname()!), SocketError, "(EINPROGRESS, connect)");
+  const e = assertThrows(
+    () => c.connect(l.getsockname()!),
+    BlockingIOError,
+    "[Errno 115] Operation now in progress",
+  );
   assertEquals(e.errno, 115);
   using c2 = socket();
   c2.setblocking(false);
@@ -523,7 +528,7 @@ Deno.test("connect() in timeout mode succeeds and reports refusals as errors, no
   const refused = assertThrows(
     () => c2.connect(hold.getsockname()!),
     SocketError,
-    "(ECONNREFUSED, connect)",
+    "[Errno 111] Connection refused",
   );
   assert(!(refused instanceof timeout));
   using c3 = socket();
