@@ -15,6 +15,12 @@
 
 import { errnoValues } from "../constants/mod.ts";
 import { SocketError, timeout } from "./errors.ts";
+import {
+  decodeReplacement,
+  encodeReplacement,
+  ERROR_HANDLERS,
+  Utf8HandlerDecoder,
+} from "./_text_errors.ts";
 import { type Bytes, bytesOf, describe, isBufferSource } from "./_sockaddr.ts";
 import { strerror } from "./_syscall.ts";
 import { ioRef } from "./_core.ts";
@@ -40,9 +46,14 @@ export interface MakefileOptions {
    */
   encoding?: string | null;
   /**
-   * Encoding error handling: `"strict"` (the default: a decoding or
-   * encoding error throws a `RangeError`, Python's UnicodeError) or
-   * `"replace"` (U+FFFD when decoding, `?` when encoding).
+   * Encoding error handling, Python's handlers: `"strict"` (the default:
+   * a decoding or encoding error throws a `RangeError`, Python's
+   * UnicodeError), `"replace"` (U+FFFD when decoding, `?` when encoding),
+   * `"ignore"` (drop what cannot be decoded or encoded),
+   * `"surrogateescape"` (undecodable bytes become U+DC80..U+DCFF and go back
+   * to the same bytes when written, as Python's `os.fsdecode`) or
+   * `"backslashreplace"` (`\xNN`, `\uNNNN` escapes). The last three with
+   * utf-8, ascii and latin-1; other encodings take strict and replace.
    */
   errors?: string | null;
   /**
@@ -793,9 +804,12 @@ interface StreamDecoder {
 }
 
 interface Codec {
-  decoder(strict: boolean): StreamDecoder;
-  /** null for a read-only codec. */
-  encoder: ((strict: boolean) => (s: string) => Uint8Array) | null;
+  /** A decoder applying the error handler `errors` ("strict", "replace", ...). */
+  decoder(errors: string): StreamDecoder;
+  /** An encoder applying the error handler `errors`; null for a read-only codec. */
+  encoder: ((errors: string) => (s: string) => Uint8Array) | null;
+  /** Whether the codec takes ignore, surrogateescape and backslashreplace besides strict and replace. */
+  allHandlers: boolean;
 }
 
 function decodeError(encoding: string, cause: unknown): RangeError {
@@ -819,8 +833,29 @@ function textDecoderCodec(
   label: string,
   ignoreBOM: boolean,
   name: string,
-): (strict: boolean) => StreamDecoder {
-  return (strict) => {
+): (errors: string) => StreamDecoder {
+  return (errors) => {
+    if (errors !== "strict" && errors !== "replace") {
+      // UTF-8 only (the codec says so): Python's handlers on each ill-formed subpart.
+      const d = new Utf8HandlerDecoder(errors, (bad, at) => {
+        throw new RangeError(
+          `'${name}' codec can't decode byte 0x${bad[0].toString(16)} in position ${at}: ` +
+            `invalid data (UnicodeDecodeError)`,
+        );
+      });
+      let bom = !ignoreBOM;
+      return {
+        decode(b, final): string {
+          let out = d.decode(b, final);
+          if (bom && out.length > 0) {
+            if (out.charCodeAt(0) === 0xfeff) out = out.slice(1);
+            bom = false;
+          }
+          return out;
+        },
+      };
+    }
+    const strict = errors === "strict";
     const d = new TextDecoder(label, { fatal: strict, ignoreBOM });
     return {
       decode(b, final): string {
@@ -849,13 +884,34 @@ function wellFormed(s: string, strict: boolean, name: string): string {
 
 const utf8Encoder = new TextEncoder();
 
+/** UTF-8 with Python's error handler `errors` applied to lone surrogates. */
+function utf8Encode(s: string, errors: string, name: string): Uint8Array {
+  if (s.isWellFormed()) return utf8Encoder.encode(s);
+  if (errors === "strict" || errors === "replace") {
+    return utf8Encoder.encode(wellFormed(s, errors === "strict", name));
+  }
+  const parts: number[] = [];
+  let last = 0;
+  LONE_SURROGATE.lastIndex = 0;
+  for (let m = LONE_SURROGATE.exec(s); m !== null; m = LONE_SURROGATE.exec(s)) {
+    parts.push(...utf8Encoder.encode(s.slice(last, m.index)));
+    const bytes = encodeReplacement(errors, s.charCodeAt(m.index));
+    if (bytes === null) throw encodeError(name, s, m.index, "surrogates not allowed");
+    parts.push(...bytes);
+    last = m.index + 1;
+  }
+  parts.push(...utf8Encoder.encode(s.slice(last)));
+  return new Uint8Array(parts);
+}
+
 function utf8Codec(sig: boolean, name: string): Codec {
   return {
+    allHandlers: true,
     decoder: textDecoderCodec("utf-8", !sig, name),
-    encoder: (strict) => {
+    encoder: (errors) => {
       let bom = sig;
       return (s) => {
-        const b = utf8Encoder.encode(wellFormed(s, strict, name));
+        const b = utf8Encode(s, errors, name);
         if (!bom) return b;
         bom = false;
         const out = new Uint8Array(b.length + 3);
@@ -870,7 +926,8 @@ function utf8Codec(sig: boolean, name: string): Codec {
 /** ASCII (limit 0x7f) or Latin-1 (limit 0xff): one byte per character. */
 function byteCodec(limit: number, name: string): Codec {
   return {
-    decoder: (strict) => ({
+    allHandlers: true,
+    decoder: (errors) => ({
       decode(b): string {
         let s = "";
         for (let i = 0; i < b.length; i += 4096) {
@@ -878,13 +935,21 @@ function byteCodec(limit: number, name: string): Codec {
           if (limit < 0xff) {
             const bad = part.findIndex((x) => x > limit);
             if (bad >= 0) {
-              if (strict) {
-                throw new RangeError(
-                  `'${name}' codec can't decode byte 0x${part[bad].toString(16)} in position ` +
-                    `${i + bad}: ordinal not in range(128) (UnicodeDecodeError)`,
-                );
+              for (let k = 0; k < part.length; k++) {
+                const x = part[k];
+                if (x <= limit) {
+                  s += String.fromCharCode(x);
+                  continue;
+                }
+                const text = decodeReplacement(errors, part.subarray(k, k + 1));
+                if (text === null) {
+                  throw new RangeError(
+                    `'${name}' codec can't decode byte 0x${x.toString(16)} in position ` +
+                      `${i + k}: ordinal not in range(128) (UnicodeDecodeError)`,
+                  );
+                }
+                s += text;
               }
-              s += String.fromCharCode(...Array.from(part, (x) => x > limit ? 0xfffd : x));
               continue;
             }
           }
@@ -893,34 +958,31 @@ function byteCodec(limit: number, name: string): Codec {
         return s;
       },
     }),
-    encoder: (strict) => (s) => {
-      const out = new Uint8Array(s.length);
-      let n = 0;
+    encoder: (errors) => (s) => {
+      const out: number[] = [];
       for (let i = 0; i < s.length; i++) {
         const c = s.charCodeAt(i);
         if (c <= limit) {
-          out[n++] = c;
+          out.push(c);
           continue;
         }
-        if (strict) {
-          throw encodeError(name, s, i, `ordinal not in range(${limit + 1})`);
-        }
-        out[n++] = 0x3f; // "?"
-        if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-          const d = s.charCodeAt(i + 1);
-          if (d >= 0xdc00 && d <= 0xdfff) i++; // one "?" per code point
-        }
+        const cp = s.codePointAt(i)!;
+        const bytes = encodeReplacement(errors, cp);
+        if (bytes === null) throw encodeError(name, s, i, `ordinal not in range(${limit + 1})`);
+        out.push(...bytes);
+        if (cp > 0xffff) i++; // one replacement per code point
       }
-      return out.subarray(0, n);
+      return new Uint8Array(out);
     },
   };
 }
 
 function utf16Codec(littleEndian: boolean, name: string): Codec {
   return {
+    allHandlers: false,
     decoder: textDecoderCodec(littleEndian ? "utf-16le" : "utf-16be", true, name),
-    encoder: (strict) => (s) => {
-      s = wellFormed(s, strict, name);
+    encoder: (errors) => (s) => {
+      s = wellFormed(s, errors === "strict", name);
       const out = new Uint8Array(s.length * 2);
       const view = new DataView(out.buffer);
       for (let i = 0; i < s.length; i++) view.setUint16(2 * i, s.charCodeAt(i), littleEndian);
@@ -962,7 +1024,7 @@ function lookupCodec(encoding: string): Codec {
   } catch {
     throw new RangeError(`unknown encoding: ${encoding} (LookupError)`);
   }
-  return { decoder: textDecoderCodec(encoding, true, encoding), encoder: null };
+  return { decoder: textDecoderCodec(encoding, true, encoding), encoder: null, allHandlers: false };
 }
 
 // ---- text: io.TextIOWrapper ----
@@ -1044,7 +1106,7 @@ export class TextSocketFile {
   readonly buffer: BufferedSocketFile;
   /** The encoding name as given (`"UTF-8"` by default). */
   readonly encoding: string;
-  /** The error handling: `"strict"` or `"replace"`. */
+  /** The error handling: `"strict"`, `"replace"`, `"ignore"`, `"surrogateescape"` or `"backslashreplace"`. */
   readonly errors: string;
   /** Whether a write containing `\n` or `\r` flushes (buffering 1). */
   readonly line_buffering: boolean;
@@ -1158,7 +1220,7 @@ export class TextSocketFile {
 
   /** Decodes `b` through the newline decoder (IncrementalNewlineDecoder). */
   #decode(b: Uint8Array, final: boolean): string {
-    const dec = this.#decoder ??= this.#codec.decoder(this.errors === "strict");
+    const dec = this.#decoder ??= this.#codec.decoder(this.errors);
     let out = dec.decode(b, final);
     if (!this.#readUniversal) return out;
     if (this.#pendingCR && (out.length > 0 || final)) {
@@ -1329,7 +1391,7 @@ export class TextSocketFile {
     if (haslf && this.#writeTranslate && this.#writenl !== "\n") {
       s = s.replaceAll("\n", this.#writenl);
     }
-    const enc = this.#encode ??= this.#codec.encoder!(this.errors === "strict");
+    const enc = this.#encode ??= this.#codec.encoder!(this.errors);
     this.buffer.write(enc(s));
     if (this.line_buffering && (haslf || s.includes("\r"))) this.buffer.flush();
     return length;
@@ -1386,13 +1448,21 @@ function textOptions(
     throw new RangeError(`illegal newline value: ${JSON.stringify(newline)}`);
   }
   const err = (errors as string | null | undefined) ?? "strict";
-  if (err !== "strict" && err !== "replace") {
+  if (!ERROR_HANDLERS.includes(err)) {
     throw new RangeError(
-      `unsupported errors value ${JSON.stringify(err)}: "strict" or "replace" (LookupError)`,
+      `unknown error handler name ${JSON.stringify(err)}: one of ${ERROR_HANDLERS.join(", ")} ` +
+        `(LookupError)`,
     );
   }
   const enc = (encoding as string | null | undefined) ?? "UTF-8";
-  return { encoding: enc, errors: err, codec: lookupCodec(enc) };
+  const codec = lookupCodec(enc);
+  if (!codec.allHandlers && err !== "strict" && err !== "replace") {
+    throw new RangeError(
+      `errors ${JSON.stringify(err)} is supported with utf-8, ascii and latin-1 here, ` +
+        `not ${enc} (use "strict" or "replace")`,
+    );
+  }
+  return { encoding: enc, errors: err, codec };
 }
 
 /**

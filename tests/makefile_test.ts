@@ -341,7 +341,7 @@ Deno.test("Socket.makefile() rejects bad modes, buffering 0 in text mode and bad
       "errors 'bogus'",
       () => a.makefile("r", null, { errors: "bogus" }),
       RangeError,
-      'unsupported errors value "bogus"',
+      'unknown error handler name "bogus"',
     ],
     [
       "a read-only encoding for writing",
