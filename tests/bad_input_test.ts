@@ -9,6 +9,7 @@ import {
   AF_INET6,
   AF_UNIX,
   CAN_RAW,
+  errnoValues,
   SO_REUSEADDR,
   SOCK_DGRAM,
   SOCK_RAW,
@@ -27,7 +28,7 @@ function openFds(): number {
 
 /** Asserts that `fn` throws a SocketError with the errno code `code`, in its message too. */
 function assertSocketError(fn: () => unknown, code: string): SocketError {
-  const caught = assertThrows(fn, SocketError, `(${code}`);
+  const caught = assertThrows(fn, SocketError, `[Errno ${errnoValues[code]}] `);
   assertEquals(caught.code, code);
   return caught;
 }

@@ -189,7 +189,7 @@ let error = "none";
 try {
   await (async () => ${expr})();
 } catch (e) {
-  error = (e as Error).name;
+  error = e instanceof mod.timeout ? "timeout" : (e as Error).name;
 }
 console.log(JSON.stringify({ error, ms: performance.now() - t0 }));
 Deno.exit(0);

@@ -15,6 +15,7 @@ import {
   AF_INET6,
   AF_UNIX,
   close,
+  errnoValues,
   fromfd,
   fromshare,
   IPPROTO_TCP,
@@ -70,13 +71,12 @@ if (PYTHON === null) {
 }
 if (!HAS_IPV6) console.log("socket_test: ::1 is not bindable here, so the IPv6 tests are skipped");
 
-/** Asserts that `f` throws a SocketError with the errno code `code` (and `syscall`), in its message too. */
+/**
+ * Asserts that `f` throws a SocketError with the errno code `code` (and
+ * `syscall`), its message CPython's `[Errno N] strerror`.
+ */
 function throwsCode(f: () => unknown, code: string, syscall?: string): SocketError {
-  const caught = assertThrows(
-    f,
-    SocketError,
-    syscall === undefined ? `(${code}` : `(${code}, ${syscall})`,
-  );
+  const caught = assertThrows(f, SocketError, `[Errno ${errnoValues[code]}] `);
   assertEquals(caught.code, code, String(caught));
   if (syscall !== undefined) assertEquals(caught.syscall, syscall);
   return caught;
