@@ -289,6 +289,8 @@ const OSES: readonly string[] = [
 
 const NAME_RE = /^[A-Z][A-Za-z0-9_]*$/;
 const ERRNO_RE = /^E[A-Z0-9]+$/;
+/** Macros of the errno headers that are no error code: ELAST is the largest one (macOS, BSDs). */
+const NOT_ERRNO: readonly string[] = ["ELAST"];
 const SAFE_LIMIT = 2n ** 53n;
 
 /** Where a name is defined: the header itself and the listed header that pulled it in. */
@@ -723,6 +725,7 @@ function collectCandidates(
     if (!NAME_RE.test(name)) return;
     if (body !== undefined && (body === "" || /__glibc_macro_warning|_Pragma/.test(body))) return;
     if (ERRNO_RE.test(name) && /errno/.test(origin.file)) {
+      if (NOT_ERRNO.includes(name)) return;
       if (errno.has(name)) return;
       const alias = body !== undefined && ERRNO_RE.test(body) ? body : undefined;
       errno.set(name, { name, expr: name, origin, aliasOf: alias });

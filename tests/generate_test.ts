@@ -206,3 +206,23 @@ Deno.test("the layout check reports every field that differs, is missing or is e
   );
   assertEquals(layoutDifferences(probed, { ...probed.layout }), []);
 });
+
+Deno.test("macOS errno tables: only error codes (no ELAST), canonical names in errorcode", async () => {
+  for (const ident of ["darwin_aarch64", "darwin_x86_64"]) {
+    const t = await import(`../constants/${ident}.ts`) as {
+      errno: Record<string, number>;
+      errorcode: Record<number, string>;
+    };
+    assert(!("ELAST" in t.errno), `${ident}: ELAST is a bound, not an error code`);
+    assertEquals(t.errorcode[106], "EQFULL", ident);
+    assertEquals([t.errno.ENOTSUP, t.errno.EOPNOTSUPP, t.errno.EAGAIN], [45, 102, 35], ident);
+    assertEquals([t.errorcode[35], t.errorcode[45], t.errorcode[102]], [
+      "EAGAIN",
+      "ENOTSUP",
+      "EOPNOTSUPP",
+    ], ident);
+    for (const [value, name] of Object.entries(t.errorcode)) {
+      assertEquals(t.errno[name], Number(value), `${ident}: errorcode[${value}]`);
+    }
+  }
+});
