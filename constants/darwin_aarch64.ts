@@ -931,7 +931,6 @@ export const errno: Readonly<Record<string, number>> = {
   ENOPOLICY: 103, // <sys/errno.h> via <errno.h>
   ENOTRECOVERABLE: 104, // <sys/errno.h> via <errno.h>
   EOWNERDEAD: 105, // <sys/errno.h> via <errno.h>
-  ELAST: 106, // <sys/errno.h> via <errno.h>
   EQFULL: 106, // <sys/errno.h> via <errno.h>
 };
 
@@ -1045,5 +1044,5 @@ export const errorcode: Readonly<Record<number, string>> = {
   103: "ENOPOLICY",
   104: "ENOTRECOVERABLE",
   105: "EOWNERDEAD",
-  106: "ELAST",
+  106: "EQFULL",
 };

@@ -12,7 +12,8 @@
  *   `linux-aarch64` (Debian's `gcc-aarch64-linux-gnu` and
  *   `libc6-dev-arm64-cross`), `darwin-aarch64` and `darwin-x86_64` (clang
  *   with the macOS SDK headers of a Zig build: `constants/macos_headers.sh`),
- *   `linux-x86_64`. Without it, the host's table with the host's compiler.
+ *   `linux-x86_64`, or `all` of them one after the other. Without it, the
+ *   host's table with the host's compiler.
  * - `--out DIR` writes both files into DIR instead of `constants/`; mod.ts
  *   then lists the `<os>_<arch>.ts` tables found in DIR.
  * - `--cc COMPILER` picks the compiler (default: `$CC`, else `cc` for the
@@ -289,6 +290,8 @@ const OSES: readonly string[] = [
 
 const NAME_RE = /^[A-Z][A-Za-z0-9_]*$/;
 const ERRNO_RE = /^E[A-Z0-9]+$/;
+/** Macros of the errno headers that are no error code: ELAST is the largest one (macOS, BSDs). */
+const NOT_ERRNO: readonly string[] = ["ELAST"];
 const SAFE_LIMIT = 2n ** 53n;
 
 /** Where a name is defined: the header itself and the listed header that pulled it in. */
@@ -403,7 +406,7 @@ interface Options {
   mode: Mode;
 }
 
-const USAGE = "usage: generate.ts [--target " + Object.keys(TARGETS).join("|") +
+const USAGE = "usage: generate.ts [--target " + [...Object.keys(TARGETS), "all"].join("|") +
   "] [--out DIR] [--cc CC] [--sdk DIR] [--layouts | --check-layouts]";
 
 function parseArgs(args: readonly string[]): Options {
@@ -428,7 +431,7 @@ function parseArgs(args: readonly string[]): Options {
     else if (a === "--check-layouts") opts.mode = "check-layouts";
     else throw new TypeError(`Unknown argument "${a}"; ${USAGE}`);
   }
-  if (opts.target !== undefined && TARGETS[opts.target] === undefined) {
+  if (opts.target !== undefined && opts.target !== "all" && TARGETS[opts.target] === undefined) {
     throw new TypeError(`Unknown target "${opts.target}"; ${USAGE}`);
   }
   return opts;
@@ -723,6 +726,7 @@ function collectCandidates(
     if (!NAME_RE.test(name)) return;
     if (body !== undefined && (body === "" || /__glibc_macro_warning|_Pragma/.test(body))) return;
     if (ERRNO_RE.test(name) && /errno/.test(origin.file)) {
+      if (NOT_ERRNO.includes(name)) return;
       if (errno.has(name)) return;
       const alias = body !== undefined && ERRNO_RE.test(body) ? body : undefined;
       errno.set(name, { name, expr: name, origin, aliasOf: alias });
@@ -1588,6 +1592,15 @@ async function checkLayout(t: Target, probed: LayoutResult): Promise<boolean> {
 
 async function main(): Promise<void> {
   const opts = parseArgs(Deno.args);
+  if (opts.target !== "all") return await generate(opts);
+  for (const target of Object.keys(TARGETS)) {
+    console.error(`generate.ts: --target ${target}`);
+    await generate({ ...opts, target });
+  }
+}
+
+/** One run: the table of one target (or its layouts only), as {@link Options} say. */
+async function generate(opts: Options): Promise<void> {
   const { out } = opts;
   const t = await resolveTarget(opts);
   const here = new URL(".", import.meta.url).pathname.replace(/\/$/, "");
