@@ -865,7 +865,12 @@ function badFd(): V {
     Infinity,
     -0,
   ]);
-  return rng.chance(0.8) ? { v, d: Object.is(v, -0) ? "-0" : String(v) } : gen.junk();
+  if (rng.chance(0.8)) return { v, d: Object.is(v, -0) ? "-0" : String(v) };
+  // never a plain number that could be a descriptor of this process (Deno's own epoll
+  // descriptor is 3): closing or adopting one of those is the caller's fault, not a finding
+  const j = gen.junk();
+  const n = j.v;
+  return typeof n === "number" && Number.isInteger(n) && n >= 0 && n < 1e6 ? { v: -1, d: "-1" } : j;
 }
 
 function resolverHost(): V {
@@ -1579,12 +1584,14 @@ function chooseCall(): Call | null {
   }
 }
 
-function absorb(r: unknown): void {
+function absorb(r: unknown, desc: string): void {
   if (r instanceof m.Socket) return track(r);
   if (Array.isArray(r)) {
     for (const x of r) if (x instanceof m.Socket) track(x);
-    // recvmsg: [data, ancdata, flags, address]; recv_fds: [data, fds, flags, address]
-    if (r.length === 4 && Array.isArray(r[1])) {
+    // recvmsg: [data, ancdata, flags, address]; recv_fds: [data, fds, flags, address]: close
+    // the descriptors received (only for those calls: other results hold plain numbers)
+    const receives = /(^|\.)(recv_fds|recvmsg|recvmsg_into)\(/.test(desc);
+    if (receives && r.length === 4 && Array.isArray(r[1])) {
       for (const a of r[1]) {
         if (typeof a === "number") libc.close(a);
         else if (
@@ -1663,7 +1670,7 @@ function post(r: unknown, c: Call, i: number, desc: string): void {
       stats.violations++;
       find("violation", v, i, desc);
     }
-    absorb(r);
+    absorb(r, desc);
   } catch (e) {
     stats.fuzzerErrors++;
     find("fuzzer", `post-processing: ${(e as Error)?.stack}`, i, desc);
