@@ -23,84 +23,13 @@ globalThis.RangeError = LibRangeError as RangeErrorConstructor;
 
 import { Rng } from "./rng.ts";
 import { Gen, ProbeError, trueBytes, type V } from "./values.ts";
+import { fdTable, stopWatchingDlopen, watchLibraryFds } from "./fdwatch.ts";
 import type { Socket as SocketT } from "../../mod.ts";
 
-// ---- descriptors the library makes ----------------------------------------------
-// Deno's runtime opens descriptors of its own now and then (a unix socketpair
-// appears on the main thread outside any FFI call), so a leak is counted only
-// for descriptors that came out of the library's own C calls. The C library
-// handle is wrapped before the library opens it: every symbol that returns a
-// new descriptor records its /proc/self/fd link; recvmsg (descriptors passed
-// with SCM_RIGHTS) records what appeared during the call.
-const madeByLibrary = new Map<string, string>();
-const FD_RESULT = new Set(["socket", "accept", "accept4", "epoll_create1", "eventfd"]);
-const realDlopen = Deno.dlopen;
-const linkOf = (fd: number): string | null => {
-  try {
-    return Deno.readLinkSync(`/proc/self/fd/${fd}`);
-  } catch {
-    return null;
-  }
-};
-function fdNumbers(): Set<number> {
-  const set = new Set<number>();
-  for (const e of Deno.readDirSync("/proc/self/fd")) set.add(Number(e.name));
-  return set;
-}
-(Deno as unknown as { dlopen: unknown }).dlopen = (
-  path: string,
-  symbols: Deno.ForeignLibraryInterface,
-) => {
-  const lib = realDlopen(path, symbols);
-  const wrapped: Record<string, unknown> = { ...lib.symbols };
-  const note = (fd: number, how: string): void => {
-    const l = linkOf(fd);
-    if (l !== null) madeByLibrary.set(l, `${how} in #${current} ${currentDesc}`);
-  };
-  for (const [name, fn] of Object.entries(lib.symbols)) {
-    if (typeof fn !== "function") continue;
-    const f = fn as (...a: unknown[]) => unknown;
-    if (FD_RESULT.has(name)) {
-      wrapped[name] = (...a: unknown[]): unknown => {
-        const r = f(...a);
-        if (typeof r === "number" && r >= 0) note(r, name);
-        return r;
-      };
-    } else if (name === "fcntl") {
-      wrapped[name] = (...a: unknown[]): unknown => {
-        const r = f(...a);
-        // F_DUPFD (0) and F_DUPFD_CLOEXEC (1030) return a new descriptor
-        if (typeof r === "number" && r >= 0 && (a[1] === 0 || a[1] === 1030)) note(r, "fcntl dup");
-        return r;
-      };
-    } else if (name === "socketpair" || name === "pipe" || name === "pipe2") {
-      wrapped[name] = (...a: unknown[]): unknown => {
-        const r = f(...a);
-        const out = a[3] ?? a[0];
-        if (r === 0 && out instanceof Int32Array) {
-          note(out[0], name);
-          note(out[1], name);
-        }
-        return r;
-      };
-    } else if (name === "recvmsg" || name === "dup" || name === "dup3") {
-      wrapped[name] = (...a: unknown[]): unknown => {
-        const before = fdNumbers();
-        const r = f(...a);
-        if ((typeof r === "number" && r >= 0) || (typeof r === "bigint" && r >= 0n)) {
-          for (const fd of fdNumbers()) if (!before.has(fd)) note(fd, name);
-        }
-        return r;
-      };
-    }
-  }
-  return { ...lib, symbols: wrapped, close: () => lib.close() } as unknown as Deno.DynamicLibrary<
-    Deno.ForeignLibraryInterface
-  >;
-};
-
+// Descriptors the library's C calls create (see fdwatch.ts), by /proc link.
+const madeByLibrary = watchLibraryFds(() => `#${current} ${currentDesc}`);
 const m = await import("../../mod.ts");
-(Deno as unknown as { dlopen: unknown }).dlopen = realDlopen;
+stopWatchingDlopen();
 type Socket = SocketT;
 
 const [seed, batchArg, callsArg, mode, tmpdir, verboseArg] = Deno.args;
@@ -161,18 +90,6 @@ function peerOf(fd: number): string {
   } catch (e) {
     return `[${(e as Error).message}]`;
   }
-}
-
-function fdTable(): Map<number, string> {
-  const t = new Map<number, string>();
-  for (const e of Deno.readDirSync("/proc/self/fd")) {
-    try {
-      t.set(Number(e.name), Deno.readLinkSync(`/proc/self/fd/${e.name}`));
-    } catch {
-      // the directory's own descriptor, gone by now
-    }
-  }
-  return t;
 }
 
 // ---- results ------------------------------------------------------------------
