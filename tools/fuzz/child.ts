@@ -243,7 +243,7 @@ const UNSAFE_OPTS = new Set(
 
 function track(s: unknown): void {
   if (!(s instanceof m.Socket)) return;
-  if (!NETNS && ![m.AF_INET, m.AF_INET6, m.AF_UNIX].includes(s.family)) {
+  if (!NETNS && !([m.AF_INET, m.AF_INET6, m.AF_UNIX] as number[]).includes(s.family)) {
     // outside our own network namespace only loopback and unix sockets may carry traffic
     try {
       s.close();
@@ -280,7 +280,7 @@ function setup(): void {
   const l6 = m.socket(m.AF_INET6, m.SOCK_STREAM);
   l6.bind(["::1", 0]);
   l6.listen(64);
-  ports.tcp6 = (l6.getsockname() as [string, number])[1];
+  ports.tcp6 = l6.getsockname()[1];
   const lu = m.socket(m.AF_UNIX, m.SOCK_STREAM);
   lu.bind(unixPath);
   lu.listen(16);
@@ -306,7 +306,7 @@ function setup(): void {
   }
   const u6 = m.socket(m.AF_INET6, m.SOCK_DGRAM);
   u6.bind(["::1", 0]);
-  ports.udp6 = (u6.getsockname() as [string, number])[1];
+  ports.udp6 = u6.getsockname()[1];
   track(u6);
   const uc = m.socket(m.AF_INET, m.SOCK_DGRAM);
   uc.connect(["127.0.0.1", ports.udp4[0]]);
