@@ -26,7 +26,7 @@ function openFds(): number {
   return [...Deno.readDirSync("/proc/self/fd")].length;
 }
 
-/** Asserts that `fn` throws a SocketError with the errno code `code`, in its message too. */
+/** Asserts that `fn` throws a SocketError with the errno code `code`, its message CPython's "[Errno N] ...". */
 function assertSocketError(fn: () => unknown, code: string): SocketError {
   const caught = assertThrows(fn, SocketError, `[Errno ${errnoValues[code]}] `);
   assertEquals(caught.code, code);
