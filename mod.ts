@@ -10,6 +10,12 @@
  * Run with `--allow-ffi`. FFI sockets are not confined by `--allow-net`:
  * `--allow-ffi` grants everything the C library can do.
  *
+ * The ~1,500 constants (`AF_INET`, `SO_REUSEADDR`, `errno` values...) are
+ * imported from here as well (`import { AF_INET } from "@sockffi/socket"`);
+ * they are documented on their own page, `@sockffi/socket/constants`, so
+ * that this one starts with the API. `select()`, `poll()` and
+ * `DefaultSelector` are in `@sockffi/socket/select`.
+ *
  * @example A TCP echo round trip on 127.0.0.1
  * ```ts
  * import { AF_INET, SOCK_STREAM, socket } from "@sockffi/socket";
@@ -29,7 +35,8 @@
  * @module
  */
 
-export * from "./constants/mod.ts";
+// The constants are exported here too, hidden from this page of the docs (see ./constants).
+export * from "./constants/exports.ts";
 // The constants that decide an address's shape, typed by name (they shadow the plain ones above).
 export {
   AF_INET,

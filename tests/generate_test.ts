@@ -134,7 +134,7 @@ for (const t of TARGETS.filter((t) => t.target !== undefined)) {
         const r = await generate(["--target", t.target!, "--out", dir]);
         assertEquals(r.code, 0, r.stderr);
         assertMatch(r.stderr, new RegExp(`${t.ident} agrees with the headers \\(\\d+ fields\\)`));
-        for (const file of [t.table, "mod.ts"]) {
+        for (const file of [t.table, "mod.ts", "exports.ts"]) {
           const fresh = await Deno.readTextFile(`${dir}/${file}`);
           const committed = await Deno.readTextFile(`${CONSTANTS}/${file}`);
           assert(
