@@ -16,7 +16,7 @@ import { lib } from "./_syscall.ts";
  * does: four decimal parts 0-255, no leading zeros, nothing else. Returns
  * the 4 bytes, or null when `s` is not one.
  */
-export function pton4(s: string): Uint8Array | null {
+export function pton4(s: string): Uint8Array<ArrayBuffer> | null {
   const out = new Uint8Array(4);
   return pton4Into(s, out, 0) ? out : null;
 }
@@ -59,7 +59,7 @@ const enc = new TextEncoder();
  * bytes, or null when `s` is not one (a zone suffix such as `%eth0` is not
  * part of the address: inet_pton refuses it, as in C).
  */
-export function pton6(s: string): Uint8Array | null {
+export function pton6(s: string): Uint8Array<ArrayBuffer> | null {
   if (s.length === 0 || s.length > 63 || s.indexOf(":") < 0) return null;
   const src = new Uint8Array(s.length * 3 + 1);
   const { written } = enc.encodeInto(s, src);

@@ -38,7 +38,7 @@ export interface CmsgOut {
 }
 
 /** A control message as received: `[cmsg_level, cmsg_type, cmsg_data]`. */
-export type CmsgIn = [cmsg_level: number, cmsg_type: number, cmsg_data: Uint8Array];
+export type CmsgIn = [cmsg_level: number, cmsg_type: number, cmsg_data: Uint8Array<ArrayBuffer>];
 
 /** Reads an unsigned C integer of 4 or 8 bytes (a `size_t`, `socklen_t`...). */
 export function getWord(dv: DataView, off: number, size: number): number {

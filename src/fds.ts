@@ -14,7 +14,7 @@ import type { Socket } from "./socket.ts";
 
 /** recv_fds's result: `[data, fds, msg_flags, address]`. */
 export type RecvFdsResult = [
-  data: Uint8Array,
+  data: Uint8Array<ArrayBuffer>,
   fds: number[],
   msg_flags: number,
   address: Address | null,

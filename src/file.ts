@@ -120,7 +120,7 @@ function bytesArg(v: unknown, fn: string): Uint8Array {
   return bytesOf(v as Bytes);
 }
 
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
+function concat(chunks: Uint8Array<ArrayBuffer>[], total: number): Uint8Array<ArrayBuffer> {
   if (chunks.length === 1 && chunks[0].length === total) return chunks[0];
   const out = new Uint8Array(total);
   let off = 0;
@@ -262,7 +262,7 @@ export class SocketIO {
    * null) everything up to end of stream. `null` when non-blocking and
    * nothing is there. Python: `RawIOBase.read()`.
    */
-  read(size: number | null = -1): Uint8Array | null {
+  read(size: number | null = -1): Uint8Array<ArrayBuffer> | null {
     const n = sizeArg(size);
     if (n < 0) return this.readall();
     const b = new Uint8Array(n);
@@ -276,8 +276,8 @@ export class SocketIO {
    * there; what arrived so far when the socket would block later.
    * Python: `RawIOBase.readall()`.
    */
-  readall(): Uint8Array | null {
-    const chunks: Uint8Array[] = [];
+  readall(): Uint8Array<ArrayBuffer> | null {
+    const chunks: Uint8Array<ArrayBuffer>[] = [];
     let total = 0;
     for (;;) {
       const b = new Uint8Array(READALL_CHUNK);
@@ -298,7 +298,7 @@ export class SocketIO {
    * byte per `recv(2)` so that nothing past the line is consumed. Empty at
    * end of stream. Python: `IOBase.readline()`.
    */
-  readline(size: number | null = -1): Uint8Array {
+  readline(size: number | null = -1): Uint8Array<ArrayBuffer> {
     const limit = sizeArg(size);
     const out: number[] = [];
     const one = new Uint8Array(1);
@@ -315,7 +315,7 @@ export class SocketIO {
    * Reads lines until end of stream, or until their total size reaches
    * `hint` when it is positive. Python: `IOBase.readlines()`.
    */
-  readlines(hint: number | null = -1): Uint8Array[] {
+  readlines(hint: number | null = -1): Uint8Array<ArrayBuffer>[] {
     return readLines(this, sizeArg(hint, "hint"));
   }
 
@@ -366,7 +366,7 @@ export class SocketIO {
   }
 
   /** Iterates over lines until end of stream. */
-  [Symbol.iterator](): IterableIterator<Uint8Array> {
+  [Symbol.iterator](): IterableIterator<Uint8Array<ArrayBuffer>> {
     return lines(this);
   }
 }
@@ -414,7 +414,7 @@ export class BufferedSocketFile {
   readonly raw: SocketIO;
   /** The buffer size in bytes. */
   readonly buffer_size: number;
-  #rbuf: Uint8Array | null = null;
+  #rbuf: Uint8Array<ArrayBuffer> | null = null;
   #rpos = 0;
   #rend = 0;
   #wbuf: Uint8Array | null = null;
@@ -476,7 +476,7 @@ export class BufferedSocketFile {
     return this.raw.isatty();
   }
 
-  #reader(): Uint8Array {
+  #reader(): Uint8Array<ArrayBuffer> {
     if (this.raw.closed) throw closedError();
     if (this.#rbuf === null) throw new RangeError("File or stream is not readable.");
     return this.#rbuf;
@@ -492,7 +492,7 @@ export class BufferedSocketFile {
   }
 
   /** Takes up to `n` buffered bytes. */
-  #take(n: number): Uint8Array {
+  #take(n: number): Uint8Array<ArrayBuffer> {
     const end = Math.min(this.#rend, this.#rpos + n);
     const out = this.#rbuf!.slice(this.#rpos, end);
     this.#rpos = end;
@@ -508,7 +508,7 @@ export class BufferedSocketFile {
    * @throws {SocketError} EAGAIN on a non-blocking socket with nothing to read
    * @throws {RangeError} when closed or not readable
    */
-  read(size: number | null = -1): Uint8Array {
+  read(size: number | null = -1): Uint8Array<ArrayBuffer> {
     const rbuf = this.#reader();
     const n = sizeArg(size);
     if (n < 0) return this.#readall();
@@ -542,7 +542,7 @@ export class BufferedSocketFile {
     return got === n ? out : out.slice(0, got);
   }
 
-  #readall(): Uint8Array {
+  #readall(): Uint8Array<ArrayBuffer> {
     const rbuf = this.#rbuf!;
     let cap = Math.max(READALL_CHUNK, 2 * (this.#rend - this.#rpos));
     let out = new Uint8Array(cap);
@@ -574,7 +574,7 @@ export class BufferedSocketFile {
    *
    * @throws {SocketError} EAGAIN on a non-blocking socket with nothing to read
    */
-  read1(size: number | null = -1): Uint8Array {
+  read1(size: number | null = -1): Uint8Array<ArrayBuffer> {
     const rbuf = this.#reader();
     let n = sizeArg(size);
     if (n < 0) n = this.buffer_size;
@@ -595,7 +595,7 @@ export class BufferedSocketFile {
    * Returns the buffered bytes without consuming them, reading once if
    * none are buffered. Python: `BufferedReader.peek()`.
    */
-  peek(_size = 0): Uint8Array {
+  peek(_size = 0): Uint8Array<ArrayBuffer> {
     const rbuf = this.#reader();
     if (this.#rend === this.#rpos && this.#fill(rbuf) === null) throw eagain("recv");
     return rbuf.slice(this.#rpos, this.#rend);
@@ -642,10 +642,10 @@ export class BufferedSocketFile {
    * `size` is not negative). Empty at end of stream. Python:
    * `BufferedReader.readline()`.
    */
-  readline(size: number | null = -1): Uint8Array {
+  readline(size: number | null = -1): Uint8Array<ArrayBuffer> {
     const rbuf = this.#reader();
     const limit = sizeArg(size);
-    const chunks: Uint8Array[] = [];
+    const chunks: Uint8Array<ArrayBuffer>[] = [];
     let total = 0;
     for (;;) {
       let take = this.#rend - this.#rpos;
@@ -679,7 +679,7 @@ export class BufferedSocketFile {
    * Reads lines until end of stream, or until their total size reaches
    * `hint` when it is positive. Python: `IOBase.readlines()`.
    */
-  readlines(hint: number | null = -1): Uint8Array[] {
+  readlines(hint: number | null = -1): Uint8Array<ArrayBuffer>[] {
     return readLines(this, sizeArg(hint, "hint"));
   }
 
@@ -792,7 +792,7 @@ export class BufferedSocketFile {
   }
 
   /** Iterates over lines until end of stream. */
-  [Symbol.iterator](): IterableIterator<Uint8Array> {
+  [Symbol.iterator](): IterableIterator<Uint8Array<ArrayBuffer>> {
     return lines(this);
   }
 }

@@ -177,7 +177,7 @@ function isSpace(c: number): boolean {
  * last part fills the remaining bytes; the text may end with whitespace
  * followed by anything. Returns the 4 bytes, or null.
  */
-function aton(s: string): Uint8Array | null {
+function aton(s: string): Uint8Array<ArrayBuffer> | null {
   const n = s.length;
   const parts: number[] = [];
   let i = 0;
@@ -246,7 +246,7 @@ function aton(s: string): Uint8Array | null {
  * @throws {TypeError} when the argument is not a string
  * @throws {RangeError} for an embedded NUL character
  */
-export function inet_aton(ip_string: string): Uint8Array {
+export function inet_aton(ip_string: string): Uint8Array<ArrayBuffer> {
   const s = strArg(ip_string, "inet_aton", 1);
   const out = aton(s);
   if (out === null) throw plainError("illegal IP address string passed to inet_aton", "inet_aton");
@@ -294,13 +294,13 @@ export function inet_ntoa(packed_ip: Bytes): string {
  * @throws {TypeError} when the family is not an integer or the address not a string
  * @throws {RangeError} for an embedded NUL character
  */
-export function inet_pton(address_family: number, ip_string: string): Uint8Array {
+export function inet_pton(address_family: number, ip_string: string): Uint8Array<ArrayBuffer> {
   const af = intOf(address_family, "inet_pton");
   if (af > 0x7fffffff || af < -0x80000000) {
     throw new RangeError("inet_pton(): signed integer out of range");
   }
   const s = strArg(ip_string, "inet_pton", 2);
-  let out: Uint8Array | null;
+  let out: Uint8Array<ArrayBuffer> | null;
   if (af === AF_INET) out = pton4(s);
   else if (af === AF_INET6) out = pton6(s);
   else throw errorFor(errnoValues.EAFNOSUPPORT, "inet_pton");

@@ -57,7 +57,7 @@ import {
 } from "./ancillary.ts";
 
 /** An ancillary data item as received: `[cmsg_level, cmsg_type, cmsg_data]`. */
-export type AncData = [cmsg_level: number, cmsg_type: number, cmsg_data: Uint8Array];
+export type AncData = [cmsg_level: number, cmsg_type: number, cmsg_data: Uint8Array<ArrayBuffer>];
 /** An ancillary data item as sent: the data may be any bytes-like object. */
 export type AncDataIn = readonly [cmsg_level: number, cmsg_type: number, cmsg_data: Bytes];
 /**

@@ -13,6 +13,7 @@ import {
   ALG_OP_ENCRYPT,
   close,
   dup,
+  inet_aton,
   type InetAddress,
   SOCK_DGRAM,
   SOCK_RAW,
@@ -146,4 +147,24 @@ Deno.test("sendmsg_afalg() on a socket that is not AF_ALG raises CPython's error
   );
   assertEquals(e.errno, null);
   assertThrows(() => s.sendmsg_afalg({ op: ALG_OP_ENCRYPT }), SocketError, "only supported");
+});
+
+Deno.test("results are Uint8Array<ArrayBuffer>: digest, Blob and Response take them as they are", async () => {
+  const [a, b] = socketpair();
+  try {
+    a.sendall(new TextEncoder().encode("abcabc"));
+    const data = b.recv(3);
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", data));
+    assertEquals(digest.length, 32);
+    assertEquals(await new Blob([data]).text(), "abc");
+    assertEquals(await new Response(await b.async.recv(3)).text(), "abc");
+    a.sendall(new TextEncoder().encode("line\n"));
+    const f = b.makefile("rb");
+    assertEquals(await new Blob([f.readline()]).text(), "line\n");
+    f.close();
+    assertEquals((await crypto.subtle.digest("SHA-1", inet_aton("127.0.0.1"))).byteLength, 20);
+  } finally {
+    a.close();
+    b.close();
+  }
 });
