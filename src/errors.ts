@@ -12,6 +12,9 @@
  * | `ValueError`, `OverflowError` | `RangeError`    |
  * | `TypeError`       | `TypeError`                 |
  *
+ * `socket.errorTab` (Winsock error texts) exists only on Windows in CPython,
+ * so it is absent here, as on Linux.
+ *
  * @module
  */
 
