@@ -584,6 +584,7 @@ export class Socket<
    * @throws {timeout} in timeout mode when nothing arrives in time
    * @throws {SocketError} EAGAIN when non-blocking and nothing is there
    */
+  recv(bufsize: number, flags?: number): Uint8Array<ArrayBuffer>;
   recv(bufsize: number, flags = 0): Uint8Array<ArrayBuffer> {
     if ((bufsize | 0) !== bufsize || bufsize < 0) bufsizeError(bufsize, "recv");
     if ((flags | 0) !== flags) flags = flagsArg(flags);
@@ -599,6 +600,7 @@ export class Socket<
    * connected stream socket). The data is in an ArrayBuffer of its own, as
    * recv()'s. Python: `socket.recvfrom()`.
    */
+  recvfrom(bufsize: number, flags?: number): [data: Uint8Array<ArrayBuffer>, address: R];
   recvfrom(bufsize: number, flags = 0): [data: Uint8Array<ArrayBuffer>, address: R] {
     if ((bufsize | 0) !== bufsize || bufsize < 0) bufsizeError(bufsize, "recvfrom");
     if ((flags | 0) !== flags) flags = flagsArg(flags);
@@ -616,6 +618,7 @@ export class Socket<
    *
    * @throws {RangeError} when nbytes is negative or larger than the buffer
    */
+  recv_into(buffer: Bytes, nbytes?: number, flags?: number): number;
   recv_into(buffer: Bytes, nbytes = 0, flags = 0): number {
     if (!ArrayBuffer.isView(buffer) && !(buffer instanceof ArrayBuffer)) {
       buffer = bufferArg(buffer, "recv_into");
@@ -632,6 +635,7 @@ export class Socket<
    * (`recvfrom(2)`): `[nbytes, address]`. Like recv_into(), it allocates no
    * result buffer. Python: `socket.recvfrom_into()`.
    */
+  recvfrom_into(buffer: Bytes, nbytes?: number, flags?: number): [nbytes: number, address: R];
   recvfrom_into(
     buffer: Bytes,
     nbytes = 0,
@@ -650,6 +654,7 @@ export class Socket<
    * Receives data and ancillary data (`recvmsg(2)`): `[data, ancdata,
    * msg_flags, address]`. Python: `socket.recvmsg()`.
    */
+  recvmsg(bufsize: number, ancbufsize?: number, flags?: number): RecvmsgResult<R>;
   recvmsg(bufsize: number, ancbufsize = 0, flags = 0): RecvmsgResult<R> {
     return msg.recvmsg(this, bufsize, ancbufsize, flags) as RecvmsgResult<R>;
   }
@@ -658,6 +663,11 @@ export class Socket<
    * Scatter-receive into `buffers` with ancillary data (`recvmsg(2)`):
    * `[nbytes, ancdata, msg_flags, address]`. Python: `socket.recvmsg_into()`.
    */
+  recvmsg_into(
+    buffers: Iterable<Bytes>,
+    ancbufsize?: number,
+    flags?: number,
+  ): RecvmsgIntoResult<R>;
   recvmsg_into(
     buffers: Iterable<Bytes>,
     ancbufsize = 0,
@@ -675,6 +685,7 @@ export class Socket<
    *
    * @throws {TypeError} for a string (encode it first) or another non-buffer
    */
+  send(data: Bytes, flags?: number): number;
   send(data: Bytes, flags = 0): number {
     if (!ArrayBuffer.isView(data) && !(data instanceof ArrayBuffer)) data = bufferArg(data, "send");
     if ((flags | 0) !== flags) flags = flagsArg(flags);
@@ -686,6 +697,7 @@ export class Socket<
    * timeout mode the whole call has one deadline. On error some data may
    * have been sent. Python: `socket.sendall()`.
    */
+  sendall(data: Bytes, flags?: number): void;
   sendall(data: Bytes, flags = 0): void {
     const b = bytesOf(bufferArg(data, "sendall"));
     if ((flags | 0) !== flags) flags = flagsArg(flags);
@@ -721,6 +733,12 @@ export class Socket<
    * Gather-send `buffers` with ancillary data (`sendmsg(2)`), optionally to
    * `address`. Python: `socket.sendmsg()`.
    */
+  sendmsg(
+    buffers: Iterable<Bytes>,
+    ancdata?: Iterable<AncDataIn>,
+    flags?: number,
+    address?: AddressIn | null,
+  ): number;
   sendmsg(
     buffers: Iterable<Bytes>,
     ancdata: Iterable<AncDataIn> = [],
@@ -764,6 +782,7 @@ export class Socket<
    * Deno.removeSync(path);
    * ```
    */
+  sendfile(file: Deno.FsFile | number, offset?: number, count?: number | null): number;
   sendfile(file: Deno.FsFile | number, offset = 0, count: number | null = null): number {
     return sendfileImpl(this, file, offset, count);
   }
@@ -1074,6 +1093,12 @@ export function socketpair(
  * Duplicates the descriptor `fd` (`fcntl(F_DUPFD_CLOEXEC)`) and builds a
  * socket around the copy; `fd` itself stays open. Python: `socket.fromfd()`.
  */
+export function fromfd<F extends number, T extends number>(
+  fd: number,
+  family: F,
+  type: T,
+  proto?: number,
+): Socket<AddressOf<F>, SenderOf<F, T>>;
 export function fromfd<F extends number, T extends number>(
   fd: number,
   family: F,
