@@ -174,6 +174,27 @@ export function waitFd(fd: number, events: number, deadline: number): boolean {
   }
 }
 
+/**
+ * `poll(2)` over the `n` pollfd entries in `buf` until one is ready or `ms`
+ * milliseconds pass (-1: forever; longer than poll's int is waited in
+ * steps). EINTR is retried with the time left (PEP 475). The revents are
+ * left in `buf`.
+ */
+export function pollArray(buf: ArrayBuffer, n: number, ms: number): void {
+  load();
+  const deadline = ms < 0 ? -1 : performance.now() + ms;
+  let wait = ms;
+  for (;;) {
+    const r = L.poll(buf, big(n), Math.min(wait, 0x7fffffff));
+    if (r > 0 || (r === 0 && wait <= 0x7fffffff)) return;
+    if (r < 0) {
+      const e = errno();
+      if (e !== EINTR) throw errorFor(e, "poll");
+    }
+    if (deadline >= 0) wait = Math.max(0, Math.ceil(deadline - performance.now()));
+  }
+}
+
 /** Read readiness events: POLLIN (and POLLPRI for MSG_OOB reads). */
 export const READ = POLLIN;
 /** Write readiness events. */

@@ -28,10 +28,10 @@
  * @module
  */
 
-import { errno, layout, libc } from "../ffi/mod.ts";
+import { layout } from "../ffi/mod.ts";
 import { errnoValues, sys } from "../constants/mod.ts";
 import { errorFromErrno } from "./errors.ts";
-import { strerror } from "./_syscall.ts";
+import { pollArray, strerror } from "./_syscall.ts";
 
 // ---- constants ----
 
@@ -135,20 +135,7 @@ function pollFds(fds: readonly number[], events: readonly number[], ms: number):
     i32[i * (PFD_SIZE / 4) + FD] = fds[i];
     i16[i * step + EV] = events[i];
   }
-  const L = libc();
-  const deadline = ms < 0 ? -1 : performance.now() + ms;
-  let wait = ms;
-  for (;;) {
-    // poll() takes an int of milliseconds: a longer wait polls again.
-    const r = L.poll(buf, BigInt(n), Math.min(wait, INT_MAX));
-    if (r >= 0) {
-      if (r > 0 || wait <= INT_MAX) break;
-    } else {
-      const e = errno();
-      if (e !== errnoValues.EINTR) throw errorFromErrno(e, strerror(e), "poll");
-    }
-    if (deadline >= 0) wait = Math.max(0, Math.ceil(deadline - performance.now()));
-  }
+  pollArray(buf, n, ms);
   const out = new Int16Array(n);
   for (let i = 0; i < n; i++) out[i] = i16[i * step + REV];
   return out;
