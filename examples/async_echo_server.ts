@@ -47,7 +47,7 @@ async function run(server: Socket, signal: AbortSignal): Promise<void> {
 
 const port = Deno.args[0] === undefined ? 0 : Number(Deno.args[0]);
 using server = create_server(["127.0.0.1", port]);
-const [host, actual] = server.getsockname() as [string, number];
+const [host, actual] = server.getsockname();
 console.log(`echo server on ${host}:${actual}`);
 const stop = new AbortController();
 const serving = run(server, stop.signal);

@@ -33,7 +33,7 @@ console.log("1. A TCP echo server and client on 127.0.0.1");
   server.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
   server.bind(["127.0.0.1", 0]); // port 0: the kernel picks a free port
   server.listen();
-  const [host, port] = server.getsockname() as [string, number];
+  const [host, port] = server.getsockname();
   console.log(`   server listening on ${host}:${port}`);
 
   using client = socket(AF_INET, SOCK_STREAM);

@@ -69,9 +69,7 @@ for (let seq = 1; seq <= count; seq++) {
       }
       const ms = (performance.now() - t0).toFixed(3);
       console.log(
-        `reply from ${(from as [string, number])[0]}: icmp_seq=${seq} ttl=${
-          packet[8]
-        } time=${ms} ms`,
+        `reply from ${from[0]}: icmp_seq=${seq} ttl=${packet[8]} time=${ms} ms`,
       );
       break;
     }

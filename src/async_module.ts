@@ -164,7 +164,7 @@ export interface AsyncNamespace {
    * ```ts
    * import { async, create_server } from "@sockffi/socket";
    * using server = create_server(["127.0.0.1", 0]);
-   * const [, port] = server.getsockname() as [string, number];
+   * const [, port] = server.getsockname();
    * using conn = await async.create_connection(["localhost", port], 5);
    * console.log(conn.getpeername()); // ["127.0.0.1", port]
    * ```

@@ -65,7 +65,7 @@ function hasSource(source: unknown): boolean {
  * ```ts
  * import { create_connection, create_server } from "@sockffi/socket";
  * using server = create_server(["127.0.0.1", 0]);
- * const [, port] = server.getsockname() as [string, number];
+ * const [, port] = server.getsockname();
  * using conn = create_connection(["localhost", port], 5);
  * console.log(conn.getpeername()); // ["127.0.0.1", port]
  * ```
