@@ -48,6 +48,7 @@ import { adopt, create, fdOf, kOnClose, timeoutMsOf } from "./_core.ts";
 import { received, recvBuffer } from "./_pool.ts";
 import { forget as reactorForget, PRI, reactor, READ, type Waiter, WRITE } from "./reactor.ts";
 import type { Socket } from "./socket.ts";
+import type { Inet6Address, InetAddress } from "./_types.ts";
 import { pton4, pton6 } from "./_inet.ts";
 import { plainError, runAsync } from "./_resolve.ts";
 import { getaddrinfoGen } from "./_resolver_core.ts";
@@ -1044,6 +1045,9 @@ export interface AsyncCreateConnectionOptions extends AsyncOptions {
   all_errors?: boolean;
 }
 
+/** What create_connection() returns: an IPv4 or IPv6 stream socket. */
+type InetSocket = Socket<InetAddress | Inet6Address, InetAddress | Inet6Address | null>;
+
 /**
  * Implements `async.create_connection()`: `socket.create_connection()`
  * with the lookup on a worker thread and each connect waiting on the
@@ -1054,7 +1058,7 @@ export async function createConnection(
   timeout?: number | null,
   source_address?: AddressIn | null,
   options: AsyncCreateConnectionOptions = {},
-): Promise<Socket> {
+): Promise<InetSocket> {
   if (!Array.isArray(address)) {
     throw new TypeError(
       `create_connection() address must be [host, port], not ${describe(address)}`,
@@ -1072,9 +1076,10 @@ export async function createConnection(
   const errors: SocketError[] = [];
   const connectOptions = signal === undefined ? undefined : { signal };
   for (const [af, socktype, proto, , sa] of infos) {
-    let sock: Socket | null = null;
+    let sock: InetSocket | null = null;
     try {
-      sock = create<Socket>(af, socktype, proto);
+      // getaddrinfo(3) gives AF_INET and AF_INET6 only: the socket's addresses are theirs.
+      sock = create<InetSocket>(af, socktype, proto);
       if (timeout !== undefined) sock.settimeout(timeout);
       // Python's truthiness: None and an empty tuple mean "no source address".
       if (

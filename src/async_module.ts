@@ -18,6 +18,7 @@ import {
 } from "./_resolver_core.ts";
 import { type AsyncCreateConnectionOptions, createConnection } from "./async.ts";
 import type { Socket } from "./socket.ts";
+import type { Inet6Address, InetAddress } from "./_types.ts";
 import type { AddressIn, Bytes } from "./_sockaddr.ts";
 
 export type { AsyncCreateConnectionOptions } from "./async.ts";
@@ -184,7 +185,7 @@ export interface AsyncNamespace {
     timeout?: number | null,
     source_address?: AddressIn | null,
     options?: AsyncCreateConnectionOptions,
-  ): Promise<Socket>;
+  ): Promise<Socket<InetAddress | Inet6Address, InetAddress | Inet6Address | null>>;
 }
 
 /**
@@ -235,7 +236,12 @@ export const async: AsyncNamespace = {
   getfqdn(name = "", options): Promise<string> {
     return runAsync(getfqdnGen(name), options?.signal);
   },
-  create_connection(address, timeout, source_address, options): Promise<Socket> {
+  create_connection(
+    address,
+    timeout,
+    source_address,
+    options,
+  ): Promise<Socket<InetAddress | Inet6Address, InetAddress | Inet6Address | null>> {
     return createConnection(address, timeout, source_address, options);
   },
 };
