@@ -30,8 +30,7 @@
 
 import { layout } from "../ffi/mod.ts";
 import { errnoValues, sys } from "../constants/mod.ts";
-import { errorFromErrno } from "./errors.ts";
-import { pollArray, strerror } from "./_syscall.ts";
+import { errorFor, pollArray } from "./_syscall.ts";
 
 // ---- constants ----
 
@@ -225,7 +224,7 @@ export function select<
   const rev = pollFds(fds, events, ms);
   for (const r of rev) {
     if (r & POLLNVAL) {
-      throw errorFromErrno(errnoValues.EBADF, strerror(errnoValues.EBADF), "select");
+      throw errorFor(errnoValues.EBADF, "select");
     }
   }
   const sets = [IN_SET, OUT_SET, EX_SET];
@@ -301,7 +300,7 @@ export class Poll {
     const n = fdOf(fd);
     const mask = eventMask(eventmask);
     if (!this.#map.has(n)) {
-      throw errorFromErrno(errnoValues.ENOENT, strerror(errnoValues.ENOENT), "poll.modify");
+      throw errorFor(errnoValues.ENOENT, "poll.modify");
     }
     this.#map.set(n, mask);
   }
