@@ -15,6 +15,12 @@ import {
 import { afalgControl } from "../src/afalg.ts";
 import { PYTHON, pythonJson } from "./_sock_util.ts";
 
+if (PYTHON === null) {
+  console.log(
+    "afalg_test: python3 not found, so the AF_ALG control messages are not compared with struct.pack",
+  );
+}
+
 const hex = (b: Uint8Array): string =>
   Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 

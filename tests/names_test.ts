@@ -36,6 +36,10 @@ for arg in sys.argv[1:]:
 print(json.dumps(out))
 `;
 
+if (PYTHON === null) {
+  console.log("names_test: python3 not found, so the repr is not compared with CPython's");
+}
+
 Deno.test({
   name: "String(s) is CPython's repr of a socket on the same descriptor",
   ignore: PYTHON === null,

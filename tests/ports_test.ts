@@ -5,7 +5,13 @@
  * type-check with no casts to address tuples.
  */
 import { assert, assertEquals, assertMatch } from "@std/assert";
-import { Child, PYTHON, run } from "./_sock_util.ts";
+import { Child, HAS_IPV6, PYTHON, run } from "./_sock_util.ts";
+
+if (PYTHON === null) {
+  console.log(
+    "ports_test: python3 not found, so the ports are not compared with their CPython originals",
+  );
+}
 
 const PORTS = new URL("../examples/ports/", import.meta.url);
 const CONFIG = new URL("../deno.json", import.meta.url).pathname;
@@ -85,6 +91,10 @@ Deno.test({
         "ipv6_scope",
       ]
     ) {
+      if (name === "ipv6_scope" && !HAS_IPV6) {
+        console.log("ports_test: ::1 is not bindable here, so ipv6_scope is skipped");
+        continue;
+      }
       await t.step(name, async () => void await compare(name));
     }
   },

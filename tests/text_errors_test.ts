@@ -7,6 +7,12 @@ import { assertEquals, assertThrows } from "@std/assert";
 import { socketpair } from "../mod.ts";
 import { PYTHON, pythonJson } from "./_sock_util.ts";
 
+if (PYTHON === null) {
+  console.log(
+    "text_errors_test: python3 not found, so the error handlers are not compared with CPython's",
+  );
+}
+
 const hex = (b: Uint8Array): string =>
   Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 const unhex = (h: string): Uint8Array =>
@@ -104,6 +110,7 @@ for e in encs:
 print(json.dumps({"dec": dec, "enc": enc}))`,
       [JSON.stringify([INPUTS, TEXTS, ENCODINGS, HANDLERS])],
     );
+
     const dec: Result[] = [], enc: Result[] = [];
     for (const e of ENCODINGS) {
       for (const h of HANDLERS) {
