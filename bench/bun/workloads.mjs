@@ -117,6 +117,7 @@ function timedAsyncLoop(step, maxIters, budgetMs, warmup, done) {
 }
 
 async function runUdp(maxIters, budgetMs, warmup) {
+  // deno-lint-ignore prefer-const -- assigned once, after the callback that reads it is created
   let next;
   const b = await Bun.udpSocket({
     hostname: HOST,
@@ -138,6 +139,7 @@ async function runUdp(maxIters, budgetMs, warmup) {
 }
 
 function runPingpongServer() {
+  // deno-lint-ignore prefer-const -- assigned once, after the callback that reads it is created
   let server;
   server = echoServer(() => {
     server.stop(true);
@@ -148,6 +150,7 @@ function runPingpongServer() {
 
 async function runPingpongClient(port, maxIters, budgetMs, warmup) {
   const one = new Uint8Array([120]);
+  // deno-lint-ignore prefer-const -- assigned once, after the callback that reads it is created
   let next;
   const s = await connect(port, (_s, d) => {
     if (d.length !== 1) throw new Error("coalesced reply");
