@@ -61,16 +61,14 @@ import { SocketError } from "./errors.ts";
 import * as S from "./_syscall.ts";
 import {
   type Address,
-  bytesOf,
   decode,
   decodeUtf8,
-  describe,
   encode,
   type FamilyCodec,
-  isBufferSource,
   putFamily,
   registerFamily,
 } from "./_sockaddr.ts";
+import { bytesOf, describe, isBufferSource } from "./_args.ts";
 
 const LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const IF_NAMESIZE = layout.IF_NAMESIZE;

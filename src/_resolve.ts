@@ -483,7 +483,11 @@ export async function runAsync<T>(g: ResolverGen<T>, signal?: AbortSignal): Prom
 
 function abortable<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
   if (signal === undefined) return p;
-  signal.throwIfAborted();
+  if (signal.aborted) {
+    // the call is already running: its outcome must not become an unhandled rejection
+    p.catch(() => {});
+    throw signal.reason;
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => reject(signal.reason);
     signal.addEventListener("abort", onAbort, { once: true });

@@ -24,16 +24,14 @@ import { errorFor } from "./_syscall.ts";
 import {
   type Address,
   type Bytes,
-  bytesOf,
   decode,
-  describe,
   getFamily,
   type Inet6Address,
   type InetAddress,
-  isBufferSource,
   putFamily,
   setHostResolver,
 } from "./_sockaddr.ts";
+import { bytesOf, cInt, describe, isBufferSource } from "./_args.ts";
 import { ntop4, ntop6, pton4, pton6 } from "./_inet.ts";
 import { idnaEncode } from "./_idna.ts";
 import {
@@ -77,16 +75,6 @@ const IN6 = layout.sockaddr_in6;
 const utf8 = new TextEncoder();
 
 // ---- argument checks (Python's PyArg_Parse formats) ----
-
-/** A C `int` argument (format "i"): TypeError unless an integer, RangeError outside int32. */
-export function cInt(v: unknown, what: string): number {
-  if (typeof v !== "number" || !Number.isInteger(v)) {
-    throw new TypeError(`${what} must be an integer, not ${describe(v)}`);
-  }
-  if (v > 0x7fffffff) throw new RangeError(`${what}: signed integer is greater than maximum`);
-  if (v < -0x80000000) throw new RangeError(`${what}: signed integer is less than minimum`);
-  return v;
-}
 
 /** A C `unsigned int` argument parsed with format "I": any integer, wrapped modulo 2**32. */
 export function cUintMask(v: unknown, what: string): number {

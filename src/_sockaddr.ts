@@ -12,6 +12,7 @@ import { layout, osName } from "../ffi/mod.ts";
 import { AF_INET, AF_INET6, AF_UNIX, errnoValues } from "../constants/mod.ts";
 import { SocketError } from "./errors.ts";
 import { ntop6, pton4, pton4Into, pton6 } from "./_inet.ts";
+import { bytesOf, describe, isBufferSource, requireInt } from "./_args.ts";
 
 export type {
   Address,
@@ -21,7 +22,7 @@ export type {
   Inet6AddressIn,
   InetAddress,
 } from "./_types.ts";
-import type { Address, Bytes, Inet6Address, InetAddress } from "./_types.ts";
+import type { Address, Inet6Address, InetAddress } from "./_types.ts";
 
 /** What a family contributes: how its addresses turn into sockaddr bytes and back. */
 export interface FamilyCodec {
@@ -59,127 +60,11 @@ export function getFamily(buf: Uint8Array): number {
 
 // ---- argument checks shared by codecs ----
 
-/** Throws TypeError unless `v` is an integer number. */
-export function requireInt(v: unknown, what: string): number {
-  if (typeof v !== "number" || !Number.isInteger(v)) {
-    throw new TypeError(`${what} must be an integer, not ${describe(v)}`);
-  }
-  return v;
-}
-
-/**
- * Checks a `flags` argument: a 32-bit integer (an unsigned value above
- * 2^31 is taken as its signed bit pattern, as C's int).
- */
-export function flagsArg(v: unknown): number {
-  if (typeof v === "number" && (v | 0) === v) return v;
-  if (typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 0xffffffff) return v | 0;
-  throw new TypeError(`flags must be a 32-bit integer, not ${describe(v)}`);
-}
-
-/**
- * Checks a bytes argument of `fn`: any ArrayBuffer or view of one (a bare
- * SharedArrayBuffer comes back as a Uint8Array over it, since FFI "buffer"
- * parameters take views). A string is a TypeError that says to encode it.
- */
-export function bufferArg(v: unknown, fn: string): Bytes {
-  if (isBufferSource(v)) {
-    return ArrayBuffer.isView(v) || v instanceof ArrayBuffer ? v : new Uint8Array(v);
-  }
-  if (typeof v === "string") {
-    throw new TypeError(
-      `${fn}() needs bytes (a Uint8Array or other BufferSource), not a string: ` +
-        `encode it first, e.g. new TextEncoder().encode(s)`,
-    );
-  }
-  throw new TypeError(`${fn}() needs a BufferSource, not ${describe(v)}`);
-}
-
-/** The error for a bad `bufsize` argument of `fn` (not an int32 integer, or negative). */
-export function bufsizeError(bufsize: unknown, fn: string): never {
-  if (typeof bufsize !== "number" || !Number.isInteger(bufsize)) {
-    throw new TypeError(`${fn}() bufsize must be an integer, not ${describe(bufsize)}`);
-  }
-  if (bufsize < 0) throw new RangeError(`negative buffersize in ${fn}: ${bufsize}`);
-  throw new RangeError(`${fn}() bufsize too large: ${bufsize}`);
-}
-
-/**
- * recv_into's length: `nbytes` (0 meaning the whole buffer), checked
- * against the buffer's true size.
- */
-export function intoLength(buffer: Bytes, nbytes: number, fn: string): number {
-  if (!ArrayBuffer.isView(buffer) && !(buffer instanceof ArrayBuffer)) bufferArg(buffer, fn);
-  const size = byteLengthOf(buffer);
-  if ((nbytes | 0) !== nbytes) {
-    requireInt(nbytes, "nbytes");
-    throw new RangeError(`nbytes out of range: ${nbytes}`);
-  }
-  if (nbytes < 0) throw new RangeError(`negative buffersize in ${fn}: ${nbytes}`);
-  if (nbytes > size) {
-    throw new RangeError(`buffer too small for requested bytes: ${nbytes} > ${size}`);
-  }
-  return nbytes === 0 ? size : nbytes;
-}
-
-/** Describes a value's type for an error message. */
-export function describe(v: unknown): string {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "an array";
-  if (v instanceof Uint8Array) return "Uint8Array";
-  if (typeof v === "number" && !Number.isInteger(v)) return `the non-integer ${v}`;
-  return typeof v === "object" ? (v as object).constructor?.name ?? "object" : typeof v;
-}
-
 /** Checks a port as CPython does: an integer in 0-65535. */
 export function checkPort(v: unknown, fn = "getsockaddrarg"): number {
   const p = requireInt(v, "port");
   if (p < 0 || p > 65535) throw new RangeError(`${fn}: port must be 0-65535, not ${p}`);
   return p;
-}
-
-/** A view of the bytes of any BufferSource (no copy). */
-export function bytesOf(b: Bytes): Uint8Array {
-  if (b instanceof Uint8Array) return b;
-  if (ArrayBuffer.isView(b)) return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-  return new Uint8Array(b);
-}
-
-// The engine's own length accessors: a subclass or an instance that
-// overrides `byteLength` must not make the kernel read or write past the real
-// memory. A call through them costs ~11 ns, against ~1 µs for the syscall.
-type Getter = (this: unknown) => number;
-const taByteLength = Object.getOwnPropertyDescriptor(
-  Object.getPrototypeOf(Uint8Array.prototype) as object,
-  "byteLength",
-)!.get as Getter;
-const dvByteLength = Object.getOwnPropertyDescriptor(DataView.prototype, "byteLength")!
-  .get as Getter;
-const abByteLength = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, "byteLength")!
-  .get as Getter;
-const sabByteLength = typeof SharedArrayBuffer === "undefined"
-  ? undefined
-  : Object.getOwnPropertyDescriptor(SharedArrayBuffer.prototype, "byteLength")!.get as Getter;
-
-/**
- * The true byte length of a bytes-like object, read through the intrinsic
- * accessors (never an overridden `byteLength`).
- *
- * @throws {TypeError} when `b` is not an ArrayBuffer or a view of one
- */
-export function byteLengthOf(b: Bytes): number {
-  if (ArrayBuffer.isView(b)) {
-    return b instanceof DataView ? dvByteLength.call(b) : taByteLength.call(b);
-  }
-  if (b instanceof ArrayBuffer) return abByteLength.call(b);
-  if (sabByteLength !== undefined && b instanceof SharedArrayBuffer) return sabByteLength.call(b);
-  throw new TypeError(`a bytes-like object is required, not ${describe(b)}`);
-}
-
-/** Whether `v` is a BufferSource (ArrayBuffer or ArrayBufferView). */
-export function isBufferSource(v: unknown): v is BufferSource {
-  return v instanceof ArrayBuffer || ArrayBuffer.isView(v) ||
-    (typeof SharedArrayBuffer !== "undefined" && v instanceof SharedArrayBuffer);
 }
 
 const utf8 = new TextEncoder();
@@ -468,7 +353,14 @@ export function decode(buf: Uint8Array, len: number, proto = 0): Address | null 
 
 // ---- a one-entry cache for repeated sendto() to the same numeric address ----
 
-/** Encodes with a cache: repeated sends to the same numeric [host, port] reuse the bytes. */
+/**
+ * Encodes with a cache: repeated sends to the same numeric [host, port]
+ * reuse the bytes. The caller's array is read once, element by element,
+ * into a plain array of its own; that copy is what gets encoded and what the
+ * cache remembers, so an address whose getters (or Proxy) answer
+ * differently from one read to the next can never make a later call reuse
+ * bytes that were encoded for another destination.
+ */
 export class AddressCache {
   #family = -1;
   #host: unknown = undefined;
@@ -480,28 +372,38 @@ export class AddressCache {
 
   /** Encodes `addr` (or reuses the last encoding) and returns its length; bytes in `buf`. */
   encode(family: number, type: number, proto: number, addr: unknown): number {
-    if (family === this.#family && Array.isArray(addr) && addr[0] === this.#host) {
-      if (addr[1] === this.#port && addr.length === this.#rest.length + 2) {
-        let same = true;
-        for (let i = 2; i < addr.length; i++) {
-          if (addr[i] !== this.#rest[i - 2]) same = false;
-        }
-        if (same) return this.#len;
-      }
+    const n = Array.isArray(addr) ? addr.length : -1;
+    if (n < 2 || n > 4 || (family !== AF_INET && family !== AF_INET6)) {
+      // not an inet address of a valid shape: the codec says what is wrong
+      this.#family = -1;
+      return this.#len = encode(family, type, proto, addr, this.buf);
     }
-    const len = encode(family, type, proto, addr, this.buf);
+    // One read of each element; everything below uses these values only.
+    const a = addr as unknown[];
+    const host: unknown = a[0];
+    const port: unknown = a[1];
+    if (
+      family === this.#family && typeof host === "string" && host === this.#host &&
+      port === this.#port && n === this.#rest.length + 2
+    ) {
+      let same = true;
+      for (let i = 2; i < n; i++) {
+        if (a[i] !== this.#rest[i - 2]) same = false;
+      }
+      if (same) return this.#len;
+    }
+    const rest: unknown[] = [];
+    for (let i = 2; i < n; i++) rest.push(a[i]);
+    const snapshot = [host, port, ...rest];
     this.#family = -1;
-    if ((family === AF_INET || family === AF_INET6) && Array.isArray(addr)) {
-      const host = addr[0] as string;
-      // Only numeric hosts are cached: a name is resolved again on every call.
-      if ((family === AF_INET ? pton4(host) : pton6(host)) !== null) {
-        this.#family = family;
-        this.#host = host;
-        this.#port = addr[1];
-        this.#rest = addr.slice(2);
-      }
+    const len = encode(family, type, proto, snapshot, this.buf);
+    // Only numeric hosts are cached: a name is resolved again on every call.
+    if (typeof host === "string" && (family === AF_INET ? pton4(host) : pton6(host)) !== null) {
+      this.#family = family;
+      this.#host = host;
+      this.#port = port;
+      this.#rest = rest;
     }
-    this.#len = len;
-    return len;
+    return this.#len = len;
   }
 }

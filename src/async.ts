@@ -33,17 +33,24 @@ import {
   type Address,
   AddressCache,
   type AddressIn,
+  type Bytes,
+  decode,
+  encode,
+} from "./_sockaddr.ts";
+import {
   bufferArg,
   bufsizeError,
   byteLengthOf,
-  type Bytes,
-  bytesOf,
-  decode,
   describe,
-  encode,
+  ffiBytes,
   flagsArg,
   intoLength,
-} from "./_sockaddr.ts";
+  isBufsize,
+  iterableArg,
+  optionsArg,
+  signalOf,
+  viewArg,
+} from "./_args.ts";
 import { adopt, create, fdOf, kOnClose, timeoutMsOf } from "./_core.ts";
 import { received, recvBuffer } from "./_pool.ts";
 import { forget as reactorForget, PRI, reactor, READ, type Waiter, WRITE } from "./reactor.ts";
@@ -90,21 +97,6 @@ function stillFits(buffer: Bytes, len: number, fn: string): void {
   if (byteLengthOf(buffer) < len) {
     throw new RangeError(`${fn}(): the buffer was detached or shrank while the call waited`);
   }
-}
-
-/** The signal of an options argument, checked; throws its reason when already aborted. */
-function signalOf(options: AsyncOptions | undefined): AbortSignal | undefined {
-  if (options === undefined || options === null) return undefined;
-  if (typeof options !== "object") {
-    throw new TypeError(`options must be an object like { signal }, not ${describe(options)}`);
-  }
-  const signal = options.signal;
-  if (signal === undefined || signal === null) return undefined;
-  if (!(signal instanceof AbortSignal)) {
-    throw new TypeError(`options.signal must be an AbortSignal, not ${describe(signal)}`);
-  }
-  if (signal.aborted) throw signal.reason;
-  return signal;
 }
 
 // ---- pending operations ----
@@ -455,9 +447,9 @@ export class SocketAsync {
    */
   recv(bufsize: number, flags = 0, options?: AsyncOptions): Promise<Uint8Array<ArrayBuffer>> {
     try {
-      if ((bufsize | 0) !== bufsize || bufsize < 0) bufsizeError(bufsize, "recv");
-      if ((flags | 0) !== flags) flags = flagsArg(flags);
-      const signal = options === undefined ? undefined : signalOf(options);
+      const signal = signalOf(options);
+      if (!isBufsize(bufsize)) bufsizeError(bufsize, "recv");
+      flags = flagsArg(flags);
       const fd = fdOf(this.#sock, "recv");
       // CPython returns b'' for recv(0) without calling recv(2), which could
       // consume a datagram.
@@ -497,9 +489,11 @@ export class SocketAsync {
    */
   recv_into(buffer: Bytes, nbytes = 0, flags = 0, options?: AsyncOptions): Promise<number> {
     try {
+      // options first: a getter there must not change the buffer after it is measured
+      const signal = signalOf(options);
       const len = intoLength(buffer, nbytes, "recv_into");
-      if ((flags | 0) !== flags) flags = flagsArg(flags);
-      const signal = options === undefined ? undefined : signalOf(options);
+      flags = flagsArg(flags);
+      buffer = ffiBytes(buffer);
       const fd = fdOf(this.#sock, "recv");
       if (this.#tryRecv()) {
         const r = NB.recv(fd, buffer, len, flags);
@@ -539,9 +533,9 @@ export class SocketAsync {
     options?: AsyncOptions,
   ): Promise<[data: Uint8Array<ArrayBuffer>, address: Address | null]> {
     try {
-      if ((bufsize | 0) !== bufsize || bufsize < 0) bufsizeError(bufsize, "recvfrom");
-      if ((flags | 0) !== flags) flags = flagsArg(flags);
-      const signal = options === undefined ? undefined : signalOf(options);
+      const signal = signalOf(options);
+      if (!isBufsize(bufsize)) bufsizeError(bufsize, "recvfrom");
+      flags = flagsArg(flags);
       const s = this.#sock;
       const fd = fdOf(s, "recvfrom");
       const buf = recvBuffer(bufsize);
@@ -578,9 +572,10 @@ export class SocketAsync {
     options?: AsyncOptions,
   ): Promise<[nbytes: number, address: Address | null]> {
     try {
+      const signal = signalOf(options);
       const len = intoLength(buffer, nbytes, "recvfrom_into");
-      if ((flags | 0) !== flags) flags = flagsArg(flags);
-      const signal = options === undefined ? undefined : signalOf(options);
+      flags = flagsArg(flags);
+      buffer = ffiBytes(buffer);
       const s = this.#sock;
       const fd = fdOf(s, "recvfrom");
       const r = NB.recvfrom(fd, buffer, len, flags);
@@ -617,8 +612,8 @@ export class SocketAsync {
     options?: AsyncOptions,
   ): Promise<RecvmsgResult> {
     try {
+      const signal = signalOf(options);
       flags = flagsArg(flags);
-      const signal = options === undefined ? undefined : signalOf(options);
       const s = this.#sock;
       const fd = fdOf(s, "recvmsg");
       const attempt = () =>
@@ -652,8 +647,8 @@ export class SocketAsync {
     options?: AsyncOptions,
   ): Promise<RecvmsgIntoResult> {
     try {
+      const signal = signalOf(options);
       flags = flagsArg(flags);
-      const signal = options === undefined ? undefined : signalOf(options);
       const s = this.#sock;
       const fd = fdOf(s, "recvmsg");
       const bufs = materialize(buffers, "recvmsg_into");
@@ -685,11 +680,9 @@ export class SocketAsync {
    */
   send(data: Bytes, flags = 0, options?: AsyncOptions): Promise<number> {
     try {
-      if (!ArrayBuffer.isView(data) && !(data instanceof ArrayBuffer)) {
-        data = bufferArg(data, "send");
-      }
-      if ((flags | 0) !== flags) flags = flagsArg(flags);
-      const signal = options === undefined ? undefined : signalOf(options);
+      const signal = signalOf(options);
+      data = bufferArg(data, "send");
+      flags = flagsArg(flags);
       const fd = fdOf(this.#sock, "send");
       const len = byteLengthOf(data);
       const r = NB.send(fd, data, len, flags);
@@ -721,9 +714,9 @@ export class SocketAsync {
    */
   sendall(data: Bytes, flags = 0, options?: AsyncOptions): Promise<void> {
     try {
-      const b = bytesOf(bufferArg(data, "sendall"));
-      if ((flags | 0) !== flags) flags = flagsArg(flags);
-      const signal = options === undefined ? undefined : signalOf(options);
+      const signal = signalOf(options);
+      const b = viewArg(data, "sendall");
+      flags = flagsArg(flags);
       const fd = fdOf(this.#sock, "send");
       const total = byteLengthOf(b);
       let off = 0;
@@ -792,10 +785,8 @@ export class SocketAsync {
         addr = flagsOrAddress;
         if (options === undefined) options = address as AsyncOptions | undefined;
       }
-      if (!ArrayBuffer.isView(data) && !(data instanceof ArrayBuffer)) {
-        data = bufferArg(data, "sendto");
-      }
-      const signal = options === undefined ? undefined : signalOf(options);
+      const signal = signalOf(options);
+      data = bufferArg(data, "sendto");
       const s = this.#sock;
       const fd = fdOf(s, "sendto");
       const cache = this.#addrCache ??= new AddressCache();
@@ -840,8 +831,8 @@ export class SocketAsync {
     options?: AsyncOptions,
   ): Promise<number> {
     try {
+      const signal = signalOf(options);
       flags = flagsArg(flags);
-      const signal = options === undefined ? undefined : signalOf(options);
       const s = this.#sock;
       const fd = fdOf(s, "sendmsg");
       const bufs = materialize(buffers, "sendmsg");
@@ -1029,10 +1020,7 @@ function readEvents(flags: number): number {
 /** An iterable as an array, so that a retried call sees the same items. */
 function materialize<T>(items: Iterable<T>, fn: string): T[] {
   if (Array.isArray(items)) return items;
-  if (items === null || typeof (items as Iterable<T>)[Symbol.iterator] !== "function") {
-    throw new TypeError(`${fn}() argument must be an iterable, not ${describe(items)}`);
-  }
-  return Array.from(items);
+  return Array.from(iterableArg<T>(items, fn));
 }
 
 /** Options of `async.create_connection()`: Python 3.11's `all_errors`, and a signal. */
@@ -1069,8 +1057,9 @@ export async function createConnection(
       `create_connection() address must have 2 elements [host, port], not ${address.length}`,
     );
   }
-  const signal = signalOf(options);
-  const allErrors = options.all_errors === true;
+  const o = optionsArg(options, "create_connection");
+  const signal = signalOf(o);
+  const allErrors = o.all_errors === true;
   const [host, port] = address;
   const infos = await runAsync(getaddrinfoGen(host, port, 0, SOCK_STREAM, 0, 0), signal);
   const errors: SocketError[] = [];

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { runAsync } from "./_resolve.ts";
+import { type ResolverGen, runAsync } from "./_resolve.ts";
 import {
   type AddrInfo,
   getaddrinfoGen,
@@ -20,6 +20,7 @@ import { type AsyncCreateConnectionOptions, createConnection } from "./async.ts"
 import type { Socket } from "./socket.ts";
 import type { Inet6Address, InetAddress } from "./_types.ts";
 import type { AddressIn, Bytes } from "./_sockaddr.ts";
+import { signalOf } from "./_args.ts";
 
 export type { AsyncCreateConnectionOptions } from "./async.ts";
 
@@ -219,22 +220,22 @@ export const async: AsyncNamespace = {
     flags = 0,
     options,
   ): Promise<AddrInfo[]> {
-    return runAsync(getaddrinfoGen(host, port, family, type, proto, flags), options?.signal);
+    return start(() => getaddrinfoGen(host, port, family, type, proto, flags), options);
   },
   getnameinfo(sockaddr, flags, options): Promise<[host: string, port: string]> {
-    return runAsync(getnameinfoGen(sockaddr, flags), options?.signal);
+    return start(() => getnameinfoGen(sockaddr, flags), options);
   },
   gethostbyname(hostname, options): Promise<string> {
-    return runAsync(gethostbynameGen(hostname), options?.signal);
+    return start(() => gethostbynameGen(hostname), options);
   },
   gethostbyname_ex(hostname, options): Promise<HostEntry> {
-    return runAsync(gethostbynameExGen(hostname), options?.signal);
+    return start(() => gethostbynameExGen(hostname), options);
   },
   gethostbyaddr(ip_address, options): Promise<HostEntry> {
-    return runAsync(gethostbyaddrGen(ip_address), options?.signal);
+    return start(() => gethostbyaddrGen(ip_address), options);
   },
   getfqdn(name = "", options): Promise<string> {
-    return runAsync(getfqdnGen(name), options?.signal);
+    return start(() => getfqdnGen(name), options);
   },
   create_connection(
     address,
@@ -245,3 +246,16 @@ export const async: AsyncNamespace = {
     return createConnection(address, timeout, source_address, options);
   },
 };
+
+/**
+ * Runs a resolver generator on worker threads once its options are
+ * checked: an argument error (a bad option, a throwing getter) rejects the
+ * Promise before any lookup starts, and is never thrown synchronously.
+ */
+function start<T>(gen: () => ResolverGen<T>, options: AsyncCallOptions | undefined): Promise<T> {
+  try {
+    return runAsync(gen(), signalOf(options));
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}

@@ -19,7 +19,8 @@ import {
 import { errorFromErrno, SocketError } from "./errors.ts";
 import { pyRepr } from "./_repr.ts";
 import { Socket } from "./socket.ts";
-import { type AddressIn, describe } from "./_sockaddr.ts";
+import type { AddressIn } from "./_sockaddr.ts";
+import { describe, optionsArg } from "./_args.ts";
 import type { Inet6Address, InetAddress } from "./_types.ts";
 import type { Family } from "./typed.ts";
 import { getaddrinfo } from "./resolver.ts";
@@ -97,7 +98,7 @@ export function create_connection(
     );
   }
   const [host, port] = address;
-  const allErrors = options.all_errors === true;
+  const allErrors = optionsArg(options, "create_connection").all_errors === true;
   const errors: SocketError[] = [];
   for (const [af, socktype, proto, , sa] of getaddrinfo(host, port, 0, SOCK_STREAM)) {
     let sock: Socket<InetAddress | Inet6Address, InetAddress | Inet6Address | null> | null = null;
@@ -201,10 +202,11 @@ export function create_server(
   address: AddressIn,
   options: CreateServerOptions = {},
 ): Socket {
-  const family = options.family ?? AF_INET;
-  const backlog = options.backlog ?? null;
-  const reusePort = options.reuse_port ?? false;
-  const dualstack = options.dualstack_ipv6 ?? false;
+  const o = optionsArg(options, "create_server");
+  const family = o.family ?? AF_INET;
+  const backlog = o.backlog ?? null;
+  const reusePort = o.reuse_port ?? false;
+  const dualstack = o.dualstack_ipv6 ?? false;
   if (reusePort && SO_REUSEPORT === undefined) {
     throw new RangeError("SO_REUSEPORT not supported on this platform");
   }

@@ -7,10 +7,17 @@
 
 import { SCM_RIGHTS, SOL_SOCKET } from "../constants/mod.ts";
 import type { Address, AddressIn, Bytes } from "./_sockaddr.ts";
-import { describe } from "./_sockaddr.ts";
+import { cInt, describe, iterableArg } from "./_args.ts";
 import { CMSG_LEN } from "./cmsg.ts";
 import { LITTLE_ENDIAN } from "./ancillary.ts";
-import type { Socket } from "./socket.ts";
+import { Socket } from "./socket.ts";
+
+function socketArg(sock: unknown, fn: string): Socket {
+  if (!(sock instanceof Socket)) {
+    throw new TypeError(`${fn}() sock must be a Socket, not ${describe(sock)}`);
+  }
+  return sock;
+}
 
 /** recv_fds's result: `[data, fds, msg_flags, address]`. */
 export type RecvFdsResult = [
@@ -55,18 +62,10 @@ export function send_fds(
   flags = 0,
   address: AddressIn | null = null,
 ): number {
-  if (fds === null || fds === undefined || typeof fds[Symbol.iterator] !== "function") {
-    throw new TypeError(`send_fds() fds must be an iterable of integers, not ${describe(fds)}`);
-  }
+  socketArg(sock, "send_fds");
   const list: number[] = [];
-  for (const fd of fds) {
-    if (typeof fd !== "number" || !Number.isInteger(fd)) {
-      throw new TypeError(`send_fds() descriptors must be integers, not ${describe(fd)}`);
-    }
-    if (fd < -0x80000000 || fd > 0x7fffffff) {
-      throw new RangeError(`send_fds() descriptor does not fit a C int: ${fd}`);
-    }
-    list.push(fd);
+  for (const fd of iterableArg(fds, "send_fds", "fds")) {
+    list.push(cInt(fd, "send_fds() descriptor"));
   }
   return sock.sendmsg(buffers, [[SOL_SOCKET, SCM_RIGHTS, new Int32Array(list)]], flags, address);
 }
@@ -94,6 +93,7 @@ export function recv_fds(
   maxfds: number,
   flags = 0,
 ): RecvFdsResult {
+  socketArg(sock, "recv_fds");
   if (typeof maxfds !== "number" || !Number.isInteger(maxfds)) {
     throw new TypeError(`recv_fds() maxfds must be an integer, not ${describe(maxfds)}`);
   }

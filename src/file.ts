@@ -21,7 +21,8 @@ import {
   ERROR_HANDLERS,
   Utf8HandlerDecoder,
 } from "./_text_errors.ts";
-import { type Bytes, bytesOf, describe, isBufferSource } from "./_sockaddr.ts";
+import type { Bytes } from "./_sockaddr.ts";
+import { describe, iterableArg, viewArg } from "./_args.ts";
 import { strerror } from "./_syscall.ts";
 import { ioRef } from "./_core.ts";
 import type { Socket } from "./socket.ts";
@@ -116,8 +117,7 @@ function bytesArg(v: unknown, fn: string): Uint8Array {
         `encode it first, e.g. new TextEncoder().encode(s)`,
     );
   }
-  if (!isBufferSource(v)) throw new TypeError(`${fn}() needs bytes, not ${describe(v)}`);
-  return bytesOf(v as Bytes);
+  return viewArg(v, fn);
 }
 
 function concat(chunks: Uint8Array<ArrayBuffer>[], total: number): Uint8Array<ArrayBuffer> {
@@ -341,7 +341,7 @@ export class SocketIO {
 
   /** Writes each item of `lines` with {@linkcode SocketIO.write}. */
   writelines(lines: Iterable<Bytes>): void {
-    for (const line of lines) this.write(line);
+    for (const line of iterableArg(lines, "writelines")) this.write(line);
   }
 
   /** Nothing to flush: checks only that the file is open. */
@@ -432,8 +432,13 @@ export class BufferedSocketFile {
     }
     this.raw = raw;
     this.buffer_size = bufferSize;
-    if (raw.mode.includes("r")) this.#rbuf = new Uint8Array(bufferSize);
-    if (raw.mode.includes("w")) this.#wbuf = new Uint8Array(bufferSize);
+    try {
+      if (raw.mode.includes("r")) this.#rbuf = new Uint8Array(bufferSize);
+      if (raw.mode.includes("w")) this.#wbuf = new Uint8Array(bufferSize);
+    } catch {
+      // V8's RangeError names no argument; CPython raises MemoryError here
+      throw new RangeError(`cannot allocate a buffer of ${bufferSize} bytes (buffering too large)`);
+    }
   }
 
   /** Whether the file is closed. */
@@ -757,7 +762,7 @@ export class BufferedSocketFile {
 
   /** Writes each item of `lines`. */
   writelines(lines: Iterable<Bytes>): void {
-    for (const line of lines) this.write(line);
+    for (const line of iterableArg(lines, "writelines")) this.write(line);
   }
 
   /**
@@ -1399,7 +1404,7 @@ export class TextSocketFile {
 
   /** Writes each string of `lines`. */
   writelines(lines: Iterable<string>): void {
-    for (const line of lines) this.write(line);
+    for (const line of iterableArg(lines, "writelines")) this.write(line);
   }
 
   /** Sends everything buffered. @throws {RangeError} when closed */
@@ -1511,10 +1516,14 @@ export function makefile(
     lineBuffering = !binary;
     size = DEFAULT_BUFFER_SIZE;
   }
-  // Check the text options before taking a reference on the socket, so
-  // that a bad option leaks nothing.
+  // Read each option once (a getter may answer differently the next time)
+  // and check them before taking a reference on the socket, so that a bad
+  // option leaks nothing.
+  const encoding = binary ? null : options.encoding ?? null;
+  const errors = binary ? null : options.errors ?? null;
+  const newline = binary ? null : options.newline ?? null;
   if (!binary) {
-    const t = textOptions(options.encoding, options.errors, options.newline);
+    const t = textOptions(encoding, errors, newline);
     if (writing && t.codec.encoder === null) {
       throw new RangeError(
         `encoding ${t.encoding} is supported for reading only here (TextDecoder); ` +
@@ -1524,14 +1533,13 @@ export function makefile(
   }
   const raw = new SocketIO(s, rawmode);
   if (size === 0) return raw;
-  const buffer = new BufferedSocketFile(raw, size);
-  if (binary) return buffer;
-  return new TextSocketFile(
-    buffer,
-    mode,
-    options.encoding ?? null,
-    options.errors ?? null,
-    options.newline ?? null,
-    lineBuffering,
-  );
+  try {
+    const buffer = new BufferedSocketFile(raw, size);
+    if (binary) return buffer;
+    return new TextSocketFile(buffer, mode, encoding, errors, newline, lineBuffering);
+  } catch (e) {
+    // give back the reference the raw file took, or close() never closes the descriptor
+    raw.close();
+    throw e;
+  }
 }

@@ -9,7 +9,8 @@
  */
 
 import { AF_INET, AF_INET6, errnoValues } from "../constants/mod.ts";
-import { type Bytes, bytesOf, describe, isBufferSource } from "./_sockaddr.ts";
+import type { Bytes } from "./_types.ts";
+import { bytesOf, describe, isBufferSource } from "./_args.ts";
 import { ntop4, ntop6, pton4, pton6 } from "./_inet.ts";
 import { LITTLE_ENDIAN, plainError } from "./_resolve.ts";
 import { errorFor } from "./_syscall.ts";

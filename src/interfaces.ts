@@ -8,7 +8,8 @@
 
 import { layout } from "../ffi/mod.ts";
 import { lastError, lib } from "./_syscall.ts";
-import { type Bytes, bytesOf, describe, isBufferSource } from "./_sockaddr.ts";
+import type { Bytes } from "./_types.ts";
+import { bytesOf, describe, isBufferSource } from "./_args.ts";
 import { plainError } from "./_resolve.ts";
 import { utf8z } from "./_resolver_core.ts";
 
@@ -114,7 +115,8 @@ export function if_indextoname(if_index: number): string {
   }
   const L = lib();
   const buf = new Uint8Array(layout.IF_NAMESIZE + 1);
-  if (L.if_indextoname(if_index, buf) === null) throw lastError("if_indextoname");
+  // `+ 0` turns -0 into 0, which Deno's FFI refuses for a u32
+  if (L.if_indextoname(if_index + 0, buf) === null) throw lastError("if_indextoname");
   const n = buf.indexOf(0);
   return utf8.decode(buf.subarray(0, n < 0 ? buf.length : n));
 }

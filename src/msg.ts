@@ -32,16 +32,19 @@ import { layout, type Libc } from "../ffi/mod.ts";
 import { AF_UNIX, errnoValues, sys } from "../constants/mod.ts";
 import * as S from "./_syscall.ts";
 import { SocketError } from "./errors.ts";
+import { type Address, type AddressIn, type Bytes, decode, encode } from "./_sockaddr.ts";
 import {
-  type Address,
-  type AddressIn,
-  type Bytes,
-  decode,
+  bufsizeError,
+  cInt,
+  copyOf,
   describe,
-  encode,
   flagsArg,
+  isBufsize,
+  iterableArg,
+  type Region,
+  regionOf,
   requireInt,
-} from "./_sockaddr.ts";
+} from "./_args.ts";
 import { fdOf, timeoutMsOf } from "./_core.ts";
 import type { Socket } from "./socket.ts";
 import {
@@ -104,72 +107,6 @@ function baseOf(ab: ArrayBufferLike): number {
   const v = Number(Deno.UnsafePointer.value(p));
   baseCache.set(ab, v);
   return v;
-}
-
-/** A region of caller memory: its backing buffer, byte offset and length. */
-interface Region {
-  buf: ArrayBufferLike;
-  off: number;
-  len: number;
-}
-
-// The engine's own accessors: a subclass overriding `byteLength` or
-// `buffer` must not make the kernel read or write past the real memory.
-type Getter = (this: unknown) => unknown;
-function getter(proto: object, name: string): Getter {
-  return Object.getOwnPropertyDescriptor(proto, name)!.get as Getter;
-}
-const TA = Object.getPrototypeOf(Uint8Array.prototype) as object;
-const taBuffer = getter(TA, "buffer");
-const taOffset = getter(TA, "byteOffset");
-const taLength = getter(TA, "byteLength");
-const dvBuffer = getter(DataView.prototype, "buffer");
-const dvOffset = getter(DataView.prototype, "byteOffset");
-const dvLength = getter(DataView.prototype, "byteLength");
-const abLength = getter(ArrayBuffer.prototype, "byteLength");
-const sabLength = typeof SharedArrayBuffer === "undefined"
-  ? undefined
-  : getter(SharedArrayBuffer.prototype, "byteLength");
-
-/**
- * The memory of a bytes-like object, read through the intrinsic accessors
- * (a typed array, a DataView, an ArrayBuffer or a SharedArrayBuffer), or
- * null when `b` is none of them.
- */
-function regionOf(b: unknown): Region | null {
-  if (ArrayBuffer.isView(b)) {
-    let isTA = true;
-    try {
-      taLength.call(b);
-    } catch {
-      isTA = false;
-    }
-    if (isTA) {
-      return {
-        buf: taBuffer.call(b) as ArrayBufferLike,
-        off: taOffset.call(b) as number,
-        len: taLength.call(b) as number,
-      };
-    }
-    return {
-      buf: dvBuffer.call(b) as ArrayBufferLike,
-      off: dvOffset.call(b) as number,
-      len: dvLength.call(b) as number,
-    };
-  }
-  try {
-    return { buf: b as ArrayBufferLike, off: 0, len: abLength.call(b) as number };
-  } catch {
-    // not an ArrayBuffer
-  }
-  if (sabLength !== undefined) {
-    try {
-      return { buf: b as ArrayBufferLike, off: 0, len: sabLength.call(b) as number };
-    } catch {
-      // not a SharedArrayBuffer
-    }
-  }
-  return null;
 }
 
 /** The region of an item already checked by {@linkcode bytesItem}. */
@@ -253,14 +190,6 @@ function resetLengths(namelen: number, controllen: number): void {
 
 const intArg = requireInt;
 
-function cIntArg(v: unknown, what: string): number {
-  const n = intArg(v, what);
-  if (n < -0x80000000 || n > 0x7fffffff) {
-    throw new RangeError(`${what} does not fit a C int: ${n}`);
-  }
-  return n;
-}
-
 function ancbufsizeArg(v: unknown): number {
   const n = intArg(v, "ancbufsize");
   if (n < 0 || n > SOCKLEN_T_LIMIT) {
@@ -283,13 +212,11 @@ function bytesItem(v: unknown, fn: string, what: string): Bytes {
 }
 
 function iterate<T>(v: unknown, fn: string, arg: string): Iterable<T> {
-  if (
-    v === null || v === undefined || typeof v === "string" ||
-    typeof (v as Iterable<T>)[Symbol.iterator] !== "function"
-  ) {
-    throw new TypeError(`${fn}() argument ${arg} must be an iterable, not ${describe(v)}`);
+  // a string is iterable, but never a list of buffers or items
+  if (typeof v === "string") {
+    throw new TypeError(`${fn}() argument ${arg} must be an iterable, not string`);
   }
-  return v as Iterable<T>;
+  return iterableArg<T>(v as Iterable<T>, fn, arg);
 }
 
 /** The buffers of an iterable, checked (their memory is looked at later, see writeIovs). */
@@ -322,11 +249,10 @@ function ancItems(ancdata: unknown): CmsgOut[] {
         }`,
       );
     }
-    const level = cIntArg(item[0], "cmsg_level");
-    const type = cIntArg(item[1], "cmsg_type");
-    const r = regionOfBytes(bytesItem(item[2], "sendmsg", "cmsg_data"));
+    const level = cInt(item[0], "cmsg_level");
+    const type = cInt(item[1], "cmsg_type");
     // A copy: later user code (the next items) cannot change what is sent.
-    out.push({ level, type, data: new Uint8Array(r.buf, r.off, r.len).slice() });
+    out.push({ level, type, data: copyOf(bytesItem(item[2], "sendmsg", "cmsg_data")) });
   }
   return out;
 }
@@ -419,8 +345,12 @@ export function recvmsg(
   ancbufsize: number,
   flags: number,
 ): RecvmsgResult {
-  intArg(bufsize, "bufsize");
-  if (bufsize < 0) throw new RangeError(`negative buffer size in recvmsg(): ${bufsize}`);
+  if (!isBufsize(bufsize)) {
+    if (typeof bufsize === "number" && bufsize < 0) {
+      throw new RangeError(`negative buffer size in recvmsg(): ${bufsize}`);
+    }
+    bufsizeError(bufsize, "recvmsg");
+  }
   ancbufsize = ancbufsizeArg(ancbufsize);
   flags = flagsArg(flags);
   const fd = fdOf(s, "recvmsg");

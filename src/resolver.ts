@@ -28,7 +28,6 @@ import {
 } from "./_resolve.ts";
 import {
   type AddrInfo,
-  cInt,
   cStr,
   getaddrinfoGen,
   getfqdnGen,
@@ -40,9 +39,9 @@ import {
   type HostEntry,
   utf8z,
 } from "./_resolver_core.ts";
-import { type Bytes, bytesOf, describe, isBufferSource } from "./_sockaddr.ts";
-import type { Inet6Address, InetAddress } from "./_types.ts";
+import type { Bytes, Inet6Address, InetAddress } from "./_types.ts";
 import type { Family } from "./typed.ts";
+import { bytesOf, cInt, describe, isBufferSource } from "./_args.ts";
 
 export type { AddrInfo, Host, HostEntry } from "./_resolver_core.ts";
 

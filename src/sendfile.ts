@@ -8,7 +8,7 @@
 
 import { errnoValues, SOCK_STREAM } from "../constants/mod.ts";
 import { timeout } from "./errors.ts";
-import { describe } from "./_sockaddr.ts";
+import { describe } from "./_args.ts";
 import { errorFor, waitFd, WRITE } from "./_syscall.ts";
 import { fsFileFd, readFd, seekFd, sendfileOnce, tellFd } from "./_fileio.ts";
 import { fdOf, timeoutMsOf } from "./_core.ts";
@@ -195,7 +195,14 @@ export function seekForSend(file: FileArg, offset: number): number {
     if (offset !== 0) throw e;
     return -1;
   }
-  file.seekSync(offset, Deno.SeekMode.Start);
+  try {
+    file.seekSync(offset, Deno.SeekMode.Start);
+  } catch (e) {
+    // Deno reports lseek's failure (EINVAL past the largest file) as a bare
+    // TypeError "Invalid argument (os error 22)": give the SocketError CPython's OSError is
+    const m = /\(os error (\d+)\)/.exec(e instanceof Error ? e.message : "");
+    throw m === null ? e : errorFor(Number(m[1]), "lseek");
+  }
   return start;
 }
 

@@ -25,20 +25,27 @@ import {
   type Address,
   AddressCache,
   type AddressIn,
+  type Bytes,
+  decode,
+  encode,
+  getFamily,
+  type InetAddress,
+} from "./_sockaddr.ts";
+import {
   bufferArg,
   bufsizeError,
   byteLengthOf,
-  type Bytes,
-  bytesOf,
-  decode,
+  bytesLengthArg,
+  cInt,
+  cUint,
   describe,
-  encode,
+  fdArg,
+  ffiBytes,
   flagsArg,
-  getFamily,
-  type InetAddress,
   intoLength,
-  requireInt,
-} from "./_sockaddr.ts";
+  isBufsize,
+  viewArg,
+} from "./_args.ts";
 import { attach, closeNow, fdOf, release, setSocketFactory, SocketState } from "./_core.ts";
 import "./_resolver_core.ts"; // installs host-name resolution into the address encoder
 import { received, recvBuffer } from "./_pool.ts";
@@ -123,8 +130,6 @@ function toMs(timeout: number | null): number {
 
 // ---- argument checks ----
 
-const intArg = requireInt;
-
 /**
  * A socket: Python's `socket.socket`. Create one with {@linkcode socket},
  * `new Socket(...)`, {@linkcode socketpair}, {@linkcode fromfd} or
@@ -184,8 +189,7 @@ export class Socket<
     S.load();
     let fam: number, typ: number, pro: number;
     if (fileno !== undefined && fileno !== null) {
-      const fd = intArg(fileno, "fileno");
-      if (fd < 0) throw new RangeError(`negative file descriptor: ${fd}`);
+      const fd = fdArg(fileno, "fileno");
       if (adopted) {
         fam = family!;
         typ = type!;
@@ -193,25 +197,25 @@ export class Socket<
       } else {
         // CPython: SO_DOMAIN where it exists, else the family getsockname() gives.
         fam = family !== undefined && family !== -1
-          ? intArg(family, "family")
+          ? cInt(family, "family")
           : SO_DOMAIN !== undefined
           ? S.getsockoptInt(fd, SOL_SOCKET, SO_DOMAIN)
           : (S.getsockname(fd), getFamily(S.addrBuf));
         typ = type === undefined || type === -1
           ? S.getsockoptInt(fd, SOL_SOCKET, SO_TYPE)
-          : intArg(type, "type");
+          : cInt(type, "type");
         // CPython: SO_PROTOCOL where it exists, else 0.
         pro = proto !== undefined && proto !== -1
-          ? intArg(proto, "proto")
+          ? cInt(proto, "proto")
           : SO_PROTOCOL !== undefined
           ? S.getsockoptInt(fd, SOL_SOCKET, SO_PROTOCOL)
           : 0;
       }
       this.#st = new SocketState(fd);
     } else {
-      fam = family === undefined || family === -1 ? AF_INET : intArg(family, "family");
-      typ = type === undefined || type === -1 ? SOCK_STREAM : intArg(type, "type");
-      pro = proto === undefined || proto === -1 ? 0 : intArg(proto, "proto");
+      fam = family === undefined || family === -1 ? AF_INET : cInt(family, "family");
+      typ = type === undefined || type === -1 ? SOCK_STREAM : cInt(type, "type");
+      pro = proto === undefined || proto === -1 ? 0 : cInt(proto, "proto");
       this.#st = new SocketState(S.socket(fam, typ, pro));
     }
     this.#family = fam;
@@ -441,10 +445,10 @@ export class Socket<
   /** The buffer form: up to `buflen` bytes of the option's value (`getsockopt(2)`). */
   getsockopt(level: number, optname: number, buflen: number): Uint8Array<ArrayBuffer>;
   getsockopt(level: number, optname: number, buflen?: number): number | Uint8Array<ArrayBuffer> {
-    intArg(level, "level");
-    intArg(optname, "optname");
+    level = cInt(level, "level");
+    optname = cInt(optname, "optname");
     if (buflen === undefined || buflen === 0) return S.getsockoptInt(this.#st.fd, level, optname);
-    intArg(buflen, "buflen");
+    buflen = cInt(buflen, "buflen");
     if (buflen < 0 || buflen > 1024) {
       throw new RangeError(`getsockopt buflen out of range: ${buflen} (0-1024)`);
     }
@@ -477,14 +481,13 @@ export class Socket<
     value: number | boolean | Bytes | null,
     optlen?: number,
   ): void {
-    intArg(level, "level");
-    intArg(optname, "optname");
+    level = cInt(level, "level");
+    optname = cInt(optname, "optname");
     if (value === null) {
       if (optlen === undefined) {
         throw new TypeError("setsockopt() with a null value needs optlen (the 4th argument)");
       }
-      intArg(optlen, "optlen");
-      if (optlen < 0 || optlen > 0xffffffff) throw new RangeError(`optlen out of range: ${optlen}`);
+      optlen = cUint(optlen, "optlen");
       S.setsockoptBuf(this.#st.fd, level, optname, null, optlen);
       return;
     }
@@ -493,10 +496,7 @@ export class Socket<
     }
     if (typeof value === "boolean") value = value ? 1 : 0;
     if (typeof value === "number") {
-      intArg(value, "value");
-      if (value < -0x80000000 || value > 0x7fffffff) {
-        throw new RangeError(`setsockopt value does not fit a C int: ${value}`);
-      }
+      value = cInt(value, "setsockopt value");
       S.setsockoptInt(this.#st.fd, level, optname, value);
       return;
     }
@@ -555,9 +555,8 @@ export class Socket<
    * Python: `socket.listen()`.
    */
   listen(backlog?: number): void {
-    let b = backlog === undefined ? Math.min(SOMAXCONN, 128) : intArg(backlog, "backlog");
+    let b = backlog === undefined ? Math.min(SOMAXCONN, 128) : cInt(backlog, "backlog");
     if (b < 0) b = 0;
-    if (b > 0x7fffffff) throw new RangeError(`backlog out of range: ${b}`);
     S.listen(this.#st.fd, b);
   }
 
@@ -566,7 +565,7 @@ export class Socket<
    * `SHUT_RD`, `SHUT_WR` or `SHUT_RDWR`. Python: `socket.shutdown()`.
    */
   shutdown(how: number): void {
-    S.shutdown(this.#st.fd, intArg(how, "how"));
+    S.shutdown(this.#st.fd, cInt(how, "how"));
   }
 
   // ---- receiving ----
@@ -586,8 +585,8 @@ export class Socket<
    */
   recv(bufsize: number, flags?: number): Uint8Array<ArrayBuffer>;
   recv(bufsize: number, flags = 0): Uint8Array<ArrayBuffer> {
-    if ((bufsize | 0) !== bufsize || bufsize < 0) bufsizeError(bufsize, "recv");
-    if ((flags | 0) !== flags) flags = flagsArg(flags);
+    if (!isBufsize(bufsize)) bufsizeError(bufsize, "recv");
+    flags = flagsArg(flags);
     // CPython returns b'' for recv(0) without calling recv(2), which would block.
     if (bufsize === 0) return new Uint8Array(0);
     const buf = recvBuffer(bufsize);
@@ -602,8 +601,8 @@ export class Socket<
    */
   recvfrom(bufsize: number, flags?: number): [data: Uint8Array<ArrayBuffer>, address: R];
   recvfrom(bufsize: number, flags = 0): [data: Uint8Array<ArrayBuffer>, address: R] {
-    if ((bufsize | 0) !== bufsize || bufsize < 0) bufsizeError(bufsize, "recvfrom");
-    if ((flags | 0) !== flags) flags = flagsArg(flags);
+    if (!isBufsize(bufsize)) bufsizeError(bufsize, "recvfrom");
+    flags = flagsArg(flags);
     const buf = recvBuffer(bufsize);
     const data = received(buf, S.recvfrom(this.#st.fd, this.#st.tmo, buf, bufsize, flags), bufsize);
     return [data, decode(S.addrBuf, S.addrLen[0], this.#proto) as R];
@@ -620,14 +619,11 @@ export class Socket<
    */
   recv_into(buffer: Bytes, nbytes?: number, flags?: number): number;
   recv_into(buffer: Bytes, nbytes = 0, flags = 0): number {
-    if (!ArrayBuffer.isView(buffer) && !(buffer instanceof ArrayBuffer)) {
-      buffer = bufferArg(buffer, "recv_into");
-    }
     const len = intoLength(buffer, nbytes, "recv_into");
-    if ((flags | 0) !== flags) flags = flagsArg(flags);
+    flags = flagsArg(flags);
     // CPython returns 0 for an empty buffer without calling recv(2), which would block.
     if (len === 0) return 0;
-    return S.recv(this.#st.fd, this.#st.tmo, buffer, len, flags);
+    return S.recv(this.#st.fd, this.#st.tmo, ffiBytes(buffer), len, flags);
   }
 
   /**
@@ -641,12 +637,9 @@ export class Socket<
     nbytes = 0,
     flags = 0,
   ): [nbytes: number, address: R] {
-    if (!ArrayBuffer.isView(buffer) && !(buffer instanceof ArrayBuffer)) {
-      buffer = bufferArg(buffer, "recvfrom_into");
-    }
     const len = intoLength(buffer, nbytes, "recvfrom_into");
-    if ((flags | 0) !== flags) flags = flagsArg(flags);
-    const n = S.recvfrom(this.#st.fd, this.#st.tmo, buffer, len, flags);
+    flags = flagsArg(flags);
+    const n = S.recvfrom(this.#st.fd, this.#st.tmo, ffiBytes(buffer), len, flags);
     return [n, decode(S.addrBuf, S.addrLen[0], this.#proto) as R];
   }
 
@@ -687,9 +680,9 @@ export class Socket<
    */
   send(data: Bytes, flags?: number): number;
   send(data: Bytes, flags = 0): number {
-    if (!ArrayBuffer.isView(data) && !(data instanceof ArrayBuffer)) data = bufferArg(data, "send");
-    if ((flags | 0) !== flags) flags = flagsArg(flags);
-    return S.send(this.#st.fd, this.#st.tmo, data, byteLengthOf(data), flags);
+    const len = bytesLengthArg(data, "send");
+    flags = flagsArg(flags);
+    return S.send(this.#st.fd, this.#st.tmo, ffiBytes(data), len, flags);
   }
 
   /**
@@ -699,8 +692,8 @@ export class Socket<
    */
   sendall(data: Bytes, flags?: number): void;
   sendall(data: Bytes, flags = 0): void {
-    const b = bytesOf(bufferArg(data, "sendall"));
-    if ((flags | 0) !== flags) flags = flagsArg(flags);
+    const b = viewArg(data, "sendall");
+    flags = flagsArg(flags);
     S.sendall(this.#st.fd, this.#st.tmo, b, flags);
   }
 
@@ -721,11 +714,10 @@ export class Socket<
     } else if (arguments.length > 2) {
       throw new TypeError("sendto() address must not be undefined");
     }
-    if (!ArrayBuffer.isView(data) && !(data instanceof ArrayBuffer)) {
-      data = bufferArg(data, "sendto");
-    }
+    data = bufferArg(data, "sendto");
     const cache = this.#addrCache ??= new AddressCache();
     const alen = cache.encode(this.#family, this.#type, this.#proto, addr);
+    // the length is read after the address's user code (getters) has run
     return S.sendto(this.#st.fd, this.#st.tmo, data, byteLengthOf(data), flags, cache.buf, alen);
   }
 
@@ -1068,9 +1060,9 @@ export function socketpair(
   type: number = SOCK_STREAM,
   proto = 0,
 ): [Socket, Socket] {
-  intArg(family, "family");
-  intArg(type, "type");
-  intArg(proto, "proto");
+  family = cInt(family, "family");
+  type = cInt(type, "type");
+  proto = cInt(proto, "proto");
   const [a, b] = S.socketpair(family, type, proto);
   let sa: Socket;
   try {
@@ -1105,15 +1097,14 @@ export function fromfd<F extends number, T extends number>(
   type: T,
   proto = 0,
 ): Socket<AddressOf<F>, SenderOf<F, T>> {
-  intArg(fd, "fd");
-  if (fd < 0) throw new RangeError(`negative file descriptor: ${fd}`);
-  intArg(family, "family");
-  intArg(type, "type");
-  intArg(proto, "proto");
+  fd = fdArg(fd, "fd");
+  const fam = cInt(family, "family");
+  const typ = cInt(type, "type");
+  proto = cInt(proto, "proto");
   S.load();
   const nfd = S.dup(fd);
   try {
-    return adopt(family, type, proto, nfd);
+    return adopt(fam, typ, proto, nfd);
   } catch (e) {
     S.close(nfd);
     throw e;
@@ -1134,7 +1125,7 @@ export function fromshare(_data: Bytes): never {
  * `socket.close(fd)`.
  */
 export function close(fd: number): void {
-  intArg(fd, "fd");
+  fd = cInt(fd, "fd");
   S.close(fd);
 }
 
@@ -1156,8 +1147,7 @@ export function close(fd: number): void {
  * ```
  */
 export function dup(fd: number): number {
-  intArg(fd, "fd");
-  if (fd < 0) throw new RangeError(`negative file descriptor: ${fd}`);
+  fd = fdArg(fd, "fd");
   S.load();
   return S.dup(fd);
 }

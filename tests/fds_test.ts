@@ -276,22 +276,22 @@ Deno.test("send_fds()/recv_fds() reject bad input with typed errors and leak not
     assertThrows(
       () => send_fds(a, x, 3 as never),
       TypeError,
-      "send_fds() fds must be an iterable of integers, not number",
+      "send_fds() argument fds must be an iterable, not number",
     );
     assertThrows(
       () => send_fds(a, x, ["3"] as never),
       TypeError,
-      "send_fds() descriptors must be integers, not string",
+      "send_fds() descriptor must be an integer, not string",
     );
     assertThrows(
       () => send_fds(a, x, [1.5]),
       TypeError,
-      "send_fds() descriptors must be integers, not the non-integer 1.5",
+      "send_fds() descriptor must be an integer, not the non-integer 1.5",
     );
     assertThrows(
       () => send_fds(a, x, [2 ** 31]),
       RangeError,
-      "send_fds() descriptor does not fit a C int: 2147483648",
+      "send_fds() descriptor: signed integer is greater than maximum",
     );
     assertThrows(() => send_fds(a, ["x"] as never, [0]), TypeError, "encode it first");
     assertThrows(() => send_fds(a, x, [1 << 20]), SocketError, "[Errno 9] Bad file descriptor");

@@ -562,7 +562,7 @@ Deno.test("recvmsg()/recvmsg_into()/sendmsg() reject bad input with typed errors
     assertThrows(
       anc([[2 ** 31, SCM_RIGHTS, new Uint8Array(4)]]),
       RangeError,
-      "cmsg_level does not fit a C int: 2147483648",
+      "cmsg_level: signed integer is greater than maximum",
     );
     assertThrows(anc(5), TypeError, "must be an iterable");
     // a negative or oversized ancbufsize
