@@ -185,7 +185,8 @@ export function pollArray(buf: ArrayBuffer, n: number, ms: number): void {
   const deadline = ms < 0 ? -1 : performance.now() + ms;
   let wait = ms;
   for (;;) {
-    const r = L.poll(buf, big(n), Math.min(wait, 0x7fffffff));
+    // `| 0`: a timeout of -0 s is 0 ms (Deno's FFI refuses -0 for an int)
+    const r = L.poll(buf, big(n), Math.min(wait, 0x7fffffff) | 0);
     if (r > 0 || (r === 0 && wait <= 0x7fffffff)) return;
     if (r < 0) {
       const e = errno();

@@ -46,6 +46,7 @@ import {
   socketpair,
   SOL_SOCKET,
 } from "../mod.ts";
+import { poll, POLLOUT } from "../src/select.ts";
 import { fdTarget } from "./_sock_util.ts";
 
 // ---- lying buffers ----
@@ -867,6 +868,9 @@ Deno.test("-0 is 0 on its way to C (Deno's FFI refuses -0 for an i32 or u32)", (
     using s = socket(AF_INET, SOCK_STREAM, -0);
     s.listen(-0);
     assertEquals(assertThrows(() => if_indextoname(-0), SocketError).code, "ENXIO");
+    const p = poll();
+    p.register(a, POLLOUT);
+    assertEquals(p.poll(-0), [[a.fileno(), POLLOUT]]);
   } finally {
     a.close();
     b.close();
