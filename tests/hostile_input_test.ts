@@ -695,6 +695,26 @@ Deno.test("async.* report bad options as rejections, before any lookup starts", 
   }
 });
 
+Deno.test("a signal aborted by the caller's own getter once the lookup started leaves no unhandled rejection", async () => {
+  const ac = new AbortController();
+  const sockaddr: unknown[] = [undefined, 80];
+  // read while the call checks its arguments, just before the lookup starts (which fails:
+  // a name is not numeric, EAI_NONAME, no network involved)
+  Object.defineProperty(sockaddr, 0, {
+    get: () => {
+      ac.abort(new RangeError("aborted by a getter"));
+      return "not-numeric";
+    },
+  });
+  await assertRejects(
+    () => async.getnameinfo(sockaddr, 0, { signal: ac.signal }),
+    RangeError,
+    "aborted by a getter",
+  );
+  // let the lookup's own failure arrive: it must not surface as an unhandled rejection
+  await new Promise((r) => setTimeout(r, 50));
+});
+
 Deno.test("a socket's async methods report bad options as rejections", async () => {
   const [a, b] = socketpair();
   try {
