@@ -124,6 +124,29 @@ export function bufsizeError(bufsize: unknown, fn: string): never {
   throw new RangeError(`${fn}() bufsize too large: ${bufsize}`);
 }
 
+/** The largest timeout CPython accepts: 2^63 - 1 nanoseconds, in seconds. */
+const MAX_TIMEOUT = 9223372036.854775;
+
+/**
+ * A timeout in seconds as `settimeout()` takes it: a non-negative number
+ * of seconds, or null (undefined too) for none.
+ *
+ * @throws {TypeError} for anything but a number or null
+ * @throws {RangeError} for NaN, a negative or infinite value, or one past 2^63-1 ns
+ */
+export function timeoutArg(value: unknown): number | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value !== "number") {
+    throw new TypeError(`timeout must be a number of seconds or null, not ${describe(value)}`);
+  }
+  if (Number.isNaN(value)) throw new RangeError("Invalid value NaN (not a number)");
+  if (value < 0) throw new RangeError("Timeout value out of range");
+  if (!Number.isFinite(value)) throw new RangeError("Timeout value out of range");
+  // CPython keeps timeouts as int64 nanoseconds and raises OverflowError past them.
+  if (value > MAX_TIMEOUT) throw new RangeError("timestamp out of range for platform time_t");
+  return value;
+}
+
 // ---- bytes ----
 
 type Getter = (this: unknown) => unknown;
@@ -409,4 +432,35 @@ export function iterableArg<T>(v: Iterable<T>, fn: string, arg = ""): Iterable<T
     );
   }
   return v as Iterable<T>;
+}
+
+/**
+ * The arguments of `create_connection()` (sync and async), checked before
+ * any lookup starts: `address` a `[host, port]` array (each element read
+ * once), `timeout` as {@linkcode timeoutArg} (undefined kept: the default
+ * timeout), `options` as {@linkcode optionsArg}.
+ */
+export function connectionArgs<H, P, O extends object>(
+  address: readonly [H, P],
+  timeout: unknown,
+  options: O | null | undefined,
+): { host: H; port: P; timeout: number | null | undefined; options: O } {
+  if (!Array.isArray(address)) {
+    throw new TypeError(
+      `create_connection() address must be [host, port], not ${describe(address)}`,
+    );
+  }
+  const n = address.length;
+  if (n !== 2) {
+    throw new RangeError(
+      `create_connection() address must have 2 elements [host, port], not ${n}`,
+    );
+  }
+  const [host, port] = address;
+  return {
+    host,
+    port,
+    timeout: timeout === undefined ? undefined : timeoutArg(timeout),
+    options: optionsArg(options, "create_connection"),
+  };
 }

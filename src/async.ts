@@ -41,13 +41,12 @@ import {
   bufferArg,
   bufsizeError,
   byteLengthOf,
-  describe,
+  connectionArgs,
   ffiBytes,
   flagsArg,
   intoLength,
   isBufsize,
   iterableArg,
-  optionsArg,
   signalOf,
   viewArg,
 } from "./_args.ts";
@@ -1047,20 +1046,10 @@ export async function createConnection(
   source_address?: AddressIn | null,
   options: AsyncCreateConnectionOptions = {},
 ): Promise<InetSocket> {
-  if (!Array.isArray(address)) {
-    throw new TypeError(
-      `create_connection() address must be [host, port], not ${describe(address)}`,
-    );
-  }
-  if (address.length !== 2) {
-    throw new RangeError(
-      `create_connection() address must have 2 elements [host, port], not ${address.length}`,
-    );
-  }
-  const o = optionsArg(options, "create_connection");
+  // everything checked before the lookup starts
+  const { host, port, timeout: tmo, options: o } = connectionArgs(address, timeout, options);
   const signal = signalOf(o);
   const allErrors = o.all_errors === true;
-  const [host, port] = address;
   const infos = await runAsync(getaddrinfoGen(host, port, 0, SOCK_STREAM, 0, 0), signal);
   const errors: SocketError[] = [];
   const connectOptions = signal === undefined ? undefined : { signal };
@@ -1069,7 +1058,7 @@ export async function createConnection(
     try {
       // getaddrinfo(3) gives AF_INET and AF_INET6 only: the socket's addresses are theirs.
       sock = create<InetSocket>(af, socktype, proto);
-      if (timeout !== undefined) sock.settimeout(timeout);
+      if (tmo !== undefined) sock.settimeout(tmo);
       // Python's truthiness: None and an empty tuple mean "no source address".
       if (
         source_address !== null && source_address !== undefined &&

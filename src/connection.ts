@@ -20,7 +20,7 @@ import { errorFromErrno, SocketError } from "./errors.ts";
 import { pyRepr } from "./_repr.ts";
 import { Socket } from "./socket.ts";
 import type { AddressIn } from "./_sockaddr.ts";
-import { describe, optionsArg } from "./_args.ts";
+import { connectionArgs, optionsArg } from "./_args.ts";
 import type { Inet6Address, InetAddress } from "./_types.ts";
 import type { Family } from "./typed.ts";
 import { getaddrinfo } from "./resolver.ts";
@@ -87,25 +87,18 @@ export function create_connection(
   source_address?: AddressIn | null,
   options: CreateConnectionOptions = {},
 ): Socket<InetAddress | Inet6Address, InetAddress | Inet6Address | null> {
-  if (!Array.isArray(address)) {
-    throw new TypeError(
-      `create_connection() address must be [host, port], not ${describe(address)}`,
-    );
-  }
-  if (address.length !== 2) {
-    throw new RangeError(
-      `create_connection() address must have 2 elements [host, port], not ${address.length}`,
-    );
-  }
-  const [host, port] = address;
-  const allErrors = optionsArg(options, "create_connection").all_errors === true;
+  // everything checked before the lookup starts
+  const { host, port, timeout: tmo, options: o } = connectionArgs(address, timeout, options);
+  const allErrors = o.all_errors === true;
   const errors: SocketError[] = [];
-  for (const [af, socktype, proto, , sa] of getaddrinfo(host, port, 0, SOCK_STREAM)) {
+  for (
+    const [af, socktype, proto, , sa] of getaddrinfo(host, port, 0, SOCK_STREAM)
+  ) {
     let sock: Socket<InetAddress | Inet6Address, InetAddress | Inet6Address | null> | null = null;
     try {
       // getaddrinfo(3) gives AF_INET and AF_INET6 only: the socket's addresses are theirs.
       sock = new Socket(af, socktype, proto);
-      if (timeout !== undefined) sock.settimeout(timeout);
+      if (tmo !== undefined) sock.settimeout(tmo);
       if (hasSource(source_address)) sock.bind(source_address as AddressIn);
       sock.connect(sa);
       return sock;

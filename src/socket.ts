@@ -44,6 +44,7 @@ import {
   flagsArg,
   intoLength,
   isBufsize,
+  timeoutArg,
   viewArg,
 } from "./_args.ts";
 import { attach, closeNow, fdOf, release, setSocketFactory, SocketState } from "./_core.ts";
@@ -103,23 +104,7 @@ export function getdefaulttimeout(): number | null {
  * @throws {TypeError} for a value that is not a number or null
  */
 export function setdefaulttimeout(timeout: number | null): void {
-  defaultTimeout = checkTimeout(timeout);
-}
-
-/** The largest timeout CPython accepts: 2^63 - 1 nanoseconds, in seconds. */
-const MAX_TIMEOUT = 9223372036.854775;
-
-function checkTimeout(value: unknown): number | null {
-  if (value === null || value === undefined) return null;
-  if (typeof value !== "number") {
-    throw new TypeError(`timeout must be a number of seconds or null, not ${describe(value)}`);
-  }
-  if (Number.isNaN(value)) throw new RangeError("Invalid value NaN (not a number)");
-  if (value < 0) throw new RangeError("Timeout value out of range");
-  if (!Number.isFinite(value)) throw new RangeError("Timeout value out of range");
-  // CPython keeps timeouts as int64 nanoseconds and raises OverflowError past them.
-  if (value > MAX_TIMEOUT) throw new RangeError("timestamp out of range for platform time_t");
-  return value;
+  defaultTimeout = timeoutArg(timeout);
 }
 
 function toMs(timeout: number | null): number {
@@ -522,7 +507,7 @@ export class Socket<
    * @throws {RangeError} for a negative or NaN value
    */
   settimeout(value: number | null): void {
-    const t = checkTimeout(value);
+    const t = timeoutArg(value);
     const st = this.#st;
     st.timeout = t;
     st.tmo = toMs(t);

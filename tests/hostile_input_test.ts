@@ -21,6 +21,7 @@ import {
   AF_UNIX,
   async,
   close,
+  create_connection,
   fromfd,
   gaierror,
   getaddrinfo,
@@ -713,6 +714,26 @@ Deno.test("a signal aborted by the caller's own getter once the lookup started l
   );
   // let the lookup's own failure arrive: it must not surface as an unhandled rejection
   await new Promise((r) => setTimeout(r, 50));
+});
+
+Deno.test("create_connection() checks its timeout and options before the lookup starts", async () => {
+  // the lookup would fail (an unknown service: /etc/services, no network); the bad timeout
+  // must be reported instead, before it starts
+  await assertRejects(
+    () => async.create_connection(["127.0.0.1", "no-such-service-x"], -1),
+    RangeError,
+    "Timeout value out of range",
+  );
+  assertThrows(
+    () => create_connection(["127.0.0.1", "no-such-service-x"], -1),
+    RangeError,
+    "Timeout value out of range",
+  );
+  assertThrows(
+    () => create_connection(["127.0.0.1", "no-such-service-x"], 1, null, 7 as never),
+    TypeError,
+    "create_connection() options must be an object",
+  );
 });
 
 Deno.test("a socket's async methods report bad options as rejections", async () => {
