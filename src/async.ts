@@ -879,7 +879,7 @@ export class SocketAsync {
   ): Promise<number> {
     if (offset === undefined) offset = 0;
     if (count === undefined) count = null;
-    checkSendfileParams(this.#sock, file, offset, count);
+    file = checkSendfileParams(this.#sock, file, offset, count);
     const signal = signalOf(options);
     const sockfd = fdOf(this.#sock, "sendfile");
     const inFd = typeof file === "number" ? file : fsFileFd(file);

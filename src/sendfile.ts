@@ -29,13 +29,14 @@ type FileArg = Deno.FsFile | number;
 /**
  * sendfile()'s argument checks, shared with `s.async.sendfile()` (which
  * alone accepts non-blocking sockets, so that check is the caller's).
+ * Returns the file to use: a descriptor of -0 is 0 (Deno's FFI refuses -0).
  */
 export function checkSendfileParams(
   s: Socket,
   file: unknown,
   offset: unknown,
   count: unknown,
-): void {
+): FileArg {
   if (typeof file === "number") {
     if (!Number.isInteger(file)) {
       throw new TypeError(`sendfile() file descriptor must be an integer, not ${describe(file)}`);
@@ -62,11 +63,13 @@ export function checkSendfileParams(
   if ((s.type & SOCK_STREAM) === 0) {
     throw new RangeError("only SOCK_STREAM type sockets are supported");
   }
+  return typeof file === "number" ? file | 0 : file;
 }
 
-function checkParams(s: Socket, file: unknown, offset: unknown, count: unknown): void {
-  checkSendfileParams(s, file, offset, count);
+function checkParams(s: Socket, file: unknown, offset: unknown, count: unknown): FileArg {
+  const f = checkSendfileParams(s, file, offset, count);
   if (timeoutMsOf(s) === 0) throw new RangeError("non-blocking sockets are not supported");
+  return f;
 }
 
 /** Sets the file's position (the FsFile's, or the descriptor's with lseek). */
@@ -167,7 +170,7 @@ export function sendfileUseSend(
   offset = 0,
   count: number | null = null,
 ): number {
-  checkParams(s, file, offset, count);
+  file = checkParams(s, file, offset, count);
   return useSend(s, file, offset, count);
 }
 
@@ -259,7 +262,7 @@ export function sendfile(
 ): number {
   if (offset === undefined) offset = 0;
   if (count === undefined) count = null;
-  checkParams(s, file, offset, count);
+  file = checkParams(s, file, offset, count);
   const sent = useSendfile(s, file, offset, count);
   return sent >= 0 ? sent : useSend(s, file, offset, count);
 }

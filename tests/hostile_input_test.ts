@@ -579,6 +579,23 @@ Deno.test("every integer bound for C is range-checked with the library's message
   }
 });
 
+Deno.test("sendfile() from descriptor -0 reads descriptor 0 (in a child whose stdin is /dev/null)", async () => {
+  const mod = join(dirname(fromFileUrl(import.meta.url)), "..", "mod.ts");
+  const script = `
+    import { socketpair } from ${JSON.stringify("file://" + mod)};
+    const [a, b] = socketpair();
+    console.log(JSON.stringify([a.sendfile(-0), await a.async.sendfile(-0)]));
+  `;
+  const r = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--quiet", script],
+    stdin: "null",
+  }).output();
+  const err = new TextDecoder().decode(r.stderr);
+  assertEquals(r.code, 0, err);
+  // /dev/null: nothing to send, no "Invalid FFI i32 type" TypeError
+  assertEquals(JSON.parse(new TextDecoder().decode(r.stdout)), [0, 0]);
+});
+
 // ---- item 8: sendto's address cache ----
 
 Deno.test("sendto() after an address with changing getters goes where each call says", async () => {
