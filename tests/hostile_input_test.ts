@@ -19,6 +19,7 @@ import {
   AF_INET,
   AF_INET6,
   AF_UNIX,
+  AI_NUMERICHOST,
   async,
   close,
   create_connection,
@@ -26,6 +27,7 @@ import {
   gaierror,
   getaddrinfo,
   gethostbyname,
+  gethostbyname_ex,
   if_indextoname,
   if_nametoindex,
   inet_ntoa,
@@ -54,8 +56,12 @@ import { fdTarget } from "./_sock_util.ts";
 
 /** Bytes around the real ones: an out-of-bounds read inside the buffer shows 0xcc. */
 const FILL = 0xcc;
-/** What the decoy `buffer` holds: a read through a lying `buffer` shows 0xee. */
-const DECOY = 0xee;
+/**
+ * What the decoy `buffer` holds: zeros, so that a host name read through a
+ * lying `buffer` is empty (no lookup can leave the machine, even if a
+ * regression reads it) and sent bytes differ from the real ones.
+ */
+const DECOY = 0;
 
 type View = Uint8Array | DataView;
 
@@ -258,6 +264,21 @@ const ENTRIES: Entry[] = [
       });
     },
   },
+  {
+    name: "connect and sendto (AF_UNIX abstract name)",
+    content: ascii(`\0sockffi-hostile-peer-${Deno.pid}`),
+    run: (v) => {
+      using peer = socket(AF_UNIX, SOCK_DGRAM);
+      peer.bind(honest(ascii(`\0sockffi-hostile-peer-${Deno.pid}`)));
+      using s = socket(AF_UNIX, SOCK_DGRAM);
+      return outcome(() => {
+        s.sendto(new Uint8Array([7]), v);
+        s.connect(v);
+        s.send(new Uint8Array([8]));
+        return [...peer.recv(8), ...peer.recv(8)];
+      });
+    },
+  },
   // sync receives: the kernel must write only into the real memory
   { name: "recv_into", content: bytes16, run: (v) => intoPair(v, (a) => a.recv_into(v)) },
   {
@@ -382,12 +403,23 @@ const ENTRIES: Entry[] = [
   {
     name: "getaddrinfo host and port",
     content: ascii("127.0.0.1"),
-    run: (v) => outcome(() => getaddrinfo(v, 80, AF_INET, SOCK_STREAM)),
+    run: (v) => outcome(() => getaddrinfo(v, 80, AF_INET, SOCK_STREAM, 0, AI_NUMERICHOST)),
   },
   {
     name: "gethostbyname",
     content: ascii("127.0.0.1"),
     run: (v) => outcome(() => gethostbyname(v)),
+  },
+  {
+    // a numeric address: no lookup leaves the machine
+    name: "gethostbyname_ex",
+    content: ascii("127.0.0.1"),
+    run: (v) => outcome(() => gethostbyname_ex(v)[2]),
+  },
+  {
+    name: "getaddrinfo port bytes",
+    content: ascii("8080"),
+    run: (v) => outcome(() => getaddrinfo("127.0.0.1", v, AF_INET, SOCK_STREAM, 0, AI_NUMERICHOST)),
   },
 ];
 
