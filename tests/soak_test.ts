@@ -8,13 +8,6 @@
 import { assert, assertEquals } from "@std/assert";
 
 const SOCKETS = 20000;
-/**
- * FUZZ_FINDINGS F14 (issue 9 item 1): a socket that waited on the reactor once and was
- * dropped without close() leaves the reactor believing its descriptor number is registered,
- * so the next socket with that number never wakes. Open on main when this test was written;
- * turn this on with the fix (the soak then asserts that no async call got stuck).
- */
-const F14_FIXED = false;
 /** Heap growth allowed between the second checkpoint (1000 rounds in) and the end, after GC. */
 const HEAP_SLACK = 1 << 20;
 
@@ -78,10 +71,9 @@ Deno.test({
         (r.errors["unix-stream send after peer closed: EPIPE"] ?? 0) > 0,
         JSON.stringify(r.errors),
       );
-      if (F14_FIXED) assertEquals(r.stuck, [], "async calls that never completed");
-      else if (r.stuck.length) {
-        console.log(`soak: known open defect F14, stuck: ${r.stuck.join("; ")}`);
-      }
+      // FUZZ_FINDINGS F14: a dropped socket that once waited on the reactor broke async I/O
+      // on the next socket with its number (fixed with issue 9 item 1)
+      assertEquals(r.stuck, [], "async calls that never completed");
       assertEquals(r.leaked, [], "descriptors made by the library still open");
       const grown = r.heap[r.heap.length - 1] - r.heap[1];
       assert(
