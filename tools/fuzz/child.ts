@@ -850,7 +850,12 @@ function resolverCall(name: string, isAsync: boolean): Call | null {
         gen.int(() => rng.pick([0, m.AF_INET, m.AF_INET6, m.AF_UNIX])),
         gen.int(() => rng.pick([0, m.SOCK_STREAM, m.SOCK_DGRAM])),
         gen.int(() => 0),
-        gen.int(() => (NETNS ? rng.pick(AI) : m.AI_NUMERICHOST) | (NETNS ? 0 : m.AI_NUMERICHOST)),
+        // outside our own namespace: always numeric (a flags value that is not a valid
+        // integer could be read as 0 by a faulty check, and 0 may look a name up)
+        NETNS ? gen.int(() => rng.pick(AI)) : {
+          v: m.AI_NUMERICHOST | (rng.chance(0.5) ? m.AI_PASSIVE : 0),
+          d: "AI_NUMERICHOST",
+        },
       ];
       break;
     case "getnameinfo": {
@@ -858,11 +863,14 @@ function resolverCall(name: string, isAsync: boolean): Call | null {
       const a = NETNS
         ? address(fam)
         : { v: [fam === m.AF_INET ? "127.0.0.1" : "::1", 80], d: "numeric" };
+      // outside our own namespace: NI_NUMERICHOST always (a reverse lookup of ::1 or 0.0.0.0
+      // that /etc/hosts does not answer goes to the DNS server)
       args = [
         a,
-        gen.int(() =>
-          (NETNS ? rng.pick([0, ...NI]) : 0) | (NETNS ? 0 : m.NI_NUMERICHOST | m.NI_NUMERICSERV)
-        ),
+        NETNS ? gen.int(() => rng.pick([0, ...NI])) : {
+          v: m.NI_NUMERICHOST | m.NI_NUMERICSERV,
+          d: "NI_NUMERICHOST|NI_NUMERICSERV",
+        },
       ];
       break;
     }
