@@ -769,7 +769,10 @@ const moduleTargets: Record<string, Maker> = {
     );
   },
   "AddressFamily[n]": () => {
-    const n = gen.int(() => rng.int(50));
+    // a property key: JavaScript itself converts it (an object without toString fails there)
+    const n = rng.chance(0.7)
+      ? { v: rng.int(50), d: "n" }
+      : { v: rng.pick([-1, 2 ** 31, NaN, "AF_INET", "__proto__", "constructor"]), d: "key" };
     return {
       d: `AddressFamily[${n.d}]`,
       run: () => (m.AddressFamily as Record<PropertyKey, unknown>)[n.v as number],
