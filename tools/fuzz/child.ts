@@ -23,13 +23,13 @@ globalThis.RangeError = LibRangeError as RangeErrorConstructor;
 
 import { Rng } from "./rng.ts";
 import { Gen, ProbeError, trueBytes, type V } from "./values.ts";
-import { fdTable, stopWatchingDlopen, watchLibraryFds } from "./fdwatch.ts";
+import { fdTable, watchLibraryFds } from "./fdwatch.ts";
 import type { Socket as SocketT } from "../../mod.ts";
 
-// Descriptors the library's C calls create (see fdwatch.ts), by /proc link.
+// Descriptors the library's C calls create (see fdwatch.ts), by /proc link. The watch stays
+// on: the library opens the C library lazily, at its first call.
 const madeByLibrary = watchLibraryFds(() => `#${current} ${currentDesc}`);
 const m = await import("../../mod.ts");
-stopWatchingDlopen();
 type Socket = SocketT;
 
 const [seed, batchArg, callsArg, mode, tmpdir, verboseArg] = Deno.args;
@@ -39,6 +39,8 @@ const NETNS = mode === "netns";
 const VERBOSE = verboseArg === "verbose";
 const ONLY = Deno.env.get("FUZZ_ONLY")?.split(",") ?? null;
 const KINDS = Deno.env.get("FUZZ_KINDS")?.split(",") ?? null;
+/** A planted defect at call 5, for tests/fuzz_selftest_test.ts to check each detector. */
+const SELFTEST = Deno.env.get("FUZZ_SELFTEST") ?? "";
 Deno.chdir(tmpdir);
 
 const gc = (globalThis as unknown as { gc?: () => void }).gc ?? ((): void => {});
@@ -1457,6 +1459,49 @@ const scenarios: Record<string, () => Promise<string | null> | string | null> = 
   },
 };
 
+/** The defects the self-test plants: each must be counted in its own category. */
+const keepAlive: unknown[] = [];
+function planted(kind: string): Call {
+  const d = `selftest ${kind}`;
+  switch (kind) {
+    case "crash": // a read through a bad pointer: SIGSEGV
+      return {
+        d,
+        run: () => new Deno.UnsafePointerView(Deno.UnsafePointer.create(8n)!).getUint8(),
+      };
+    case "hang":
+      return {
+        d,
+        run: () => {
+          for (;;) { /* spins */ }
+        },
+      };
+    case "leak": // a library socket kept reachable and never closed
+      return { d, run: () => void keepAlive.push(m.socket(m.AF_INET, m.SOCK_DGRAM)) };
+    case "untyped": // V8's own TypeError
+      return { d, run: () => (null as unknown as { x: number }).x };
+    case "unhandled":
+      return { d, run: () => void Promise.reject(new Error("planted")) };
+    case "stuck": // an async call that never settles
+      return { d, async: true, run: () => new Promise(() => {}) };
+    case "syncthrow":
+      return {
+        d,
+        async: true,
+        run: () => {
+          throw new RangeError("planted");
+        },
+      };
+    default: // "typed": the library's kind of error
+      return {
+        d,
+        run: () => {
+          throw new TypeError("planted");
+        },
+      };
+  }
+}
+
 // ---- the batch -------------------------------------------------------------------------------
 function chooseCall(): Call | null {
   let kind = rng.weighted<string>([
@@ -1690,7 +1735,7 @@ async function main(): Promise<void> {
       i--;
       continue;
     }
-    await runOne(i, c);
+    await runOne(i, i === 5 && SELFTEST ? planted(SELFTEST) : c);
   }
   // tear down: close everything we made, then wait for pending calls to settle
   out(`C ${CALLS} teardown`);
