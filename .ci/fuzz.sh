@@ -7,4 +7,4 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 export DENO_NO_UPDATE_CHECK=1 NO_COLOR=1
 exec timeout 150 deno run --allow-all tools/fuzz/main.ts \
-  --seeds 101,202,303,404,505,606 --calls 500 --batch-size 250 --timeout 20000
+  --seeds 101,202,303,404,505,606,707,808 --calls 1500 --batch-size 250 --timeout 20000

@@ -10,14 +10,14 @@ cd "$(dirname "$0")/.."
 export DENO_NO_UPDATE_CHECK=1 NO_COLOR=1
 
 if ! command -v strace >/dev/null 2>&1; then
-  echo "== installing strace"
+  echo "== installing strace with apt-get"
   sudo=""
-  [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && sudo="sudo"
-  for i in 1 2 3 4 5; do
-    $sudo apt-get install -y -qq strace >/dev/null 2>&1 && break
-    $sudo apt-get update -qq >/dev/null 2>&1
-    sleep 5
-  done
+  [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && sudo="sudo -n"
+  apt_install() {
+    $sudo env DEBIAN_FRONTEND=noninteractive timeout 300 apt-get install -y -q \
+      -o DPkg::Lock::Timeout=120 --no-install-recommends strace >/dev/null
+  }
+  apt_install || { $sudo timeout 300 apt-get update -q -o DPkg::Lock::Timeout=120 >/dev/null && apt_install; }
   command -v strace >/dev/null 2>&1 || { echo "!! hermetic: cannot install strace"; exit 1; }
 fi
 

@@ -46,14 +46,15 @@ const FD_RESULT = new Set(["socket", "accept", "accept4", "epoll_create1", "even
 
 /**
  * Starts recording descriptors made by C functions opened through
- * `Deno.dlopen` from now on (call it before importing the library). Returns
- * the record: /proc link → `label()` at the time it was made.
+ * `Deno.dlopen` from now on (call it before the library's first call: it
+ * opens the C library lazily, so leave the watch on). Returns the record:
+ * /proc link → `label()` at the time it was made.
  */
 export function watchLibraryFds(label: () => string): Map<string, string> {
   const made = new Map<string, string>();
   const note = (fd: number, how: string): void => {
     const l = linkOf(fd);
-    if (l !== null) made.set(l, `${how} in ${label()}`);
+    if (l !== null && !made.has(l)) made.set(l, `${how} in ${label()}`);
   };
   (Deno as unknown as { dlopen: unknown }).dlopen = (
     path: string,
@@ -107,7 +108,8 @@ export function watchLibraryFds(label: () => string): Map<string, string> {
   return made;
 }
 
-/** Puts the real `Deno.dlopen` back (libraries already opened stay watched). */
-export function stopWatchingDlopen(): void {
-  (Deno as unknown as { dlopen: unknown }).dlopen = realDlopen;
+/** Forgets the recorded descriptors that are closed now (keeps a long run's record small). */
+export function forgetClosed(made: Map<string, string>): void {
+  const open = new Set(fdTable().values());
+  for (const link of made.keys()) if (!open.has(link)) made.delete(link);
 }

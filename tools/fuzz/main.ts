@@ -37,6 +37,7 @@
  *                     or auto
  *   --verbose         print every call of the batches run
  *   --all             print every finding, not only one per distinct signature
+ *   --json            end with one line "JSON {totals}" for scripts
  *
  * Exit status 0 when nothing was found, 1 otherwise.
  *
@@ -75,10 +76,12 @@ function parse(): {
   mode: string;
   verbose: boolean;
   all: boolean;
+  json: boolean;
 } {
   const a: Record<string, string | undefined> = {};
   let verbose = false;
   let all = false;
+  let json = false;
   const known = ["seed", "seeds", "calls", "batch-size", "batch", "jobs", "timeout", "mode"];
   for (let i = 0; i < Deno.args.length; i++) {
     const arg = Deno.args[i];
@@ -88,6 +91,10 @@ function parse(): {
     }
     if (arg === "--all") {
       all = true;
+      continue;
+    }
+    if (arg === "--json") {
+      json = true;
       continue;
     }
     const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
@@ -107,6 +114,7 @@ function parse(): {
     mode: a.mode ?? "auto",
     verbose,
     all,
+    json,
   };
 }
 
@@ -161,6 +169,7 @@ async function runBatch(
       FUZZ_SKIP: Deno.env.get("FUZZ_SKIP") ?? "",
       ...(Deno.env.get("FUZZ_KINDS") ? { FUZZ_KINDS: Deno.env.get("FUZZ_KINDS")! } : {}),
       ...(Deno.env.get("FUZZ_ONLY") ? { FUZZ_ONLY: Deno.env.get("FUZZ_ONLY")! } : {}),
+      ...(Deno.env.get("FUZZ_SELFTEST") ? { FUZZ_SELFTEST: Deno.env.get("FUZZ_SELFTEST")! } : {}),
       DENO_NO_UPDATE_CHECK: "1",
       DENO_DIR: opts.denoDir,
       TMPDIR: tmp,
@@ -347,6 +356,7 @@ async function main(): Promise<number> {
       `  outcomes: ok ${totals.ok}, SocketError ${totals.os}, library TypeError/RangeError ${totals.typed}, ` +
       `probe errors passed through ${totals.propagated}, aborted ${totals.aborted}`,
   );
+  if (o.json) console.log(`JSON ${JSON.stringify({ totals, distinct: groups.size })}`);
   const failed = totals.crashes + totals.hangs + totals.unhandled + totals.uncaught +
     totals.untyped +
     totals.leakedFds + totals.stuck + totals.syncThrows + totals.violations + totals.fuzzerErrors;
