@@ -8,8 +8,10 @@
  * ffi/_darwin_libc.ts presents the Linux-shaped function `src/` calls:
  * - errno is `int *__error(void)`, not `__errno_location`;
  * - no `accept4`, `SOCK_CLOEXEC`, `SOCK_NONBLOCK`, `MSG_CMSG_CLOEXEC`,
- *   `MSG_NOSIGNAL`, `dup3`, `epoll`, `eventfd`: descriptors are made
- *   close-on-exec with `fcntl` right after the call; `SO_NOSIGPIPE` exists;
+ *   `dup3`, `epoll`, `eventfd`: descriptors are made close-on-exec with
+ *   `fcntl` right after the call (`SO_NOSIGPIPE` exists, and the SDK 15
+ *   headers define `MSG_NOSIGNAL`; neither is needed, as Deno runs with
+ *   SIGPIPE ignored);
  * - `strerror_r` is the XSI form (returns an int);
  * - `nfds_t` is `unsigned int`; `sethostname` takes an `int` length;
  * - `sendfile(int fd, int s, off_t offset, off_t *len, struct sf_hdtr *hdtr,
@@ -67,17 +69,11 @@ export const LIBC_PATH = "/usr/lib/libSystem.B.dylib";
 export const READINESS = { mechanism: "kqueue", waker: "pipe" } as const;
 
 /**
- * What macOS lacks or has that `src/` must know (see `Features` in
- * ffi/mod.ts). `sockCloexec: false`: the portable `socket`, `socketpair`
- * and `accept4` of ffi/_darwin_libc.ts set FD_CLOEXEC with a second call.
+ * The C library's own facts for `Features` in ffi/mod.ts (the flag and
+ * option constants' presence comes from the constants table): no `accept4`,
+ * so the portable `accept4` of ffi/_darwin_libc.ts is `accept` + fcntl.
  */
-export const FEATURES = {
-  sockCloexec: false,
-  accept4: false,
-  msgNoSignal: false,
-  soNoSigpipe: true,
-  cmsgCloexec: false,
-} as const;
+export const FEATURES = { accept4: false } as const;
 
 /**
  * kqueue(2), for the reactor. Declared here and typed into every OS's

@@ -5,7 +5,7 @@
  * A test that does not apply here is skipped with its reason printed once,
  * so a run on a Mac or under qemu says what it left out and why.
  *
- * ```ts
+ * ```ts ignore
  * Deno.test({ name: "...", ...linuxOnly("AF_PACKET is Linux's"), fn() {} });
  * Deno.test({ name: "...", ...notEmulated("qemu-user does not set MSG_CTRUNC"), fn() {} });
  * ```

@@ -26,13 +26,9 @@ import {
   MSG_DONTWAIT,
   MSG_PEEK,
   MSG_TRUNC,
-  SCM_CREDENTIALS,
   SCM_RIGHTS,
   SCM_TIMESTAMP,
-  SCM_TIMESTAMPNS,
-  SO_PASSCRED,
   SO_TIMESTAMP,
-  SO_TIMESTAMPNS,
   SOCK_DGRAM,
   SOCK_STREAM,
   Socket,
@@ -42,6 +38,7 @@ import {
   SOL_SOCKET,
   timeout,
 } from "../mod.ts";
+import { SCM_CREDENTIALS, SCM_TIMESTAMPNS, SO_PASSCRED, SO_TIMESTAMPNS } from "./_linux.ts";
 import { layout } from "../ffi/mod.ts";
 import { lib } from "../src/_syscall.ts";
 import { cmsgAlign } from "../src/cmsg.ts";

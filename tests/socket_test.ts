@@ -32,9 +32,7 @@ import {
   SO_REUSEADDR,
   SO_SNDBUF,
   SO_TYPE,
-  SOCK_CLOEXEC,
   SOCK_DGRAM,
-  SOCK_NONBLOCK,
   SOCK_SEQPACKET,
   SOCK_STREAM,
   Socket,
@@ -45,6 +43,7 @@ import {
   SOL_SOCKET,
   TCP_NODELAY,
 } from "../mod.ts";
+import { SOCK_CLOEXEC, SOCK_NONBLOCK } from "./_linux.ts";
 import {
   checksum,
   fdFlags,

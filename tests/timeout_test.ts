@@ -14,7 +14,6 @@ import {
   setdefaulttimeout,
   SO_SNDBUF,
   SOCK_DGRAM,
-  SOCK_NONBLOCK,
   SOCK_STREAM,
   type Socket,
   socket,
@@ -23,6 +22,7 @@ import {
   SOL_SOCKET,
   timeout,
 } from "../mod.ts";
+import { SOCK_NONBLOCK } from "./_linux.ts";
 import { fdFlags, O_NONBLOCK, pattern, peerProcess, PYTHON, pythonJson } from "./_sock_util.ts";
 
 if (PYTHON === null) {
