@@ -43,6 +43,12 @@ function detectEmulation(): string | null {
 /** `"qemu-aarch64"` (or `"qemu-user on x86_64"`) when emulated, else null. */
 export const EMULATED: string | null = detectEmulation();
 
+/**
+ * How much longer waits on child processes may take here: a Deno child
+ * starts in about 0.1 s natively and 5-15 s under qemu-user.
+ */
+export const TIME_SCALE: number = EMULATED === null ? 1 : 10;
+
 const told = new Set<string>();
 
 function skip(reason: string): { ignore: true } {
