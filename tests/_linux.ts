@@ -13,6 +13,8 @@ function linux(name: keyof typeof C): number {
   return C[name] as number;
 }
 
+export const ALG_OP_DECRYPT: number = linux("ALG_OP_DECRYPT");
+export const ALG_OP_ENCRYPT: number = linux("ALG_OP_ENCRYPT");
 export const AF_ALG: number = linux("AF_ALG");
 export const AF_BLUETOOTH: number = linux("AF_BLUETOOTH");
 export const AF_CAN: number = linux("AF_CAN");
