@@ -69,6 +69,33 @@ export function linuxOnly(why: string): { ignore: boolean } {
 }
 
 /**
+ * Makes every test this module registers after the call skip off Linux,
+ * printing why once: for a test file that is about Linux features as a
+ * whole (its families, /proc). Call it right after the imports. Each test
+ * module has its own `Deno.test`, so other files are not affected.
+ *
+ * @param why what makes the file Linux-only
+ */
+export function linuxOnlyFile(why: string): void {
+  if (IS_LINUX) return;
+  skip(`${why} (Linux only; this is ${Deno.build.os})`);
+  const real = Deno.test;
+  const ignored = (a: unknown, b?: unknown, c?: unknown): void => {
+    let def: Deno.TestDefinition;
+    if (typeof a === "function") def = { name: a.name, fn: a as Deno.TestDefinition["fn"] };
+    else if (typeof a === "string") {
+      def = typeof b === "function"
+        ? { name: a, fn: b as Deno.TestDefinition["fn"] }
+        : { ...(b as object), name: a, fn: c as Deno.TestDefinition["fn"] };
+    } else if (typeof b === "function") {
+      def = { ...(a as Deno.TestDefinition), fn: b as Deno.TestDefinition["fn"] };
+    } else def = a as Deno.TestDefinition;
+    real({ ...def, ignore: true });
+  };
+  (Deno as { test: unknown }).test = Object.assign(ignored, { ignore: ignored, only: ignored });
+}
+
+/**
  * Deno.test options that skip the test under qemu-user emulation, printing
  * why: only for behaviour qemu-user is known to translate differently from
  * a real kernel (plain C shows the same difference under qemu).

@@ -60,6 +60,9 @@ import { layout } from "../ffi/mod.ts";
 import { decode, encode } from "../src/_sockaddr.ts";
 import { lib } from "../src/_syscall.ts";
 import "../src/_families.ts";
+import { linuxOnlyFile } from "./_platform.ts";
+
+linuxOnlyFile("the Linux address families (netlink, packet, CAN, TIPC, vsock, ALG, Bluetooth)");
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

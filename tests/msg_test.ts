@@ -40,7 +40,7 @@ import {
 } from "../mod.ts";
 import { SCM_CREDENTIALS, SCM_TIMESTAMPNS, SO_PASSCRED, SO_TIMESTAMPNS } from "./_linux.ts";
 import { layout } from "../ffi/mod.ts";
-import { notEmulated } from "./_platform.ts";
+import { linuxOnly, notEmulated } from "./_platform.ts";
 import { lib } from "../src/_syscall.ts";
 import { cmsgAlign } from "../src/cmsg.ts";
 import {
@@ -245,35 +245,39 @@ Deno.test("SCM_RIGHTS descriptors arrive working and non-inheritable; msg_flags 
   }
 });
 
-Deno.test("SCM_CREDENTIALS with SO_PASSCRED reports our own pid, uid and gid", () => {
-  const [a, b] = socketpair(AF_UNIX, SOCK_DGRAM);
-  try {
-    b.setsockopt(SOL_SOCKET, SO_PASSCRED, 1);
-    const U = layout.ucred!; // SCM_CREDENTIALS: Linux's
-    // Nothing sent explicitly: the kernel attaches the sender's credentials.
-    a.sendmsg([enc.encode("who")]);
-    const [, anc, flags] = b.recvmsg(16, CMSG_SPACE(U.size));
-    assertEquals(flags, 0);
-    assertEquals(anc.length, 1);
-    const [level, type, cred] = anc[0];
-    assertEquals([level, type, cred.length], [SOL_SOCKET, SCM_CREDENTIALS, U.size]);
-    const L = lib();
-    const want = [L.getpid(), L.getuid(), L.getgid()];
-    const got = [
-      dv(cred).getInt32(U.pid, LE),
-      dv(cred).getUint32(U.uid, LE),
-      dv(cred).getUint32(U.gid, LE),
-    ];
-    assertEquals(got, want);
-    // Sending them explicitly as ancillary data gives the same.
-    a.sendmsg([enc.encode("me")], [[SOL_SOCKET, SCM_CREDENTIALS, cred]]);
-    const [, anc2] = b.recvmsg(16, CMSG_SPACE(U.size));
-    assertEquals(anc2, [[SOL_SOCKET, SCM_CREDENTIALS, cred]]);
-  } finally {
-    a.close();
-    b.close();
-  }
-});
+Deno.test(
+  "SCM_CREDENTIALS with SO_PASSCRED reports our own pid, uid and gid",
+  linuxOnly("SCM_CREDENTIALS is Linux's"),
+  () => {
+    const [a, b] = socketpair(AF_UNIX, SOCK_DGRAM);
+    try {
+      b.setsockopt(SOL_SOCKET, SO_PASSCRED, 1);
+      const U = layout.ucred!; // SCM_CREDENTIALS: Linux's
+      // Nothing sent explicitly: the kernel attaches the sender's credentials.
+      a.sendmsg([enc.encode("who")]);
+      const [, anc, flags] = b.recvmsg(16, CMSG_SPACE(U.size));
+      assertEquals(flags, 0);
+      assertEquals(anc.length, 1);
+      const [level, type, cred] = anc[0];
+      assertEquals([level, type, cred.length], [SOL_SOCKET, SCM_CREDENTIALS, U.size]);
+      const L = lib();
+      const want = [L.getpid(), L.getuid(), L.getgid()];
+      const got = [
+        dv(cred).getInt32(U.pid, LE),
+        dv(cred).getUint32(U.uid, LE),
+        dv(cred).getUint32(U.gid, LE),
+      ];
+      assertEquals(got, want);
+      // Sending them explicitly as ancillary data gives the same.
+      a.sendmsg([enc.encode("me")], [[SOL_SOCKET, SCM_CREDENTIALS, cred]]);
+      const [, anc2] = b.recvmsg(16, CMSG_SPACE(U.size));
+      assertEquals(anc2, [[SOL_SOCKET, SCM_CREDENTIALS, cred]]);
+    } finally {
+      a.close();
+      b.close();
+    }
+  },
+);
 
 Deno.test("IP_PKTINFO reports the destination address of a UDP datagram on 127.0.0.1", () => {
   const [rx, tx, addr] = udpPair(AF_INET, "127.0.0.1");
