@@ -42,6 +42,7 @@ for (const arch of ["aarch64", "x86_64"]) {
     assertEquals([r.CMSG_LEN4, r.CMSG_SPACE4], [16, 16]);
     assertEquals(r.in4, ["127.0.0.1", 80]);
     assertEquals(r.un, "/tmp/x");
+    assertEquals(r.encUnix, [9, 9, 1, 0x2f]); // length 9: sun_len 9, AF_UNIX 1, "/"...
     assertStringIncludes(r.firstCall as string, "/usr/lib/libSystem.B.dylib");
   });
 }
