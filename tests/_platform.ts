@@ -7,7 +7,9 @@
  *
  * ```ts ignore
  * Deno.test({ name: "...", ...linuxOnly("AF_PACKET is Linux's"), fn() {} });
- * Deno.test({ name: "...", ...notEmulated("qemu-user does not set MSG_CTRUNC"), fn() {} });
+ * nextTestUnlessEmulated("qemu-user does not set MSG_CTRUNC");
+ * Deno.test("...", () => {}); // unchanged: skipped under qemu-user
+ * linuxOnlyFile("the Linux address families"); // every test registered after it
  * ```
  *
  * @module
@@ -68,6 +70,57 @@ export function linuxOnly(why: string): { ignore: boolean } {
   return IS_LINUX ? { ignore: false } : skip(`${why} (Linux only; this is ${Deno.build.os})`);
 }
 
+type TestFn = Deno.TestDefinition["fn"];
+
+/** Registers what `Deno.test(a, b, c)` would, with `ignore: true`, through `real`. */
+function registerIgnored(real: typeof Deno.test, a: unknown, b?: unknown, c?: unknown): void {
+  let def: Deno.TestDefinition;
+  if (typeof a === "function") def = { name: a.name, fn: a as TestFn };
+  else if (typeof a === "string") {
+    def = typeof b === "function"
+      ? { name: a, fn: b as TestFn }
+      : { ...(b as object), name: a, fn: c as TestFn };
+  } else if (typeof b === "function") def = { ...(a as Deno.TestDefinition), fn: b as TestFn };
+  else def = a as Deno.TestDefinition;
+  real({ ...def, ignore: true });
+}
+
+/** Replaces this module's `Deno.test` by `f` (with `.ignore`/`.only` the same). */
+function setTest(f: (a: unknown, b?: unknown, c?: unknown) => void): void {
+  (Deno as { test: unknown }).test = Object.assign(f, { ignore: f, only: f });
+}
+
+/** The next test this module registers is skipped, with `reason` printed. */
+function ignoreNext(reason: string): void {
+  skip(reason);
+  const real = Deno.test;
+  setTest((a, b, c) => {
+    (Deno as { test: unknown }).test = real;
+    registerIgnored(real, a, b, c);
+  });
+}
+
+/**
+ * Skips the next test this module registers off Linux, printing why: a line
+ * above an unchanged `Deno.test(...)`.
+ *
+ * @param why what makes the test Linux-only
+ */
+export function nextTestOnLinux(why: string): void {
+  if (!IS_LINUX) ignoreNext(`${why} (Linux only; this is ${Deno.build.os})`);
+}
+
+/**
+ * Skips the next test this module registers under qemu-user emulation,
+ * printing why: a line above an unchanged `Deno.test(...)`, for a test that
+ * meets a known difference of qemu-user from a real kernel.
+ *
+ * @param why the qemu-user difference
+ */
+export function nextTestUnlessEmulated(why: string): void {
+  if (EMULATED !== null) ignoreNext(`${why} (under ${EMULATED})`);
+}
+
 /**
  * Makes every test this module registers after the call skip off Linux,
  * printing why once: for a test file that is about Linux features as a
@@ -80,19 +133,7 @@ export function linuxOnlyFile(why: string): void {
   if (IS_LINUX) return;
   skip(`${why} (Linux only; this is ${Deno.build.os})`);
   const real = Deno.test;
-  const ignored = (a: unknown, b?: unknown, c?: unknown): void => {
-    let def: Deno.TestDefinition;
-    if (typeof a === "function") def = { name: a.name, fn: a as Deno.TestDefinition["fn"] };
-    else if (typeof a === "string") {
-      def = typeof b === "function"
-        ? { name: a, fn: b as Deno.TestDefinition["fn"] }
-        : { ...(b as object), name: a, fn: c as Deno.TestDefinition["fn"] };
-    } else if (typeof b === "function") {
-      def = { ...(a as Deno.TestDefinition), fn: b as Deno.TestDefinition["fn"] };
-    } else def = a as Deno.TestDefinition;
-    real({ ...def, ignore: true });
-  };
-  (Deno as { test: unknown }).test = Object.assign(ignored, { ignore: ignored, only: ignored });
+  setTest((a, b, c) => registerIgnored(real, a, b, c));
 }
 
 /**

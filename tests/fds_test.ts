@@ -20,7 +20,7 @@ import {
   socketpair,
 } from "../mod.ts";
 import { lib } from "../src/_syscall.ts";
-import { notEmulated } from "./_platform.ts";
+import { nextTestUnlessEmulated } from "./_platform.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -226,34 +226,31 @@ Deno.test("send_fds()/recv_fds() pass several descriptors in one message, each u
   }
 });
 
-Deno.test(
-  "recv_fds() with room for fewer descriptors than sent sets MSG_CTRUNC and leaks none",
-  notEmulated("qemu-user does not set MSG_CTRUNC"),
-  () => {
-    const [a, b] = socketpair();
-    const extra = [socketpair(), socketpair()].flat();
-    try {
-      const before = openFds();
-      const sent = [...extra.map((s) => s.fileno()), extra[0].fileno()]; // 5 descriptors
-      send_fds(a, [enc.encode("many")], sent);
-      const [data, fds, flags] = recv_fds(b, 8, 2);
-      assertEquals(dec.decode(data), "many");
-      assertEquals(fds.length, 2);
-      assertEquals(flags & MSG_CTRUNC, MSG_CTRUNC);
-      for (const fd of fds) close(fd);
-      // the 3 that did not fit were never installed here
-      assertEquals(openFds(), before);
-      // and with no room at all (maxfds 0) every descriptor is dropped
-      send_fds(a, [enc.encode("none")], sent);
-      const [, none, flags0] = recv_fds(b, 8, 0);
-      assertEquals(none, []);
-      assertEquals(flags0 & MSG_CTRUNC, MSG_CTRUNC);
-      assertEquals(openFds(), before);
-    } finally {
-      for (const s of [a, b, ...extra]) s.close();
-    }
-  },
-);
+nextTestUnlessEmulated("qemu-user does not set MSG_CTRUNC");
+Deno.test("recv_fds() with room for fewer descriptors than sent sets MSG_CTRUNC and leaks none", () => {
+  const [a, b] = socketpair();
+  const extra = [socketpair(), socketpair()].flat();
+  try {
+    const before = openFds();
+    const sent = [...extra.map((s) => s.fileno()), extra[0].fileno()]; // 5 descriptors
+    send_fds(a, [enc.encode("many")], sent);
+    const [data, fds, flags] = recv_fds(b, 8, 2);
+    assertEquals(dec.decode(data), "many");
+    assertEquals(fds.length, 2);
+    assertEquals(flags & MSG_CTRUNC, MSG_CTRUNC);
+    for (const fd of fds) close(fd);
+    // the 3 that did not fit were never installed here
+    assertEquals(openFds(), before);
+    // and with no room at all (maxfds 0) every descriptor is dropped
+    send_fds(a, [enc.encode("none")], sent);
+    const [, none, flags0] = recv_fds(b, 8, 0);
+    assertEquals(none, []);
+    assertEquals(flags0 & MSG_CTRUNC, MSG_CTRUNC);
+    assertEquals(openFds(), before);
+  } finally {
+    for (const s of [a, b, ...extra]) s.close();
+  }
+});
 
 Deno.test("send_fds() passes flags and address on to sendmsg for a datagram socket", () => {
   const name = new Uint8Array([0, ...enc.encode(`sockffi-fds-${Deno.pid}`)]);

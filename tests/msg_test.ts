@@ -40,7 +40,7 @@ import {
 } from "../mod.ts";
 import { SCM_CREDENTIALS, SCM_TIMESTAMPNS, SO_PASSCRED, SO_TIMESTAMPNS } from "./_linux.ts";
 import { layout } from "../ffi/mod.ts";
-import { linuxOnly, notEmulated } from "./_platform.ts";
+import { nextTestOnLinux, nextTestUnlessEmulated } from "./_platform.ts";
 import { lib } from "../src/_syscall.ts";
 import { cmsgAlign } from "../src/cmsg.ts";
 import {
@@ -245,39 +245,36 @@ Deno.test("SCM_RIGHTS descriptors arrive working and non-inheritable; msg_flags 
   }
 });
 
-Deno.test(
-  "SCM_CREDENTIALS with SO_PASSCRED reports our own pid, uid and gid",
-  linuxOnly("SCM_CREDENTIALS is Linux's"),
-  () => {
-    const [a, b] = socketpair(AF_UNIX, SOCK_DGRAM);
-    try {
-      b.setsockopt(SOL_SOCKET, SO_PASSCRED, 1);
-      const U = layout.ucred!; // SCM_CREDENTIALS: Linux's
-      // Nothing sent explicitly: the kernel attaches the sender's credentials.
-      a.sendmsg([enc.encode("who")]);
-      const [, anc, flags] = b.recvmsg(16, CMSG_SPACE(U.size));
-      assertEquals(flags, 0);
-      assertEquals(anc.length, 1);
-      const [level, type, cred] = anc[0];
-      assertEquals([level, type, cred.length], [SOL_SOCKET, SCM_CREDENTIALS, U.size]);
-      const L = lib();
-      const want = [L.getpid(), L.getuid(), L.getgid()];
-      const got = [
-        dv(cred).getInt32(U.pid, LE),
-        dv(cred).getUint32(U.uid, LE),
-        dv(cred).getUint32(U.gid, LE),
-      ];
-      assertEquals(got, want);
-      // Sending them explicitly as ancillary data gives the same.
-      a.sendmsg([enc.encode("me")], [[SOL_SOCKET, SCM_CREDENTIALS, cred]]);
-      const [, anc2] = b.recvmsg(16, CMSG_SPACE(U.size));
-      assertEquals(anc2, [[SOL_SOCKET, SCM_CREDENTIALS, cred]]);
-    } finally {
-      a.close();
-      b.close();
-    }
-  },
-);
+nextTestOnLinux("SCM_CREDENTIALS is Linux's");
+Deno.test("SCM_CREDENTIALS with SO_PASSCRED reports our own pid, uid and gid", () => {
+  const [a, b] = socketpair(AF_UNIX, SOCK_DGRAM);
+  try {
+    b.setsockopt(SOL_SOCKET, SO_PASSCRED, 1);
+    const U = layout.ucred!; // SCM_CREDENTIALS: Linux's
+    // Nothing sent explicitly: the kernel attaches the sender's credentials.
+    a.sendmsg([enc.encode("who")]);
+    const [, anc, flags] = b.recvmsg(16, CMSG_SPACE(U.size));
+    assertEquals(flags, 0);
+    assertEquals(anc.length, 1);
+    const [level, type, cred] = anc[0];
+    assertEquals([level, type, cred.length], [SOL_SOCKET, SCM_CREDENTIALS, U.size]);
+    const L = lib();
+    const want = [L.getpid(), L.getuid(), L.getgid()];
+    const got = [
+      dv(cred).getInt32(U.pid, LE),
+      dv(cred).getUint32(U.uid, LE),
+      dv(cred).getUint32(U.gid, LE),
+    ];
+    assertEquals(got, want);
+    // Sending them explicitly as ancillary data gives the same.
+    a.sendmsg([enc.encode("me")], [[SOL_SOCKET, SCM_CREDENTIALS, cred]]);
+    const [, anc2] = b.recvmsg(16, CMSG_SPACE(U.size));
+    assertEquals(anc2, [[SOL_SOCKET, SCM_CREDENTIALS, cred]]);
+  } finally {
+    a.close();
+    b.close();
+  }
+});
 
 Deno.test("IP_PKTINFO reports the destination address of a UDP datagram on 127.0.0.1", () => {
   const [rx, tx, addr] = udpPair(AF_INET, "127.0.0.1");
@@ -367,42 +364,38 @@ Deno.test("IP_RECVTOS reports the TOS byte set with IP_TOS (option and ancillary
   }
 });
 
-Deno.test(
-  "SO_TIMESTAMP and SO_TIMESTAMPNS give a receive time within a second of now",
-  notEmulated("qemu-user answers SO_TIMESTAMPNS with ENOPROTOOPT"),
-  () => {
-    const [rx, tx, addr] = udpPair(AF_INET, "127.0.0.1");
-    try {
-      const where = addr as [string, number];
-      rx.setsockopt(SOL_SOCKET, SO_TIMESTAMP, 1);
-      tx.sendto(enc.encode("t"), where);
-      const TV = layout.timeval;
-      const [, anc] = rx.recvmsg(4, CMSG_SPACE(TV.size));
-      assertEquals(anc.length, 1);
-      assertEquals(anc[0].slice(0, 2), [SOL_SOCKET, SCM_TIMESTAMP]);
-      const tv = dv(anc[0][2]);
-      const t = Number(tv.getBigInt64(TV.tv_sec, LE)) +
-        Number(tv.getBigInt64(TV.tv_usec, LE)) / 1e6;
-      assert(Math.abs(t - Date.now() / 1000) < 1, `SO_TIMESTAMP ${t} vs now ${Date.now() / 1000}`);
+nextTestUnlessEmulated("qemu-user answers SO_TIMESTAMPNS with ENOPROTOOPT");
+Deno.test("SO_TIMESTAMP and SO_TIMESTAMPNS give a receive time within a second of now", () => {
+  const [rx, tx, addr] = udpPair(AF_INET, "127.0.0.1");
+  try {
+    const where = addr as [string, number];
+    rx.setsockopt(SOL_SOCKET, SO_TIMESTAMP, 1);
+    tx.sendto(enc.encode("t"), where);
+    const TV = layout.timeval;
+    const [, anc] = rx.recvmsg(4, CMSG_SPACE(TV.size));
+    assertEquals(anc.length, 1);
+    assertEquals(anc[0].slice(0, 2), [SOL_SOCKET, SCM_TIMESTAMP]);
+    const tv = dv(anc[0][2]);
+    const t = Number(tv.getBigInt64(TV.tv_sec, LE)) + Number(tv.getBigInt64(TV.tv_usec, LE)) / 1e6;
+    assert(Math.abs(t - Date.now() / 1000) < 1, `SO_TIMESTAMP ${t} vs now ${Date.now() / 1000}`);
 
-      rx.setsockopt(SOL_SOCKET, SO_TIMESTAMP, 0);
-      rx.setsockopt(SOL_SOCKET, SO_TIMESTAMPNS, 1);
-      tx.sendto(enc.encode("ns"), where);
-      const TS = layout.timespec;
-      const [, anc2] = rx.recvmsg(4, CMSG_SPACE(TS.size));
-      assertEquals(anc2.length, 1);
-      assertEquals(anc2[0].slice(0, 2), [SOL_SOCKET, SCM_TIMESTAMPNS]);
-      const ts = dv(anc2[0][2]);
-      const nsec = Number(ts.getBigInt64(TS.tv_nsec, LE));
-      assert(nsec >= 0 && nsec < 1e9);
-      const t2 = Number(ts.getBigInt64(TS.tv_sec, LE)) + nsec / 1e9;
-      assert(Math.abs(t2 - Date.now() / 1000) < 1, `SO_TIMESTAMPNS ${t2}`);
-    } finally {
-      rx.close();
-      tx.close();
-    }
-  },
-);
+    rx.setsockopt(SOL_SOCKET, SO_TIMESTAMP, 0);
+    rx.setsockopt(SOL_SOCKET, SO_TIMESTAMPNS, 1);
+    tx.sendto(enc.encode("ns"), where);
+    const TS = layout.timespec;
+    const [, anc2] = rx.recvmsg(4, CMSG_SPACE(TS.size));
+    assertEquals(anc2.length, 1);
+    assertEquals(anc2[0].slice(0, 2), [SOL_SOCKET, SCM_TIMESTAMPNS]);
+    const ts = dv(anc2[0][2]);
+    const nsec = Number(ts.getBigInt64(TS.tv_nsec, LE));
+    assert(nsec >= 0 && nsec < 1e9);
+    const t2 = Number(ts.getBigInt64(TS.tv_sec, LE)) + nsec / 1e9;
+    assert(Math.abs(t2 - Date.now() / 1000) < 1, `SO_TIMESTAMPNS ${t2}`);
+  } finally {
+    rx.close();
+    tx.close();
+  }
+});
 
 Deno.test("several control messages in one sendmsg() arrive in order", () => {
   const [a, b] = socketpair(AF_UNIX, SOCK_DGRAM);
@@ -647,28 +640,25 @@ Deno.test("recvmsg()/recvmsg_into()/sendmsg() reject bad input with typed errors
   assertEquals(openFds(), before);
 });
 
-Deno.test(
-  "recvmsg() with a small ancillary buffer sets MSG_CTRUNC on a non-descriptor item",
-  notEmulated("qemu-user does not set MSG_CTRUNC"),
-  () => {
-    const [rx, tx, addr] = udpPair(AF_INET, "127.0.0.1");
-    try {
-      rx.setsockopt(SOL_SOCKET, SO_TIMESTAMP, 1);
-      tx.sendto(enc.encode("t"), addr as [string, number]);
-      // Room for a header and 4 bytes of a 16-byte timeval.
-      const [data, anc, flags] = rx.recvmsg(4, CMSG_LEN(4));
-      assertEquals(dec.decode(data), "t");
-      assertEquals(flags & MSG_CTRUNC, MSG_CTRUNC);
-      // Linux cuts cmsg_len to what fit, so the part inside comes back without a warning.
-      assertEquals(anc.length, 1);
-      assertEquals(anc[0].slice(0, 2), [SOL_SOCKET, SCM_TIMESTAMP]);
-      assertEquals(anc[0][2].length, 4);
-    } finally {
-      rx.close();
-      tx.close();
-    }
-  },
-);
+nextTestUnlessEmulated("qemu-user does not set MSG_CTRUNC");
+Deno.test("recvmsg() with a small ancillary buffer sets MSG_CTRUNC on a non-descriptor item", () => {
+  const [rx, tx, addr] = udpPair(AF_INET, "127.0.0.1");
+  try {
+    rx.setsockopt(SOL_SOCKET, SO_TIMESTAMP, 1);
+    tx.sendto(enc.encode("t"), addr as [string, number]);
+    // Room for a header and 4 bytes of a 16-byte timeval.
+    const [data, anc, flags] = rx.recvmsg(4, CMSG_LEN(4));
+    assertEquals(dec.decode(data), "t");
+    assertEquals(flags & MSG_CTRUNC, MSG_CTRUNC);
+    // Linux cuts cmsg_len to what fit, so the part inside comes back without a warning.
+    assertEquals(anc.length, 1);
+    assertEquals(anc[0].slice(0, 2), [SOL_SOCKET, SCM_TIMESTAMP]);
+    assertEquals(anc[0][2].length, 4);
+  } finally {
+    rx.close();
+    tx.close();
+  }
+});
 
 Deno.test("recvmsg_into()/sendmsg() use a buffer's real memory, whatever the object claims", () => {
   class Liar extends Uint8Array {

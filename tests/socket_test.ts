@@ -59,7 +59,7 @@ import {
   tcpTriple,
   tempDir,
 } from "./_sock_util.ts";
-import { linuxOnly, notEmulated } from "./_platform.ts";
+import { nextTestOnLinux, nextTestUnlessEmulated } from "./_platform.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -531,39 +531,36 @@ Deno.test("Socket.setsockopt() TCP_NODELAY round trip", () => {
   assertEquals(s.getsockopt(IPPROTO_TCP, TCP_NODELAY), 0);
 });
 
-Deno.test(
-  "Socket.setsockopt() with null and optlen passes a NULL pointer",
-  notEmulated("qemu-user answers getsockopt(SO_BINDTODEVICE) with EINVAL"),
-  () => {
-    using s = socket();
-    // SO_REUSEADDR reads an int from the NULL pointer: EFAULT, and no crash.
-    throwsCode(() => s.setsockopt(SOL_SOCKET, SO_REUSEADDR, null, 4), "EFAULT", "setsockopt");
-    // SO_BINDTODEVICE with (NULL, 0) removes a device binding (root only).
-    try {
-      s.setsockopt(SOL_SOCKET, SO_BINDTODEVICE, b("lo"));
-    } catch (e) {
-      if (e instanceof SocketError && e.code === "EPERM") {
-        console.log("setsockopt null test: SO_BINDTODEVICE needs CAP_NET_RAW, skipped");
-        return;
-      }
-      throw e;
+nextTestUnlessEmulated("qemu-user answers getsockopt(SO_BINDTODEVICE) with EINVAL");
+Deno.test("Socket.setsockopt() with null and optlen passes a NULL pointer", () => {
+  using s = socket();
+  // SO_REUSEADDR reads an int from the NULL pointer: EFAULT, and no crash.
+  throwsCode(() => s.setsockopt(SOL_SOCKET, SO_REUSEADDR, null, 4), "EFAULT", "setsockopt");
+  // SO_BINDTODEVICE with (NULL, 0) removes a device binding (root only).
+  try {
+    s.setsockopt(SOL_SOCKET, SO_BINDTODEVICE, b("lo"));
+  } catch (e) {
+    if (e instanceof SocketError && e.code === "EPERM") {
+      console.log("setsockopt null test: SO_BINDTODEVICE needs CAP_NET_RAW, skipped");
+      return;
     }
-    assertEquals(str(s.getsockopt(SOL_SOCKET, SO_BINDTODEVICE, 16)), "lo\0");
-    s.setsockopt(SOL_SOCKET, SO_BINDTODEVICE, null, 0);
-    assertEquals(s.getsockopt(SOL_SOCKET, SO_BINDTODEVICE, 16).length, 0);
-    assertThrows(
-      // deno-lint-ignore no-explicit-any
-      () => (s.setsockopt as any)(SOL_SOCKET, SO_BINDTODEVICE, null),
-      TypeError,
-      "setsockopt() with a null value needs optlen (the 4th argument)",
-    );
-    assertThrows(
-      () => s.setsockopt(SOL_SOCKET, SO_BINDTODEVICE, null, -1),
-      RangeError,
-      "optlen out of range: -1",
-    );
-  },
-);
+    throw e;
+  }
+  assertEquals(str(s.getsockopt(SOL_SOCKET, SO_BINDTODEVICE, 16)), "lo\0");
+  s.setsockopt(SOL_SOCKET, SO_BINDTODEVICE, null, 0);
+  assertEquals(s.getsockopt(SOL_SOCKET, SO_BINDTODEVICE, 16).length, 0);
+  assertThrows(
+    // deno-lint-ignore no-explicit-any
+    () => (s.setsockopt as any)(SOL_SOCKET, SO_BINDTODEVICE, null),
+    TypeError,
+    "setsockopt() with a null value needs optlen (the 4th argument)",
+  );
+  assertThrows(
+    () => s.setsockopt(SOL_SOCKET, SO_BINDTODEVICE, null, -1),
+    RangeError,
+    "optlen out of range: -1",
+  );
+});
 
 // ---- data transfer ----
 
@@ -895,42 +892,39 @@ Deno.test("AF_UNIX SOCK_STREAM in a temporary directory", () => {
   throwsCode(() => c3.connect(`${dir.path}/missing.sock`), "ENOENT", "connect");
 });
 
-Deno.test(
-  "AF_UNIX: '' autobinds to an abstract name; path length limits as CPython",
-  linuxOnly("the abstract unix namespace is Linux's"),
-  () => {
-    // Linux autobinds a socket bound to an empty address to a 5-hex-digit abstract name.
-    using auto = socket(AF_UNIX, SOCK_DGRAM);
-    auto.bind("");
-    const name = auto.getsockname();
-    assert(name instanceof Uint8Array, String(name));
-    assertEquals(name.length, 6);
-    assertEquals(name[0], 0);
-    assertMatch(str(name.subarray(1)), /^[0-9a-f]{5}$/);
-    // A filesystem path needs room for its NUL in sun_path[108]: 107 bytes at most.
-    using dir = tempDir();
-    const p107 = `${dir.path}/`.padEnd(107, "p");
-    using ok = socket(AF_UNIX, SOCK_STREAM);
-    ok.bind(p107);
-    assertEquals(ok.getsockname(), p107);
-    using c = socket(AF_UNIX, SOCK_STREAM);
-    ok.listen();
-    c.connect(p107);
-    assertEquals(c.getpeername(), p107);
-    using tooLong = socket(AF_UNIX, SOCK_STREAM);
-    assertThrows(() => tooLong.bind(p107 + "q"), SocketError, "too long");
-    // An abstract name has no NUL: all 108 bytes are usable.
-    const a108 = Uint8Array.of(0, ...b(`sockffi-${Deno.pid}-`.padEnd(107, "a")));
-    using ab = socket(AF_UNIX, SOCK_STREAM);
-    ab.bind(a108);
-    assertEquals(ab.getsockname(), a108);
-    assertThrows(
-      () => tooLong.bind(Uint8Array.of(...a108, 0x61)),
-      SocketError,
-      "[Errno 36] AF_UNIX path too long",
-    );
-  },
-);
+nextTestOnLinux("the abstract unix namespace is Linux's");
+Deno.test("AF_UNIX: '' autobinds to an abstract name; path length limits as CPython", () => {
+  // Linux autobinds a socket bound to an empty address to a 5-hex-digit abstract name.
+  using auto = socket(AF_UNIX, SOCK_DGRAM);
+  auto.bind("");
+  const name = auto.getsockname();
+  assert(name instanceof Uint8Array, String(name));
+  assertEquals(name.length, 6);
+  assertEquals(name[0], 0);
+  assertMatch(str(name.subarray(1)), /^[0-9a-f]{5}$/);
+  // A filesystem path needs room for its NUL in sun_path[108]: 107 bytes at most.
+  using dir = tempDir();
+  const p107 = `${dir.path}/`.padEnd(107, "p");
+  using ok = socket(AF_UNIX, SOCK_STREAM);
+  ok.bind(p107);
+  assertEquals(ok.getsockname(), p107);
+  using c = socket(AF_UNIX, SOCK_STREAM);
+  ok.listen();
+  c.connect(p107);
+  assertEquals(c.getpeername(), p107);
+  using tooLong = socket(AF_UNIX, SOCK_STREAM);
+  assertThrows(() => tooLong.bind(p107 + "q"), SocketError, "too long");
+  // An abstract name has no NUL: all 108 bytes are usable.
+  const a108 = Uint8Array.of(0, ...b(`sockffi-${Deno.pid}-`.padEnd(107, "a")));
+  using ab = socket(AF_UNIX, SOCK_STREAM);
+  ab.bind(a108);
+  assertEquals(ab.getsockname(), a108);
+  assertThrows(
+    () => tooLong.bind(Uint8Array.of(...a108, 0x61)),
+    SocketError,
+    "[Errno 36] AF_UNIX path too long",
+  );
+});
 
 Deno.test("AF_UNIX SOCK_DGRAM in a temporary directory", () => {
   using dir = tempDir();
@@ -975,39 +969,36 @@ Deno.test("AF_UNIX SOCK_SEQPACKET keeps message boundaries", () => {
   assertEquals(conn.recv(100).length, 0);
 });
 
-Deno.test(
-  "AF_UNIX abstract namespace: bytes starting with a zero byte in and out",
-  linuxOnly("the abstract unix namespace is Linux's"),
-  () => {
-    const name = Uint8Array.of(0, ...b(`sockffi-test-${Deno.pid}-${Math.random()}`));
-    using l = socket(AF_UNIX, SOCK_STREAM);
-    l.bind(name);
-    l.listen();
-    const got = l.getsockname();
-    assert(got instanceof Uint8Array, `abstract name comes back as bytes, got ${got}`);
-    assertEquals(got, name);
-    using c = socket(AF_UNIX, SOCK_STREAM);
-    c.connect(name.buffer); // an ArrayBuffer is bytes too
-    assertEquals(c.getpeername(), name);
-    const [conn, addr] = l.accept();
-    using _conn = conn;
-    assertEquals(addr, "");
-    c.sendall(b("abstract"));
-    assertEquals(str(conn.recv(100)), "abstract");
-    // Abstract datagrams, with a name that has bytes after its zero byte that are not UTF-8.
-    const dname = Uint8Array.of(0, 0xff, 0xfe, 0, 1, ...b(String(Deno.pid)));
-    using d = socket(AF_UNIX, SOCK_DGRAM);
-    d.bind(dname);
-    using ds = socket(AF_UNIX, SOCK_DGRAM);
-    const sname = Uint8Array.of(0, ...b(`sender-${Deno.pid}-${Math.random()}`));
-    ds.bind(sname);
-    ds.sendto(b("dg"), dname);
-    const [data, from] = d.recvfrom(10);
-    assertEquals(str(data), "dg");
-    assertEquals(from, sname);
-    assertEquals(d.getsockname(), dname);
-  },
-);
+nextTestOnLinux("the abstract unix namespace is Linux's");
+Deno.test("AF_UNIX abstract namespace: bytes starting with a zero byte in and out", () => {
+  const name = Uint8Array.of(0, ...b(`sockffi-test-${Deno.pid}-${Math.random()}`));
+  using l = socket(AF_UNIX, SOCK_STREAM);
+  l.bind(name);
+  l.listen();
+  const got = l.getsockname();
+  assert(got instanceof Uint8Array, `abstract name comes back as bytes, got ${got}`);
+  assertEquals(got, name);
+  using c = socket(AF_UNIX, SOCK_STREAM);
+  c.connect(name.buffer); // an ArrayBuffer is bytes too
+  assertEquals(c.getpeername(), name);
+  const [conn, addr] = l.accept();
+  using _conn = conn;
+  assertEquals(addr, "");
+  c.sendall(b("abstract"));
+  assertEquals(str(conn.recv(100)), "abstract");
+  // Abstract datagrams, with a name that has bytes after its zero byte that are not UTF-8.
+  const dname = Uint8Array.of(0, 0xff, 0xfe, 0, 1, ...b(String(Deno.pid)));
+  using d = socket(AF_UNIX, SOCK_DGRAM);
+  d.bind(dname);
+  using ds = socket(AF_UNIX, SOCK_DGRAM);
+  const sname = Uint8Array.of(0, ...b(`sender-${Deno.pid}-${Math.random()}`));
+  ds.bind(sname);
+  ds.sendto(b("dg"), dname);
+  const [data, from] = d.recvfrom(10);
+  assertEquals(str(data), "dg");
+  assertEquals(from, sname);
+  assertEquals(d.getsockname(), dname);
+});
 
 // ---- Windows-only ----
 
