@@ -30,15 +30,37 @@ export {
   /** @ignore */
   AF_CAN,
   /** @ignore */
+  AF_CCITT,
+  /** @ignore */
+  AF_CHAOS,
+  /** @ignore */
+  AF_CNT,
+  /** @ignore */
+  AF_COIP,
+  /** @ignore */
+  AF_DATAKIT,
+  /** @ignore */
   AF_DECnet,
+  /** @ignore */
+  AF_DLI,
+  /** @ignore */
+  AF_E164,
+  /** @ignore */
+  AF_ECMA,
   /** @ignore */
   AF_ECONET,
   /** @ignore */
   AF_FILE,
   /** @ignore */
+  AF_HYLINK,
+  /** @ignore */
   AF_IB,
   /** @ignore */
+  AF_IEEE80211,
+  /** @ignore */
   AF_IEEE802154,
+  /** @ignore */
+  AF_IMPLINK,
   /** @ignore */
   AF_INET,
   /** @ignore */
@@ -50,11 +72,17 @@ export {
   /** @ignore */
   AF_ISDN,
   /** @ignore */
+  AF_ISO,
+  /** @ignore */
   AF_IUCV,
   /** @ignore */
   AF_KCM,
   /** @ignore */
   AF_KEY,
+  /** @ignore */
+  AF_LAT,
+  /** @ignore */
+  AF_LINK,
   /** @ignore */
   AF_LLC,
   /** @ignore */
@@ -66,7 +94,13 @@ export {
   /** @ignore */
   AF_MPLS,
   /** @ignore */
+  AF_NATM,
+  /** @ignore */
+  AF_NDRV,
+  /** @ignore */
   AF_NETBEUI,
+  /** @ignore */
+  AF_NETBIOS,
   /** @ignore */
   AF_NETLINK,
   /** @ignore */
@@ -74,15 +108,25 @@ export {
   /** @ignore */
   AF_NFC,
   /** @ignore */
+  AF_NS,
+  /** @ignore */
+  AF_OSI,
+  /** @ignore */
   AF_PACKET,
   /** @ignore */
   AF_PHONET,
   /** @ignore */
+  AF_PPP,
+  /** @ignore */
   AF_PPPOX,
+  /** @ignore */
+  AF_PUP,
   /** @ignore */
   AF_QIPCRTR,
   /** @ignore */
   AF_RDS,
+  /** @ignore */
+  AF_RESERVED_36,
   /** @ignore */
   AF_ROSE,
   /** @ignore */
@@ -92,15 +136,23 @@ export {
   /** @ignore */
   AF_SECURITY,
   /** @ignore */
+  AF_SIP,
+  /** @ignore */
   AF_SMC,
   /** @ignore */
   AF_SNA,
+  /** @ignore */
+  AF_SYS_CONTROL,
+  /** @ignore */
+  AF_SYSTEM,
   /** @ignore */
   AF_TIPC,
   /** @ignore */
   AF_UNIX,
   /** @ignore */
   AF_UNSPEC,
+  /** @ignore */
+  AF_UTUN,
   /** @ignore */
   AF_VSOCK,
   /** @ignore */
@@ -118,7 +170,11 @@ export {
   /** @ignore */
   AI_CANONNAME,
   /** @ignore */
+  AI_DEFAULT,
+  /** @ignore */
   AI_IDN,
+  /** @ignore */
+  AI_MASK,
   /** @ignore */
   AI_NUMERICHOST,
   /** @ignore */
@@ -126,7 +182,11 @@ export {
   /** @ignore */
   AI_PASSIVE,
   /** @ignore */
+  AI_UNUSABLE,
+  /** @ignore */
   AI_V4MAPPED,
+  /** @ignore */
+  AI_V4MAPPED_CFG,
   /** @ignore */
   ALG_OP_DECRYPT,
   /** @ignore */
@@ -394,6 +454,8 @@ export {
   /** @ignore */
   EAI_BADFLAGS,
   /** @ignore */
+  EAI_BADHINTS,
+  /** @ignore */
   EAI_CANCELED,
   /** @ignore */
   EAI_FAIL,
@@ -406,6 +468,8 @@ export {
   /** @ignore */
   EAI_INTR,
   /** @ignore */
+  EAI_MAX,
+  /** @ignore */
   EAI_MEMORY,
   /** @ignore */
   EAI_NODATA,
@@ -415,6 +479,8 @@ export {
   EAI_NOTCANCELED,
   /** @ignore */
   EAI_OVERFLOW,
+  /** @ignore */
+  EAI_PROTOCOL,
   /** @ignore */
   EAI_SERVICE,
   /** @ignore */
@@ -748,6 +814,8 @@ export {
   /** @ignore */
   IFF_ALLMULTI,
   /** @ignore */
+  IFF_ALTPHYS,
+  /** @ignore */
   IFF_AUTOMEDIA,
   /** @ignore */
   IFF_BROADCAST,
@@ -755,6 +823,12 @@ export {
   IFF_DEBUG,
   /** @ignore */
   IFF_DYNAMIC,
+  /** @ignore */
+  IFF_LINK0,
+  /** @ignore */
+  IFF_LINK1,
+  /** @ignore */
+  IFF_LINK2,
   /** @ignore */
   IFF_LOOPBACK,
   /** @ignore */
@@ -766,6 +840,8 @@ export {
   /** @ignore */
   IFF_NOTRAILERS,
   /** @ignore */
+  IFF_OACTIVE,
+  /** @ignore */
   IFF_POINTOPOINT,
   /** @ignore */
   IFF_PORTSEL,
@@ -773,6 +849,8 @@ export {
   IFF_PROMISC,
   /** @ignore */
   IFF_RUNNING,
+  /** @ignore */
+  IFF_SIMPLEX,
   /** @ignore */
   IFF_SLAVE,
   /** @ignore */
@@ -924,6 +1002,10 @@ export {
   /** @ignore */
   INADDR_ALLHOSTS_GROUP,
   /** @ignore */
+  INADDR_ALLMDNS_GROUP,
+  /** @ignore */
+  INADDR_ALLRPTS_GROUP,
+  /** @ignore */
   INADDR_ALLRTRS_GROUP,
   /** @ignore */
   INADDR_ALLSNOOPERS_GROUP,
@@ -932,6 +1014,8 @@ export {
   /** @ignore */
   INADDR_BROADCAST,
   /** @ignore */
+  INADDR_CARP_GROUP,
+  /** @ignore */
   INADDR_DUMMY,
   /** @ignore */
   INADDR_LOOPBACK,
@@ -939,6 +1023,8 @@ export {
   INADDR_MAX_LOCAL_GROUP,
   /** @ignore */
   INADDR_NONE,
+  /** @ignore */
+  INADDR_PFSYNC_GROUP,
   /** @ignore */
   INADDR_UNSPEC_GROUP,
   /** @ignore */
@@ -956,23 +1042,57 @@ export {
   /** @ignore */
   IP_BLOCK_SOURCE,
   /** @ignore */
+  IP_BOUND_IF,
+  /** @ignore */
   IP_CHECKSUM,
   /** @ignore */
   IP_DEFAULT_MULTICAST_LOOP,
   /** @ignore */
   IP_DEFAULT_MULTICAST_TTL,
   /** @ignore */
+  IP_DONTFRAG,
+  /** @ignore */
   IP_DROP_MEMBERSHIP,
   /** @ignore */
   IP_DROP_SOURCE_MEMBERSHIP,
   /** @ignore */
+  IP_DUMMYNET_CONFIGURE,
+  /** @ignore */
+  IP_DUMMYNET_DEL,
+  /** @ignore */
+  IP_DUMMYNET_FLUSH,
+  /** @ignore */
+  IP_DUMMYNET_GET,
+  /** @ignore */
+  IP_FAITH,
+  /** @ignore */
   IP_FREEBIND,
+  /** @ignore */
+  IP_FW_ADD,
+  /** @ignore */
+  IP_FW_DEL,
+  /** @ignore */
+  IP_FW_FLUSH,
+  /** @ignore */
+  IP_FW_GET,
+  /** @ignore */
+  IP_FW_RESETLOG,
+  /** @ignore */
+  IP_FW_ZERO,
   /** @ignore */
   IP_HDRINCL,
   /** @ignore */
   IP_IPSEC_POLICY,
   /** @ignore */
+  IP_MAX_GROUP_SRC_FILTER,
+  /** @ignore */
   IP_MAX_MEMBERSHIPS,
+  /** @ignore */
+  IP_MAX_SOCK_MUTE_FILTER,
+  /** @ignore */
+  IP_MAX_SOCK_SRC_FILTER,
+  /** @ignore */
+  IP_MIN_MEMBERSHIPS,
   /** @ignore */
   IP_MINTTL,
   /** @ignore */
@@ -986,11 +1106,29 @@ export {
   /** @ignore */
   IP_MULTICAST_IF,
   /** @ignore */
+  IP_MULTICAST_IFINDEX,
+  /** @ignore */
   IP_MULTICAST_LOOP,
   /** @ignore */
   IP_MULTICAST_TTL,
   /** @ignore */
+  IP_MULTICAST_VIF,
+  /** @ignore */
+  IP_NAT__XXX,
+  /** @ignore */
   IP_NODEFRAG,
+  /** @ignore */
+  IP_OLD_FW_ADD,
+  /** @ignore */
+  IP_OLD_FW_DEL,
+  /** @ignore */
+  IP_OLD_FW_FLUSH,
+  /** @ignore */
+  IP_OLD_FW_GET,
+  /** @ignore */
+  IP_OLD_FW_RESETLOG,
+  /** @ignore */
+  IP_OLD_FW_ZERO,
   /** @ignore */
   IP_OPTIONS,
   /** @ignore */
@@ -1016,15 +1154,29 @@ export {
   /** @ignore */
   IP_PMTUDISC_WANT,
   /** @ignore */
+  IP_PORTRANGE,
+  /** @ignore */
+  IP_PORTRANGE_DEFAULT,
+  /** @ignore */
+  IP_PORTRANGE_HIGH,
+  /** @ignore */
+  IP_PORTRANGE_LOW,
+  /** @ignore */
+  IP_RECVDSTADDR,
+  /** @ignore */
   IP_RECVERR,
   /** @ignore */
   IP_RECVERR_RFC4884,
   /** @ignore */
   IP_RECVFRAGSIZE,
   /** @ignore */
+  IP_RECVIF,
+  /** @ignore */
   IP_RECVOPTS,
   /** @ignore */
   IP_RECVORIGDSTADDR,
+  /** @ignore */
+  IP_RECVPKTINFO,
   /** @ignore */
   IP_RECVRETOPTS,
   /** @ignore */
@@ -1036,7 +1188,19 @@ export {
   /** @ignore */
   IP_ROUTER_ALERT,
   /** @ignore */
+  IP_RSVP_OFF,
+  /** @ignore */
+  IP_RSVP_ON,
+  /** @ignore */
+  IP_RSVP_VIF_OFF,
+  /** @ignore */
+  IP_RSVP_VIF_ON,
+  /** @ignore */
+  IP_STRIPHDR,
+  /** @ignore */
   IP_TOS,
+  /** @ignore */
+  IP_TRAFFIC_MGT_BACKGROUND,
   /** @ignore */
   IP_TRANSPARENT,
   /** @ignore */
@@ -1066,6 +1230,10 @@ export {
   /** @ignore */
   IPPORT_FTP,
   /** @ignore */
+  IPPORT_HIFIRSTAUTO,
+  /** @ignore */
+  IPPORT_HILASTAUTO,
+  /** @ignore */
   IPPORT_LOGINSERVER,
   /** @ignore */
   IPPORT_MTP,
@@ -1075,6 +1243,8 @@ export {
   IPPORT_NETSTAT,
   /** @ignore */
   IPPORT_RESERVED,
+  /** @ignore */
+  IPPORT_RESERVEDSTART,
   /** @ignore */
   IPPORT_RJE,
   /** @ignore */
@@ -1100,27 +1270,77 @@ export {
   /** @ignore */
   IPPORT_WHOSERVER,
   /** @ignore */
+  IPPROTO_3PC,
+  /** @ignore */
+  IPPROTO_ADFS,
+  /** @ignore */
   IPPROTO_AH,
+  /** @ignore */
+  IPPROTO_AHIP,
+  /** @ignore */
+  IPPROTO_APES,
+  /** @ignore */
+  IPPROTO_ARGUS,
+  /** @ignore */
+  IPPROTO_AX25,
   /** @ignore */
   IPPROTO_BEETPH,
   /** @ignore */
+  IPPROTO_BHA,
+  /** @ignore */
+  IPPROTO_BLT,
+  /** @ignore */
+  IPPROTO_BRSATMON,
+  /** @ignore */
+  IPPROTO_CFTP,
+  /** @ignore */
+  IPPROTO_CHAOS,
+  /** @ignore */
+  IPPROTO_CMTP,
+  /** @ignore */
   IPPROTO_COMP,
   /** @ignore */
+  IPPROTO_CPHB,
+  /** @ignore */
+  IPPROTO_CPNX,
+  /** @ignore */
   IPPROTO_DCCP,
+  /** @ignore */
+  IPPROTO_DDP,
+  /** @ignore */
+  IPPROTO_DGP,
+  /** @ignore */
+  IPPROTO_DIVERT,
+  /** @ignore */
+  IPPROTO_DONE,
   /** @ignore */
   IPPROTO_DSTOPTS,
   /** @ignore */
   IPPROTO_EGP,
   /** @ignore */
+  IPPROTO_EMCON,
+  /** @ignore */
   IPPROTO_ENCAP,
   /** @ignore */
+  IPPROTO_EON,
+  /** @ignore */
   IPPROTO_ESP,
+  /** @ignore */
+  IPPROTO_ETHERIP,
   /** @ignore */
   IPPROTO_ETHERNET,
   /** @ignore */
   IPPROTO_FRAGMENT,
   /** @ignore */
+  IPPROTO_GGP,
+  /** @ignore */
+  IPPROTO_GMTP,
+  /** @ignore */
   IPPROTO_GRE,
+  /** @ignore */
+  IPPROTO_HELLO,
+  /** @ignore */
+  IPPROTO_HMP,
   /** @ignore */
   IPPROTO_HOPOPTS,
   /** @ignore */
@@ -1130,17 +1350,59 @@ export {
   /** @ignore */
   IPPROTO_IDP,
   /** @ignore */
+  IPPROTO_IDPR,
+  /** @ignore */
+  IPPROTO_IDRP,
+  /** @ignore */
   IPPROTO_IGMP,
+  /** @ignore */
+  IPPROTO_IGP,
+  /** @ignore */
+  IPPROTO_IGRP,
+  /** @ignore */
+  IPPROTO_IL,
+  /** @ignore */
+  IPPROTO_INLSP,
+  /** @ignore */
+  IPPROTO_INP,
   /** @ignore */
   IPPROTO_IP,
   /** @ignore */
+  IPPROTO_IPCOMP,
+  /** @ignore */
+  IPPROTO_IPCV,
+  /** @ignore */
+  IPPROTO_IPEIP,
+  /** @ignore */
   IPPROTO_IPIP,
+  /** @ignore */
+  IPPROTO_IPPC,
+  /** @ignore */
+  IPPROTO_IPV4,
   /** @ignore */
   IPPROTO_IPV6,
   /** @ignore */
+  IPPROTO_IRTP,
+  /** @ignore */
+  IPPROTO_KRYPTOLAN,
+  /** @ignore */
+  IPPROTO_LARP,
+  /** @ignore */
+  IPPROTO_LEAF1,
+  /** @ignore */
+  IPPROTO_LEAF2,
+  /** @ignore */
   IPPROTO_MAX,
   /** @ignore */
+  IPPROTO_MAXID,
+  /** @ignore */
+  IPPROTO_MEAS,
+  /** @ignore */
   IPPROTO_MH,
+  /** @ignore */
+  IPPROTO_MHRP,
+  /** @ignore */
+  IPPROTO_MICP,
   /** @ignore */
   IPPROTO_MPLS,
   /** @ignore */
@@ -1148,27 +1410,97 @@ export {
   /** @ignore */
   IPPROTO_MTP,
   /** @ignore */
+  IPPROTO_MUX,
+  /** @ignore */
+  IPPROTO_ND,
+  /** @ignore */
+  IPPROTO_NHRP,
+  /** @ignore */
   IPPROTO_NONE,
+  /** @ignore */
+  IPPROTO_NSP,
+  /** @ignore */
+  IPPROTO_NVPII,
+  /** @ignore */
+  IPPROTO_OSPFIGP,
+  /** @ignore */
+  IPPROTO_PGM,
+  /** @ignore */
+  IPPROTO_PIGP,
   /** @ignore */
   IPPROTO_PIM,
   /** @ignore */
+  IPPROTO_PRM,
+  /** @ignore */
   IPPROTO_PUP,
   /** @ignore */
+  IPPROTO_PVP,
+  /** @ignore */
   IPPROTO_RAW,
+  /** @ignore */
+  IPPROTO_RCCMON,
+  /** @ignore */
+  IPPROTO_RDP,
   /** @ignore */
   IPPROTO_ROUTING,
   /** @ignore */
   IPPROTO_RSVP,
   /** @ignore */
+  IPPROTO_RVD,
+  /** @ignore */
+  IPPROTO_SATEXPAK,
+  /** @ignore */
+  IPPROTO_SATMON,
+  /** @ignore */
+  IPPROTO_SCCSP,
+  /** @ignore */
   IPPROTO_SCTP,
+  /** @ignore */
+  IPPROTO_SDRP,
+  /** @ignore */
+  IPPROTO_SEP,
+  /** @ignore */
+  IPPROTO_SRPC,
+  /** @ignore */
+  IPPROTO_ST,
+  /** @ignore */
+  IPPROTO_SVMTP,
+  /** @ignore */
+  IPPROTO_SWIPE,
+  /** @ignore */
+  IPPROTO_TCF,
   /** @ignore */
   IPPROTO_TCP,
   /** @ignore */
   IPPROTO_TP,
   /** @ignore */
+  IPPROTO_TPXX,
+  /** @ignore */
+  IPPROTO_TRUNK1,
+  /** @ignore */
+  IPPROTO_TRUNK2,
+  /** @ignore */
+  IPPROTO_TTP,
+  /** @ignore */
   IPPROTO_UDP,
   /** @ignore */
   IPPROTO_UDPLITE,
+  /** @ignore */
+  IPPROTO_VINES,
+  /** @ignore */
+  IPPROTO_VISA,
+  /** @ignore */
+  IPPROTO_VMTP,
+  /** @ignore */
+  IPPROTO_WBEXPAK,
+  /** @ignore */
+  IPPROTO_WBMON,
+  /** @ignore */
+  IPPROTO_WSN,
+  /** @ignore */
+  IPPROTO_XNET,
+  /** @ignore */
+  IPPROTO_XTP,
   /** @ignore */
   IPV6_2292DSTOPTS,
   /** @ignore */
@@ -1176,13 +1508,33 @@ export {
   /** @ignore */
   IPV6_2292HOPOPTS,
   /** @ignore */
+  IPV6_2292NEXTHOP,
+  /** @ignore */
   IPV6_2292PKTINFO,
   /** @ignore */
   IPV6_2292PKTOPTIONS,
   /** @ignore */
   IPV6_2292RTHDR,
   /** @ignore */
+  IPV6_3542DSTOPTS,
+  /** @ignore */
+  IPV6_3542HOPLIMIT,
+  /** @ignore */
+  IPV6_3542HOPOPTS,
+  /** @ignore */
+  IPV6_3542NEXTHOP,
+  /** @ignore */
+  IPV6_3542PKTINFO,
+  /** @ignore */
+  IPV6_3542RTHDR,
+  /** @ignore */
   IPV6_ADD_MEMBERSHIP,
+  /** @ignore */
+  IPV6_ADDR_MC_FLAGS_PREFIX,
+  /** @ignore */
+  IPV6_ADDR_MC_FLAGS_TRANSIENT,
+  /** @ignore */
+  IPV6_ADDR_MC_FLAGS_UNICAST_BASED,
   /** @ignore */
   IPV6_ADDR_PREFERENCES,
   /** @ignore */
@@ -1192,13 +1544,23 @@ export {
   /** @ignore */
   IPV6_AUTOFLOWLABEL,
   /** @ignore */
+  IPV6_BINDV6ONLY,
+  /** @ignore */
+  IPV6_BOUND_IF,
+  /** @ignore */
   IPV6_CHECKSUM,
+  /** @ignore */
+  IPV6_DEFAULT_MULTICAST_HOPS,
+  /** @ignore */
+  IPV6_DEFAULT_MULTICAST_LOOP,
   /** @ignore */
   IPV6_DONTFRAG,
   /** @ignore */
   IPV6_DROP_MEMBERSHIP,
   /** @ignore */
   IPV6_DSTOPTS,
+  /** @ignore */
+  IPV6_FAITH,
   /** @ignore */
   IPV6_FL_A_GET,
   /** @ignore */
@@ -1236,6 +1598,16 @@ export {
   /** @ignore */
   IPV6_FREEBIND,
   /** @ignore */
+  IPV6_FW_ADD,
+  /** @ignore */
+  IPV6_FW_DEL,
+  /** @ignore */
+  IPV6_FW_FLUSH,
+  /** @ignore */
+  IPV6_FW_GET,
+  /** @ignore */
+  IPV6_FW_ZERO,
+  /** @ignore */
   IPV6_HDRINCL,
   /** @ignore */
   IPV6_HOPLIMIT,
@@ -1252,7 +1624,17 @@ export {
   /** @ignore */
   IPV6_LEAVE_GROUP,
   /** @ignore */
+  IPV6_MAX_GROUP_SRC_FILTER,
+  /** @ignore */
+  IPV6_MAX_MEMBERSHIPS,
+  /** @ignore */
+  IPV6_MAX_SOCK_SRC_FILTER,
+  /** @ignore */
+  IPV6_MIN_MEMBERSHIPS,
+  /** @ignore */
   IPV6_MINHOPCOUNT,
+  /** @ignore */
+  IPV6_MSFILTER,
   /** @ignore */
   IPV6_MTU,
   /** @ignore */
@@ -1286,6 +1668,14 @@ export {
   /** @ignore */
   IPV6_PMTUDISC_WANT,
   /** @ignore */
+  IPV6_PORTRANGE,
+  /** @ignore */
+  IPV6_PORTRANGE_DEFAULT,
+  /** @ignore */
+  IPV6_PORTRANGE_HIGH,
+  /** @ignore */
+  IPV6_PORTRANGE_LOW,
+  /** @ignore */
   IPV6_PREFER_SRC_CGA,
   /** @ignore */
   IPV6_PREFER_SRC_COA,
@@ -1299,6 +1689,8 @@ export {
   IPV6_PREFER_SRC_PUBTMP_DEFAULT,
   /** @ignore */
   IPV6_PREFER_SRC_TMP,
+  /** @ignore */
+  IPV6_PREFER_TEMPADDR,
   /** @ignore */
   IPV6_PRIORITY_10,
   /** @ignore */
@@ -1372,6 +1764,8 @@ export {
   /** @ignore */
   IPV6_RXHOPOPTS,
   /** @ignore */
+  IPV6_SOCKOPT_RESERVED1,
+  /** @ignore */
   IPV6_TCLASS,
   /** @ignore */
   IPV6_TLV_CALIPSO,
@@ -1393,6 +1787,8 @@ export {
   IPV6_UNICAST_HOPS,
   /** @ignore */
   IPV6_UNICAST_IF,
+  /** @ignore */
+  IPV6_USE_MIN_MTU,
   /** @ignore */
   IPV6_V6ONLY,
   /** @ignore */
@@ -1464,6 +1860,18 @@ export {
   /** @ignore */
   L2CAP_OPTIONS,
   /** @ignore */
+  LOCAL_PEERCRED,
+  /** @ignore */
+  LOCAL_PEEREPID,
+  /** @ignore */
+  LOCAL_PEEREUUID,
+  /** @ignore */
+  LOCAL_PEERPID,
+  /** @ignore */
+  LOCAL_PEERTOKEN,
+  /** @ignore */
+  LOCAL_PEERUUID,
+  /** @ignore */
   MCAST_BLOCK_SOURCE,
   /** @ignore */
   MCAST_EXCLUDE,
@@ -1482,6 +1890,8 @@ export {
   /** @ignore */
   MCAST_UNBLOCK_SOURCE,
   /** @ignore */
+  MCAST_UNDEFINED,
+  /** @ignore */
   MSG_BATCH,
   /** @ignore */
   MSG_CMSG_CLOEXEC,
@@ -1494,6 +1904,8 @@ export {
   /** @ignore */
   MSG_DONTWAIT,
   /** @ignore */
+  MSG_EOF,
+  /** @ignore */
   MSG_EOR,
   /** @ignore */
   MSG_ERRQUEUE,
@@ -1502,7 +1914,15 @@ export {
   /** @ignore */
   MSG_FIN,
   /** @ignore */
+  MSG_FLUSH,
+  /** @ignore */
+  MSG_HAVEMORE,
+  /** @ignore */
+  MSG_HOLD,
+  /** @ignore */
   MSG_MORE,
+  /** @ignore */
+  MSG_NEEDSA,
   /** @ignore */
   MSG_NOSIGNAL,
   /** @ignore */
@@ -1512,7 +1932,11 @@ export {
   /** @ignore */
   MSG_PROXY,
   /** @ignore */
+  MSG_RCVMORE,
+  /** @ignore */
   MSG_RST,
+  /** @ignore */
+  MSG_SEND,
   /** @ignore */
   MSG_SYN,
   /** @ignore */
@@ -1523,6 +1947,8 @@ export {
   MSG_WAITALL,
   /** @ignore */
   MSG_WAITFORONE,
+  /** @ignore */
+  MSG_WAITSTREAM,
   /** @ignore */
   MSG_ZEROCOPY,
   /** @ignore */
@@ -1614,7 +2040,11 @@ export {
   /** @ignore */
   NI_NUMERICHOST,
   /** @ignore */
+  NI_NUMERICSCOPE,
+  /** @ignore */
   NI_NUMERICSERV,
+  /** @ignore */
+  NI_WITHSCOPEID,
   /** @ignore */
   NLA_ALIGNTO,
   /** @ignore */
@@ -1782,21 +2212,41 @@ export {
   /** @ignore */
   PF_BLUETOOTH,
   /** @ignore */
+  PF_BOND,
+  /** @ignore */
   PF_BRIDGE,
   /** @ignore */
   PF_CAIF,
   /** @ignore */
   PF_CAN,
   /** @ignore */
+  PF_CCITT,
+  /** @ignore */
+  PF_CHAOS,
+  /** @ignore */
+  PF_CNT,
+  /** @ignore */
+  PF_COIP,
+  /** @ignore */
+  PF_DATAKIT,
+  /** @ignore */
   PF_DECnet,
+  /** @ignore */
+  PF_DLI,
+  /** @ignore */
+  PF_ECMA,
   /** @ignore */
   PF_ECONET,
   /** @ignore */
   PF_FILE,
   /** @ignore */
+  PF_HYLINK,
+  /** @ignore */
   PF_IB,
   /** @ignore */
   PF_IEEE802154,
+  /** @ignore */
+  PF_IMPLINK,
   /** @ignore */
   PF_INET,
   /** @ignore */
@@ -1808,11 +2258,17 @@ export {
   /** @ignore */
   PF_ISDN,
   /** @ignore */
+  PF_ISO,
+  /** @ignore */
   PF_IUCV,
   /** @ignore */
   PF_KCM,
   /** @ignore */
   PF_KEY,
+  /** @ignore */
+  PF_LAT,
+  /** @ignore */
+  PF_LINK,
   /** @ignore */
   PF_LLC,
   /** @ignore */
@@ -1824,7 +2280,13 @@ export {
   /** @ignore */
   PF_MPLS,
   /** @ignore */
+  PF_NATM,
+  /** @ignore */
+  PF_NDRV,
+  /** @ignore */
   PF_NETBEUI,
+  /** @ignore */
+  PF_NETBIOS,
   /** @ignore */
   PF_NETLINK,
   /** @ignore */
@@ -1832,33 +2294,55 @@ export {
   /** @ignore */
   PF_NFC,
   /** @ignore */
+  PF_NS,
+  /** @ignore */
+  PF_OSI,
+  /** @ignore */
   PF_PACKET,
   /** @ignore */
   PF_PHONET,
   /** @ignore */
+  PF_PIP,
+  /** @ignore */
+  PF_PPP,
+  /** @ignore */
   PF_PPPOX,
+  /** @ignore */
+  PF_PUP,
   /** @ignore */
   PF_QIPCRTR,
   /** @ignore */
   PF_RDS,
   /** @ignore */
+  PF_RESERVED_36,
+  /** @ignore */
   PF_ROSE,
   /** @ignore */
   PF_ROUTE,
+  /** @ignore */
+  PF_RTIP,
   /** @ignore */
   PF_RXRPC,
   /** @ignore */
   PF_SECURITY,
   /** @ignore */
+  PF_SIP,
+  /** @ignore */
   PF_SMC,
   /** @ignore */
   PF_SNA,
+  /** @ignore */
+  PF_SYSTEM,
   /** @ignore */
   PF_TIPC,
   /** @ignore */
   PF_UNIX,
   /** @ignore */
   PF_UNSPEC,
+  /** @ignore */
+  PF_UTUN,
+  /** @ignore */
+  PF_VLAN,
   /** @ignore */
   PF_VSOCK,
   /** @ignore */
@@ -1867,6 +2351,8 @@ export {
   PF_X25,
   /** @ignore */
   PF_XDP,
+  /** @ignore */
+  PF_XTP,
   /** @ignore */
   RDS_CANCEL_SENT_TO,
   /** @ignore */
@@ -2446,6 +2932,8 @@ export {
   /** @ignore */
   SCM_CREDENTIALS,
   /** @ignore */
+  SCM_CREDS,
+  /** @ignore */
   SCM_J1939_DEST_ADDR,
   /** @ignore */
   SCM_J1939_DEST_NAME,
@@ -2457,6 +2945,8 @@ export {
   SCM_RIGHTS,
   /** @ignore */
   SCM_TIMESTAMP,
+  /** @ignore */
+  SCM_TIMESTAMP_MONOTONIC,
   /** @ignore */
   SCM_TIMESTAMPING,
   /** @ignore */
@@ -2528,6 +3018,8 @@ export {
   /** @ignore */
   SO_DONTROUTE,
   /** @ignore */
+  SO_DONTTRUNC,
+  /** @ignore */
   SO_EE_CODE_TXTIME_INVALID_PARAM,
   /** @ignore */
   SO_EE_CODE_TXTIME_MISSED,
@@ -2570,7 +3062,11 @@ export {
   /** @ignore */
   SO_KEEPALIVE,
   /** @ignore */
+  SO_LABEL,
+  /** @ignore */
   SO_LINGER,
+  /** @ignore */
+  SO_LINGER_SEC,
   /** @ignore */
   SO_LOCK_FILTER,
   /** @ignore */
@@ -2580,11 +3076,31 @@ export {
   /** @ignore */
   SO_MEMINFO,
   /** @ignore */
+  SO_NET_SERVICE_TYPE,
+  /** @ignore */
   SO_NETNS_COOKIE,
+  /** @ignore */
+  SO_NETSVC_MARKING_LEVEL,
+  /** @ignore */
+  SO_NKE,
   /** @ignore */
   SO_NO_CHECK,
   /** @ignore */
+  SO_NOADDRERR,
+  /** @ignore */
   SO_NOFCS,
+  /** @ignore */
+  SO_NOSIGPIPE,
+  /** @ignore */
+  SO_NOTIFYCONFLICT,
+  /** @ignore */
+  SO_NP_EXTENSIONS,
+  /** @ignore */
+  SO_NREAD,
+  /** @ignore */
+  SO_NUMRCVPKT,
+  /** @ignore */
+  SO_NWRITE,
   /** @ignore */
   SO_OOBINLINE,
   /** @ignore */
@@ -2598,6 +3114,8 @@ export {
   /** @ignore */
   SO_PEERGROUPS,
   /** @ignore */
+  SO_PEERLABEL,
+  /** @ignore */
   SO_PEERNAME,
   /** @ignore */
   SO_PEERSEC,
@@ -2607,6 +3125,8 @@ export {
   SO_PRIORITY,
   /** @ignore */
   SO_PROTOCOL,
+  /** @ignore */
+  SO_RANDOMPORT,
   /** @ignore */
   SO_RCVBUF,
   /** @ignore */
@@ -2628,9 +3148,13 @@ export {
   /** @ignore */
   SO_RESERVE_MEM,
   /** @ignore */
+  SO_RESOLVER_SIGNATURE,
+  /** @ignore */
   SO_REUSEADDR,
   /** @ignore */
   SO_REUSEPORT,
+  /** @ignore */
+  SO_REUSESHAREUID,
   /** @ignore */
   SO_RXQ_OVFL,
   /** @ignore */
@@ -2656,6 +3180,8 @@ export {
   /** @ignore */
   SO_TIMESTAMP,
   /** @ignore */
+  SO_TIMESTAMP_MONOTONIC,
+  /** @ignore */
   SO_TIMESTAMP_NEW,
   /** @ignore */
   SO_TIMESTAMP_OLD,
@@ -2678,6 +3204,10 @@ export {
   /** @ignore */
   SO_TYPE,
   /** @ignore */
+  SO_UPCALLCLOSEWAIT,
+  /** @ignore */
+  SO_USELOOPBACK,
+  /** @ignore */
   SO_VM_SOCKETS_BUFFER_MAX_SIZE,
   /** @ignore */
   SO_VM_SOCKETS_BUFFER_MIN_SIZE,
@@ -2696,6 +3226,10 @@ export {
   /** @ignore */
   SO_VM_SOCKETS_TRUSTED,
   /** @ignore */
+  SO_WANTMORE,
+  /** @ignore */
+  SO_WANTOOBFLAG,
+  /** @ignore */
   SO_WIFI_STATUS,
   /** @ignore */
   SO_ZEROCOPY,
@@ -2709,6 +3243,8 @@ export {
   SOCK_DGRAM,
   /** @ignore */
   SOCK_IOC_TYPE,
+  /** @ignore */
+  SOCK_MAXADDRLEN,
   /** @ignore */
   SOCK_NONBLOCK,
   /** @ignore */
@@ -2811,6 +3347,8 @@ export {
   /** @ignore */
   SOL_LLC,
   /** @ignore */
+  SOL_LOCAL,
+  /** @ignore */
   SOL_MCTP,
   /** @ignore */
   SOL_MPTCP,
@@ -2858,6 +3396,10 @@ export {
   SOMAXCONN,
   sys,
   /** @ignore */
+  SYSPROTO_CONTROL,
+  /** @ignore */
+  SYSPROTO_EVENT,
+  /** @ignore */
   TCP_CA_CWR,
   /** @ignore */
   TCP_CA_Disorder,
@@ -2880,6 +3422,10 @@ export {
   /** @ignore */
   TCP_CONGESTION,
   /** @ignore */
+  TCP_CONNECTION_INFO,
+  /** @ignore */
+  TCP_CONNECTIONTIMEOUT,
+  /** @ignore */
   TCP_COOKIE_IN_ALWAYS,
   /** @ignore */
   TCP_COOKIE_MAX,
@@ -2895,6 +3441,8 @@ export {
   TCP_CORK,
   /** @ignore */
   TCP_DEFER_ACCEPT,
+  /** @ignore */
+  TCP_ENABLE_ECN,
   /** @ignore */
   TCP_ESTABLISHED,
   /** @ignore */
@@ -2914,6 +3462,8 @@ export {
   /** @ignore */
   TCP_INQ,
   /** @ignore */
+  TCP_KEEPALIVE,
+  /** @ignore */
   TCP_KEEPCNT,
   /** @ignore */
   TCP_KEEPIDLE,
@@ -2926,7 +3476,13 @@ export {
   /** @ignore */
   TCP_LISTEN,
   /** @ignore */
+  TCP_MAX_SACK,
+  /** @ignore */
   TCP_MAX_WINSHIFT,
+  /** @ignore */
+  TCP_MAXHLEN,
+  /** @ignore */
+  TCP_MAXOLEN,
   /** @ignore */
   TCP_MAXSEG,
   /** @ignore */
@@ -2940,6 +3496,8 @@ export {
   /** @ignore */
   TCP_MD5SIG_MAXKEYLEN,
   /** @ignore */
+  TCP_MINMSS,
+  /** @ignore */
   TCP_MSS,
   /** @ignore */
   TCP_MSS_DEFAULT,
@@ -2949,6 +3507,10 @@ export {
   TCP_NO_QUEUE,
   /** @ignore */
   TCP_NODELAY,
+  /** @ignore */
+  TCP_NOOPT,
+  /** @ignore */
+  TCP_NOPUSH,
   /** @ignore */
   TCP_NOTSENT_LOWAT,
   /** @ignore */
@@ -2974,6 +3536,10 @@ export {
   /** @ignore */
   TCP_REPAIR_WINDOW,
   /** @ignore */
+  TCP_RXT_CONNDROPTIME,
+  /** @ignore */
+  TCP_RXT_FINDROP,
+  /** @ignore */
   TCP_S_DATA_IN,
   /** @ignore */
   TCP_S_DATA_OUT,
@@ -2983,6 +3549,8 @@ export {
   TCP_SAVED_SYN,
   /** @ignore */
   TCP_SEND_QUEUE,
+  /** @ignore */
+  TCP_SENDMOREACKS,
   /** @ignore */
   TCP_SYN_RECV,
   /** @ignore */
@@ -3173,6 +3741,8 @@ export {
   UDP_NO_CHECK6_RX,
   /** @ignore */
   UDP_NO_CHECK6_TX,
+  /** @ignore */
+  UDP_NOCKSUM,
   /** @ignore */
   UDP_SEGMENT,
   /** @ignore */

@@ -272,7 +272,7 @@ const SOCKET_ERRNO_NAMES: readonly string[] = ["EAGAIN", "EBADF", "EWOULDBLOCK"]
  * those first. Remove the OS here and run `deno task gen:constants` to
  * select its tables.
  */
-const NOT_SELECTED: readonly string[] = ["darwin"];
+const NOT_SELECTED: readonly string[] = [];
 
 /** Every value Deno.build.os takes, to recognise table files. */
 const OSES: readonly string[] = [

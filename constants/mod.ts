@@ -6,7 +6,7 @@
  * folder). A constant that a system lacks is `undefined` there, as CPython
  * omits it: such names are typed `number | undefined`, so check before use.
  * Importing this module on an OS/arch without a table throws an `Error`.
- * Tables: linux/aarch64, linux/x86_64.
+ * Tables: darwin/aarch64, darwin/x86_64, linux/aarch64, linux/x86_64.
  *
  * @example Read constants
  * ```ts
@@ -18,6 +18,8 @@
  * @module
  */
 
+import * as darwin_aarch64 from "./darwin_aarch64.ts";
+import * as darwin_x86_64 from "./darwin_x86_64.ts";
 import * as linux_aarch64 from "./linux_aarch64.ts";
 import * as linux_x86_64 from "./linux_x86_64.ts";
 
@@ -30,6 +32,8 @@ interface Table {
 }
 
 const TABLES: Readonly<Record<string, Table>> = {
+  "darwin/aarch64": darwin_aarch64,
+  "darwin/x86_64": darwin_x86_64,
   "linux/aarch64": linux_aarch64,
   "linux/x86_64": linux_x86_64,
 };
@@ -40,7 +44,7 @@ function selectTable(): Table {
   if (table === undefined) {
     throw new Error(
       `sockffi does not support ${key} yet: there is no constants table for it ` +
-        `(tables exist for linux/aarch64, linux/x86_64); run \`deno task gen:constants\` on ` +
+        `(tables exist for darwin/aarch64, darwin/x86_64, linux/aarch64, linux/x86_64); run \`deno task gen:constants\` on ` +
         `such a system to make constants/${Deno.build.os}_${Deno.build.arch}.ts`,
     );
   }
@@ -73,3188 +77,3773 @@ export const sys: Readonly<Record<string, number>> = Object.freeze(
   Object.assign(Object.create(S) as Record<string, number>, table.system),
 );
 
-/** errno value, re-exported as Python's socket module does, from `<asm-generic/errno-base.h>` via `<errno.h>`: 11 on linux/aarch64, 11 on linux/x86_64. */
+/** errno value, re-exported as Python's socket module does, from `<sys/errno.h>` via `<errno.h>`: 35 on darwin/aarch64, 35 on darwin/x86_64; from `<asm-generic/errno-base.h>` via `<errno.h>`: 11 on linux/aarch64, 11 on linux/x86_64. */
 export const EAGAIN: number = table.errno.EAGAIN;
 
-/** errno value, re-exported as Python's socket module does, from `<asm-generic/errno-base.h>` via `<errno.h>`: 9 on linux/aarch64, 9 on linux/x86_64. */
+/** errno value, re-exported as Python's socket module does, from `<sys/errno.h>` via `<errno.h>`: 9 on darwin/aarch64, 9 on darwin/x86_64; from `<asm-generic/errno-base.h>` via `<errno.h>`: 9 on linux/aarch64, 9 on linux/x86_64. */
 export const EBADF: number = table.errno.EBADF;
 
-/** errno value, re-exported as Python's socket module does, from `<asm-generic/errno.h>` via `<errno.h>`: 11 on linux/aarch64, 11 on linux/x86_64. */
+/** errno value, re-exported as Python's socket module does, from `<sys/errno.h>` via `<errno.h>`: 35 on darwin/aarch64, 35 on darwin/x86_64; from `<asm-generic/errno.h>` via `<errno.h>`: 11 on linux/aarch64, 11 on linux/x86_64. */
 export const EWOULDBLOCK: number = table.errno.EWOULDBLOCK;
 
 /** Bluetooth address meaning any local adapter, as a string (as in Python); defined where BTPROTO_RFCOMM is. */
-export const BDADDR_ANY: string = "00:00:00:00:00:00";
+export const BDADDR_ANY: string | undefined = S.BTPROTO_RFCOMM === undefined
+  ? undefined
+  : "00:00:00:00:00:00";
 
 /** Bluetooth address meaning the local adapter, as a string (as in Python); defined where BTPROTO_RFCOMM is. */
-export const BDADDR_LOCAL: string = "00:00:00:FF:FF:FF";
+export const BDADDR_LOCAL: string | undefined = S.BTPROTO_RFCOMM === undefined
+  ? undefined
+  : "00:00:00:FF:FF:FF";
 
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 38 on linux/aarch64, 38 on linux/x86_64. */
-export const AF_ALG: number = S.AF_ALG;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 5 on linux/aarch64, 5 on linux/x86_64. */
+/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 38 on linux/aarch64, 38 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const AF_ALG: number | undefined = S.AF_ALG;
+/** Address family, from `<sys/socket.h>`: 16 on darwin/aarch64, 16 on darwin/x86_64; from `<bits/socket.h>` via `<sys/socket.h>`: 5 on linux/aarch64, 5 on linux/x86_64. */
 export const AF_APPLETALK: number = S.AF_APPLETALK;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 18 on linux/aarch64, 18 on linux/x86_64. */
-export const AF_ASH: number = S.AF_ASH;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
-export const AF_ATMPVC: number = S.AF_ATMPVC;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 20 on linux/aarch64, 20 on linux/x86_64. */
-export const AF_ATMSVC: number = S.AF_ATMSVC;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const AF_AX25: number = S.AF_AX25;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 31 on linux/aarch64, 31 on linux/x86_64. */
-export const AF_BLUETOOTH: number = S.AF_BLUETOOTH;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 7 on linux/aarch64, 7 on linux/x86_64. */
-export const AF_BRIDGE: number = S.AF_BRIDGE;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 37 on linux/aarch64, 37 on linux/x86_64. */
-export const AF_CAIF: number = S.AF_CAIF;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 29 on linux/aarch64, 29 on linux/x86_64. */
-export const AF_CAN: number = S.AF_CAN;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 12 on linux/aarch64, 12 on linux/x86_64. */
+/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 18 on linux/aarch64, 18 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const AF_ASH: number | undefined = S.AF_ASH;
+/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 8 on linux/aarch64, 8 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const AF_ATMPVC: number | undefined = S.AF_ATMPVC;
+/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 20 on linux/aarch64, 20 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const AF_ATMSVC: number | undefined = S.AF_ATMSVC;
+/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const AF_AX25: number | undefined = S.AF_AX25;
+/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 31 on linux/aarch64, 31 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const AF_BLUETOOTH: number | undefined = S.AF_BLUETOOTH;
+/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 7 on linux/aarch64, 7 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const AF_BRIDGE: number | undefined = S.AF_BRIDGE;
+/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 37 on linux/aarch64, 37 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const AF_CAIF: number | undefined = S.AF_CAIF;
+/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 29 on linux/aarch64, 29 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const AF_CAN: number | undefined = S.AF_CAN;
+/** Address family, from `<sys/socket.h>`: 10 on darwin/aarch64, 10 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const AF_CCITT: number | undefined = S.AF_CCITT;
+/** Address family, from `<sys/socket.h>`: 5 on darwin/aarch64, 5 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const AF_CHAOS: number | undefined = S.AF_CHAOS;
+/** Address family, from `<sys/socket.h>`: 21 on darwin/aarch64, 21 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const AF_CNT: number | undefined = S.AF_CNT;
+/** Address family, from `<sys/socket.h>`: 20 on darwin/aarch64, 20 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const AF_COIP: number | undefined = S.AF_COIP;
+/** Address family, from `<sys/socket.h>`: 9 on darwin/aarch64, 9 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const AF_DATAKIT: number | undefined = S.AF_DATAKIT;
+/** Address family, from `<sys/socket.h>`: 12 on darwin/aarch64, 12 on darwin/x86_64; from `<bits/socket.h>` via `<sys/socket.h>`: 12 on linux/aarch64, 12 on linux/x86_64. */
 export const AF_DECnet: number = S.AF_DECnet;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 19 on linux/aarch64, 19 on linux/x86_64. */
-export const AF_ECONET: number = S.AF_ECONET;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const AF_FILE: number = S.AF_FILE;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 27 on linux/aarch64, 27 on linux/x86_64. */
-export const AF_IB: number = S.AF_IB;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 36 on linux/aarch64, 36 on linux/x86_64. */
-export const AF_IEEE802154: number = S.AF_IEEE802154;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
+/** Address family, from `<sys/socket.h>`: 13 on darwin/aarch64, 13 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const AF_DLI: number | undefined = S.AF_DLI;
+/** Address family, from `<sys/socket.h>`: 28 on darwin/aarch64, 28 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const AF_E164: number | undefined = S.AF_E164;
+/** Address family, from `<sys/socket.h>`: 8 on darwin/aarch64, 8 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const AF_ECMA: number | undefined = S.AF_ECMA;
+/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 19 on linux/aarch64, 19 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const AF_ECONET: number | undefined = S.AF_ECONET;
+/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const AF_FILE: number | undefined = S.AF_FILE;
+/** Address family, from `<sys/socket.h>`: 15 on darwin/aarch64, 15 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const AF_HYLINK: number | undefined = S.AF_HYLINK;
+/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 27 on linux/aarch64, 27 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const AF_IB: number | undefined = S.AF_IB;
+/** Address family, from `<sys/socket.h>`: 37 on darwin/aarch64, 37 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const AF_IEEE80211: number | undefined = S.AF_IEEE80211;
+/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 36 on linux/aarch64, 36 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const AF_IEEE802154: number | undefined = S.AF_IEEE802154;
+/** Address family, from `<sys/socket.h>`: 3 on darwin/aarch64, 3 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const AF_IMPLINK: number | undefined = S.AF_IMPLINK;
+/** Address family, from `<sys/socket.h>`: 2 on darwin/aarch64, 2 on darwin/x86_64; from `<bits/socket.h>` via `<sys/socket.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
 export const AF_INET: number = S.AF_INET;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 10 on linux/aarch64, 10 on linux/x86_64. */
+/** Address family, from `<sys/socket.h>`: 30 on darwin/aarch64, 30 on darwin/x86_64; from `<bits/socket.h>` via `<sys/socket.h>`: 10 on linux/aarch64, 10 on linux/x86_64. */
 export const AF_INET6: number = S.AF_INET6;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
+/** Address family, from `<sys/socket.h>`: 23 on darwin/aarch64, 23 on darwin/x86_64; from `<bits/socket.h>` via `<sys/socket.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
 export const AF_IPX: number = S.AF_IPX;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 23 on linux/aarch64, 23 on linux/x86_64. */
-export const AF_IRDA: number = S.AF_IRDA;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 34 on linux/aarch64, 34 on linux/x86_64. */
+/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 23 on linux/aarch64, 23 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const AF_IRDA: number | undefined = S.AF_IRDA;
+/** Address family, from `<sys/socket.h>`: 28 on darwin/aarch64, 28 on darwin/x86_64; from `<bits/socket.h>` via `<sys/socket.h>`: 34 on linux/aarch64, 34 on linux/x86_64. */
 export const AF_ISDN: number = S.AF_ISDN;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 32 on linux/aarch64, 32 on linux/x86_64. */
-export const AF_IUCV: number = S.AF_IUCV;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 41 on linux/aarch64, 41 on linux/x86_64. */
-export const AF_KCM: number = S.AF_KCM;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 15 on linux/aarch64, 15 on linux/x86_64. */
-export const AF_KEY: number = S.AF_KEY;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 26 on linux/aarch64, 26 on linux/x86_64. */
-export const AF_LLC: number = S.AF_LLC;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
+/** Address family, from `<sys/socket.h>`: 7 on darwin/aarch64, 7 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const AF_ISO: number | undefined = S.AF_ISO;
+/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 32 on linux/aarch64, 32 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const AF_IUCV: number | undefined = S.AF_IUCV;
+/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 41 on linux/aarch64, 41 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const AF_KCM: number | undefined = S.AF_KCM;
+/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 15 on linux/aarch64, 15 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const AF_KEY: number | undefined = S.AF_KEY;
+/** Address family, from `<sys/socket.h>`: 14 on darwin/aarch64, 14 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const AF_LAT: number | undefined = S.AF_LAT;
+/** Address family, from `<sys/socket.h>`: 18 on darwin/aarch64, 18 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const AF_LINK: number | undefined = S.AF_LINK;
+/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 26 on linux/aarch64, 26 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const AF_LLC: number | undefined = S.AF_LLC;
+/** Address family, from `<sys/socket.h>`: 1 on darwin/aarch64, 1 on darwin/x86_64; from `<bits/socket.h>` via `<sys/socket.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
 export const AF_LOCAL: number = S.AF_LOCAL;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 46 on linux/aarch64, 46 on linux/x86_64. */
+/** Address family, from `<sys/socket.h>`: 41 on darwin/aarch64, 41 on darwin/x86_64; from `<bits/socket.h>` via `<sys/socket.h>`: 46 on linux/aarch64, 46 on linux/x86_64. */
 export const AF_MAX: number = S.AF_MAX;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 45 on linux/aarch64, 45 on linux/x86_64. */
-export const AF_MCTP: number = S.AF_MCTP;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 28 on linux/aarch64, 28 on linux/x86_64. */
-export const AF_MPLS: number = S.AF_MPLS;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 13 on linux/aarch64, 13 on linux/x86_64. */
-export const AF_NETBEUI: number = S.AF_NETBEUI;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
-export const AF_NETLINK: number = S.AF_NETLINK;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 6 on linux/aarch64, 6 on linux/x86_64. */
-export const AF_NETROM: number = S.AF_NETROM;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 39 on linux/aarch64, 39 on linux/x86_64. */
-export const AF_NFC: number = S.AF_NFC;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 17 on linux/aarch64, 17 on linux/x86_64. */
-export const AF_PACKET: number = S.AF_PACKET;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 35 on linux/aarch64, 35 on linux/x86_64. */
-export const AF_PHONET: number = S.AF_PHONET;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 24 on linux/aarch64, 24 on linux/x86_64. */
-export const AF_PPPOX: number = S.AF_PPPOX;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 42 on linux/aarch64, 42 on linux/x86_64. */
-export const AF_QIPCRTR: number = S.AF_QIPCRTR;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 21 on linux/aarch64, 21 on linux/x86_64. */
-export const AF_RDS: number = S.AF_RDS;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 11 on linux/aarch64, 11 on linux/x86_64. */
-export const AF_ROSE: number = S.AF_ROSE;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
+/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 45 on linux/aarch64, 45 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const AF_MCTP: number | undefined = S.AF_MCTP;
+/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 28 on linux/aarch64, 28 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const AF_MPLS: number | undefined = S.AF_MPLS;
+/** Address family, from `<sys/socket.h>`: 31 on darwin/aarch64, 31 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const AF_NATM: number | undefined = S.AF_NATM;
+/** Address family, from `<sys/socket.h>`: 27 on darwin/aarch64, 27 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const AF_NDRV: number | undefined = S.AF_NDRV;
+/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 13 on linux/aarch64, 13 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const AF_NETBEUI: number | undefined = S.AF_NETBEUI;
+/** Address family, from `<sys/socket.h>`: 33 on darwin/aarch64, 33 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const AF_NETBIOS: number | undefined = S.AF_NETBIOS;
+/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 16 on linux/aarch64, 16 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const AF_NETLINK: number | undefined = S.AF_NETLINK;
+/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 6 on linux/aarch64, 6 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const AF_NETROM: number | undefined = S.AF_NETROM;
+/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 39 on linux/aarch64, 39 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const AF_NFC: number | undefined = S.AF_NFC;
+/** Address family, from `<sys/socket.h>`: 6 on darwin/aarch64, 6 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const AF_NS: number | undefined = S.AF_NS;
+/** Address family, from `<sys/socket.h>`: 7 on darwin/aarch64, 7 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const AF_OSI: number | undefined = S.AF_OSI;
+/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 17 on linux/aarch64, 17 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const AF_PACKET: number | undefined = S.AF_PACKET;
+/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 35 on linux/aarch64, 35 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const AF_PHONET: number | undefined = S.AF_PHONET;
+/** Address family, from `<sys/socket.h>`: 34 on darwin/aarch64, 34 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const AF_PPP: number | undefined = S.AF_PPP;
+/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 24 on linux/aarch64, 24 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const AF_PPPOX: number | undefined = S.AF_PPPOX;
+/** Address family, from `<sys/socket.h>`: 4 on darwin/aarch64, 4 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const AF_PUP: number | undefined = S.AF_PUP;
+/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 42 on linux/aarch64, 42 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const AF_QIPCRTR: number | undefined = S.AF_QIPCRTR;
+/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 21 on linux/aarch64, 21 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const AF_RDS: number | undefined = S.AF_RDS;
+/** Address family, from `<sys/socket.h>`: 36 on darwin/aarch64, 36 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const AF_RESERVED_36: number | undefined = S.AF_RESERVED_36;
+/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 11 on linux/aarch64, 11 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const AF_ROSE: number | undefined = S.AF_ROSE;
+/** Address family, from `<sys/socket.h>`: 17 on darwin/aarch64, 17 on darwin/x86_64; from `<bits/socket.h>` via `<sys/socket.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
 export const AF_ROUTE: number = S.AF_ROUTE;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 33 on linux/aarch64, 33 on linux/x86_64. */
-export const AF_RXRPC: number = S.AF_RXRPC;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 14 on linux/aarch64, 14 on linux/x86_64. */
-export const AF_SECURITY: number = S.AF_SECURITY;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 43 on linux/aarch64, 43 on linux/x86_64. */
-export const AF_SMC: number = S.AF_SMC;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 22 on linux/aarch64, 22 on linux/x86_64. */
+/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 33 on linux/aarch64, 33 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const AF_RXRPC: number | undefined = S.AF_RXRPC;
+/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 14 on linux/aarch64, 14 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const AF_SECURITY: number | undefined = S.AF_SECURITY;
+/** Address family, from `<sys/socket.h>`: 24 on darwin/aarch64, 24 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const AF_SIP: number | undefined = S.AF_SIP;
+/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 43 on linux/aarch64, 43 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const AF_SMC: number | undefined = S.AF_SMC;
+/** Address family, from `<sys/socket.h>`: 11 on darwin/aarch64, 11 on darwin/x86_64; from `<bits/socket.h>` via `<sys/socket.h>`: 22 on linux/aarch64, 22 on linux/x86_64. */
 export const AF_SNA: number = S.AF_SNA;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 30 on linux/aarch64, 30 on linux/x86_64. */
-export const AF_TIPC: number = S.AF_TIPC;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
+/** Address family, from `<sys/socket.h>`: 32 on darwin/aarch64, 32 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const AF_SYSTEM: number | undefined = S.AF_SYSTEM;
+/** AF_SYSTEM subsystem address (ss_sysaddr), from macOS's `<sys/sys_domain.h>` via constants/supplement.h: 2 on darwin/aarch64, 2 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const AF_SYS_CONTROL: number | undefined = S.AF_SYS_CONTROL;
+/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 30 on linux/aarch64, 30 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const AF_TIPC: number | undefined = S.AF_TIPC;
+/** Address family, from `<sys/socket.h>`: 1 on darwin/aarch64, 1 on darwin/x86_64; from `<bits/socket.h>` via `<sys/socket.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
 export const AF_UNIX: number = S.AF_UNIX;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
+/** Address family, from `<sys/socket.h>`: 0 on darwin/aarch64, 0 on darwin/x86_64; from `<bits/socket.h>` via `<sys/socket.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
 export const AF_UNSPEC: number = S.AF_UNSPEC;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 40 on linux/aarch64, 40 on linux/x86_64. */
+/** Address family, from `<sys/socket.h>`: 38 on darwin/aarch64, 38 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const AF_UTUN: number | undefined = S.AF_UTUN;
+/** Address family, from `<sys/socket.h>`: 40 on darwin/aarch64, 40 on darwin/x86_64; from `<bits/socket.h>` via `<sys/socket.h>`: 40 on linux/aarch64, 40 on linux/x86_64. */
 export const AF_VSOCK: number = S.AF_VSOCK;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 25 on linux/aarch64, 25 on linux/x86_64. */
-export const AF_WANPIPE: number = S.AF_WANPIPE;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 9 on linux/aarch64, 9 on linux/x86_64. */
-export const AF_X25: number = S.AF_X25;
-/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 44 on linux/aarch64, 44 on linux/x86_64. */
-export const AF_XDP: number = S.AF_XDP;
-/** getaddrinfo() flag, from `<netdb.h>`: 32 on linux/aarch64, 32 on linux/x86_64. */
+/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 25 on linux/aarch64, 25 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const AF_WANPIPE: number | undefined = S.AF_WANPIPE;
+/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 9 on linux/aarch64, 9 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const AF_X25: number | undefined = S.AF_X25;
+/** Address family, from `<bits/socket.h>` via `<sys/socket.h>`: 44 on linux/aarch64, 44 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const AF_XDP: number | undefined = S.AF_XDP;
+/** getaddrinfo() flag, from `<netdb.h>`: 1024 on darwin/aarch64, 1024 on darwin/x86_64, 32 on linux/aarch64, 32 on linux/x86_64. */
 export const AI_ADDRCONFIG: number = S.AI_ADDRCONFIG;
-/** getaddrinfo() flag, from `<netdb.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
+/** getaddrinfo() flag, from `<netdb.h>`: 256 on darwin/aarch64, 256 on darwin/x86_64, 16 on linux/aarch64, 16 on linux/x86_64. */
 export const AI_ALL: number = S.AI_ALL;
-/** getaddrinfo() flag, from `<netdb.h>`: 128 on linux/aarch64, 128 on linux/x86_64. */
-export const AI_CANONIDN: number = S.AI_CANONIDN;
-/** getaddrinfo() flag, from `<netdb.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
+/** getaddrinfo() flag, from `<netdb.h>`: 128 on linux/aarch64, 128 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const AI_CANONIDN: number | undefined = S.AI_CANONIDN;
+/** getaddrinfo() flag, from `<netdb.h>`: 2 on darwin/aarch64, 2 on darwin/x86_64, 2 on linux/aarch64, 2 on linux/x86_64. */
 export const AI_CANONNAME: number = S.AI_CANONNAME;
-/** getaddrinfo() flag, from `<netdb.h>`: 64 on linux/aarch64, 64 on linux/x86_64. */
-export const AI_IDN: number = S.AI_IDN;
-/** getaddrinfo() flag, from `<netdb.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
+/** getaddrinfo() flag, from `<netdb.h>`: 1536 on darwin/aarch64, 1536 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const AI_DEFAULT: number | undefined = S.AI_DEFAULT;
+/** getaddrinfo() flag, from `<netdb.h>`: 64 on linux/aarch64, 64 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const AI_IDN: number | undefined = S.AI_IDN;
+/** getaddrinfo() flag, from `<netdb.h>`: 5127 on darwin/aarch64, 5127 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const AI_MASK: number | undefined = S.AI_MASK;
+/** getaddrinfo() flag, from `<netdb.h>`: 4 on darwin/aarch64, 4 on darwin/x86_64, 4 on linux/aarch64, 4 on linux/x86_64. */
 export const AI_NUMERICHOST: number = S.AI_NUMERICHOST;
-/** getaddrinfo() flag, from `<netdb.h>`: 1024 on linux/aarch64, 1024 on linux/x86_64. */
+/** getaddrinfo() flag, from `<netdb.h>`: 4096 on darwin/aarch64, 4096 on darwin/x86_64, 1024 on linux/aarch64, 1024 on linux/x86_64. */
 export const AI_NUMERICSERV: number = S.AI_NUMERICSERV;
-/** getaddrinfo() flag, from `<netdb.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
+/** getaddrinfo() flag, from `<netdb.h>`: 1 on darwin/aarch64, 1 on darwin/x86_64, 1 on linux/aarch64, 1 on linux/x86_64. */
 export const AI_PASSIVE: number = S.AI_PASSIVE;
-/** getaddrinfo() flag, from `<netdb.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
+/** getaddrinfo() flag, from `<netdb.h>`: 268435456 on darwin/aarch64, 268435456 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const AI_UNUSABLE: number | undefined = S.AI_UNUSABLE;
+/** getaddrinfo() flag, from `<netdb.h>`: 2048 on darwin/aarch64, 2048 on darwin/x86_64, 8 on linux/aarch64, 8 on linux/x86_64. */
 export const AI_V4MAPPED: number = S.AI_V4MAPPED;
-/** Kernel crypto API (AF_ALG) socket option or operation, from `<linux/if_alg.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const ALG_OP_DECRYPT: number = S.ALG_OP_DECRYPT;
-/** Kernel crypto API (AF_ALG) socket option or operation, from `<linux/if_alg.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const ALG_OP_ENCRYPT: number = S.ALG_OP_ENCRYPT;
-/** Kernel crypto API (AF_ALG) socket option or operation, from CPython's Modules/socketmodule.c via constants/supplement.h: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const ALG_OP_SIGN: number = S.ALG_OP_SIGN;
-/** Kernel crypto API (AF_ALG) socket option or operation, from CPython's Modules/socketmodule.c via constants/supplement.h: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const ALG_OP_VERIFY: number = S.ALG_OP_VERIFY;
-/** Kernel crypto API (AF_ALG) socket option or operation, from `<linux/if_alg.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const ALG_SET_AEAD_ASSOCLEN: number = S.ALG_SET_AEAD_ASSOCLEN;
-/** Kernel crypto API (AF_ALG) socket option or operation, from `<linux/if_alg.h>`: 5 on linux/aarch64, 5 on linux/x86_64. */
-export const ALG_SET_AEAD_AUTHSIZE: number = S.ALG_SET_AEAD_AUTHSIZE;
-/** Kernel crypto API (AF_ALG) socket option or operation, from `<linux/if_alg.h>`: 6 on linux/aarch64, 6 on linux/x86_64. */
-export const ALG_SET_DRBG_ENTROPY: number = S.ALG_SET_DRBG_ENTROPY;
-/** Kernel crypto API (AF_ALG) socket option or operation, from `<linux/if_alg.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const ALG_SET_IV: number = S.ALG_SET_IV;
-/** Kernel crypto API (AF_ALG) socket option or operation, from `<linux/if_alg.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const ALG_SET_KEY: number = S.ALG_SET_KEY;
-/** Kernel crypto API (AF_ALG) socket option or operation, from `<linux/if_alg.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const ALG_SET_OP: number = S.ALG_SET_OP;
-/** Kernel crypto API (AF_ALG) socket option or operation, from CPython's Modules/socketmodule.c via constants/supplement.h: 6 on linux/aarch64, 6 on linux/x86_64. */
-export const ALG_SET_PUBKEY: number = S.ALG_SET_PUBKEY;
-/** Bluetooth address type, from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const BDADDR_BREDR: number = S.BDADDR_BREDR;
-/** Bluetooth address type, from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const BDADDR_LE_PUBLIC: number = S.BDADDR_LE_PUBLIC;
-/** Bluetooth address type, from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const BDADDR_LE_RANDOM: number = S.BDADDR_LE_RANDOM;
-/** Bluetooth protocol for socket(AF_BLUETOOTH, ...), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 7 on linux/aarch64, 7 on linux/x86_64. */
-export const BTPROTO_AVDTP: number = S.BTPROTO_AVDTP;
-/** Bluetooth protocol for socket(AF_BLUETOOTH, ...), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const BTPROTO_BNEP: number = S.BTPROTO_BNEP;
-/** Bluetooth protocol for socket(AF_BLUETOOTH, ...), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 5 on linux/aarch64, 5 on linux/x86_64. */
-export const BTPROTO_CMTP: number = S.BTPROTO_CMTP;
-/** Bluetooth protocol for socket(AF_BLUETOOTH, ...), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const BTPROTO_HCI: number = S.BTPROTO_HCI;
-/** Bluetooth protocol for socket(AF_BLUETOOTH, ...), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 6 on linux/aarch64, 6 on linux/x86_64. */
-export const BTPROTO_HIDP: number = S.BTPROTO_HIDP;
-/** Bluetooth protocol for socket(AF_BLUETOOTH, ...), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 8 on linux/aarch64, 8 on linux/x86_64. */
-export const BTPROTO_ISO: number = S.BTPROTO_ISO;
-/** Bluetooth protocol for socket(AF_BLUETOOTH, ...), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const BTPROTO_L2CAP: number = S.BTPROTO_L2CAP;
-/** Bluetooth protocol for socket(AF_BLUETOOTH, ...), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const BTPROTO_RFCOMM: number = S.BTPROTO_RFCOMM;
-/** Bluetooth protocol for socket(AF_BLUETOOTH, ...), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const BTPROTO_SCO: number = S.BTPROTO_SCO;
-/** Bluetooth socket option or value (level SOL_BLUETOOTH), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 10 on linux/aarch64, 10 on linux/x86_64. */
-export const BT_CHANNEL_POLICY: number = S.BT_CHANNEL_POLICY;
-/** Bluetooth socket option or value (level SOL_BLUETOOTH), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const BT_CHANNEL_POLICY_AMP_PREFERRED: number = S.BT_CHANNEL_POLICY_AMP_PREFERRED;
-/** Bluetooth socket option or value (level SOL_BLUETOOTH), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const BT_CHANNEL_POLICY_BREDR_ONLY: number = S.BT_CHANNEL_POLICY_BREDR_ONLY;
-/** Bluetooth socket option or value (level SOL_BLUETOOTH), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const BT_CHANNEL_POLICY_BREDR_PREFERRED: number = S.BT_CHANNEL_POLICY_BREDR_PREFERRED;
-/** Bluetooth socket option or value (level SOL_BLUETOOTH), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 7 on linux/aarch64, 7 on linux/x86_64. */
-export const BT_DEFER_SETUP: number = S.BT_DEFER_SETUP;
-/** Bluetooth socket option or value (level SOL_BLUETOOTH), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 8 on linux/aarch64, 8 on linux/x86_64. */
-export const BT_FLUSHABLE: number = S.BT_FLUSHABLE;
-/** Bluetooth socket option or value (level SOL_BLUETOOTH), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const BT_FLUSHABLE_OFF: number = S.BT_FLUSHABLE_OFF;
-/** Bluetooth socket option or value (level SOL_BLUETOOTH), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const BT_FLUSHABLE_ON: number = S.BT_FLUSHABLE_ON;
-/** Bluetooth socket option or value (level SOL_BLUETOOTH), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 9 on linux/aarch64, 9 on linux/x86_64. */
-export const BT_POWER: number = S.BT_POWER;
-/** Bluetooth socket option or value (level SOL_BLUETOOTH), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const BT_POWER_FORCE_ACTIVE_OFF: number = S.BT_POWER_FORCE_ACTIVE_OFF;
-/** Bluetooth socket option or value (level SOL_BLUETOOTH), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const BT_POWER_FORCE_ACTIVE_ON: number = S.BT_POWER_FORCE_ACTIVE_ON;
-/** Bluetooth socket option or value (level SOL_BLUETOOTH), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 13 on linux/aarch64, 13 on linux/x86_64. */
-export const BT_RCVMTU: number = S.BT_RCVMTU;
-/** Bluetooth socket option or value (level SOL_BLUETOOTH), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const BT_SECURITY: number = S.BT_SECURITY;
-/** Bluetooth socket option or value (level SOL_BLUETOOTH), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const BT_SECURITY_FIPS: number = S.BT_SECURITY_FIPS;
-/** Bluetooth socket option or value (level SOL_BLUETOOTH), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const BT_SECURITY_HIGH: number = S.BT_SECURITY_HIGH;
-/** Bluetooth socket option or value (level SOL_BLUETOOTH), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const BT_SECURITY_LOW: number = S.BT_SECURITY_LOW;
-/** Bluetooth socket option or value (level SOL_BLUETOOTH), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const BT_SECURITY_MEDIUM: number = S.BT_SECURITY_MEDIUM;
-/** Bluetooth socket option or value (level SOL_BLUETOOTH), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const BT_SECURITY_SDP: number = S.BT_SECURITY_SDP;
-/** Bluetooth socket option or value (level SOL_BLUETOOTH), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 12 on linux/aarch64, 12 on linux/x86_64. */
-export const BT_SNDMTU: number = S.BT_SNDMTU;
-/** Bluetooth socket option or value (level SOL_BLUETOOTH), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 11 on linux/aarch64, 11 on linux/x86_64. */
-export const BT_VOICE: number = S.BT_VOICE;
-/** CAN (Controller Area Network) constant, from `<linux/can.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const CAN_BCM: number = S.CAN_BCM;
-/** CAN broadcast manager (CAN_BCM) opcode or flag, from CAN_FD_FRAME in `<linux/can/bcm.h>`: 2048 on linux/aarch64, 2048 on linux/x86_64. */
-export const CAN_BCM_CAN_FD_FRAME: number = S.CAN_BCM_CAN_FD_FRAME;
-/** CAN broadcast manager (CAN_BCM) opcode or flag, from RX_ANNOUNCE_RESUME in `<linux/can/bcm.h>`: 256 on linux/aarch64, 256 on linux/x86_64. */
-export const CAN_BCM_RX_ANNOUNCE_RESUME: number = S.CAN_BCM_RX_ANNOUNCE_RESUME;
-/** CAN broadcast manager (CAN_BCM) opcode or flag, from RX_CHANGED in `<linux/can/bcm.h>`: 12 on linux/aarch64, 12 on linux/x86_64. */
-export const CAN_BCM_RX_CHANGED: number = S.CAN_BCM_RX_CHANGED;
-/** CAN broadcast manager (CAN_BCM) opcode or flag, from RX_CHECK_DLC in `<linux/can/bcm.h>`: 64 on linux/aarch64, 64 on linux/x86_64. */
-export const CAN_BCM_RX_CHECK_DLC: number = S.CAN_BCM_RX_CHECK_DLC;
-/** CAN broadcast manager (CAN_BCM) opcode or flag, from RX_DELETE in `<linux/can/bcm.h>`: 6 on linux/aarch64, 6 on linux/x86_64. */
-export const CAN_BCM_RX_DELETE: number = S.CAN_BCM_RX_DELETE;
-/** CAN broadcast manager (CAN_BCM) opcode or flag, from RX_FILTER_ID in `<linux/can/bcm.h>`: 32 on linux/aarch64, 32 on linux/x86_64. */
-export const CAN_BCM_RX_FILTER_ID: number = S.CAN_BCM_RX_FILTER_ID;
-/** CAN broadcast manager (CAN_BCM) opcode or flag, from RX_NO_AUTOTIMER in `<linux/can/bcm.h>`: 128 on linux/aarch64, 128 on linux/x86_64. */
-export const CAN_BCM_RX_NO_AUTOTIMER: number = S.CAN_BCM_RX_NO_AUTOTIMER;
-/** CAN broadcast manager (CAN_BCM) opcode or flag, from RX_READ in `<linux/can/bcm.h>`: 7 on linux/aarch64, 7 on linux/x86_64. */
-export const CAN_BCM_RX_READ: number = S.CAN_BCM_RX_READ;
-/** CAN broadcast manager (CAN_BCM) opcode or flag, from RX_RTR_FRAME in `<linux/can/bcm.h>`: 1024 on linux/aarch64, 1024 on linux/x86_64. */
-export const CAN_BCM_RX_RTR_FRAME: number = S.CAN_BCM_RX_RTR_FRAME;
-/** CAN broadcast manager (CAN_BCM) opcode or flag, from RX_SETUP in `<linux/can/bcm.h>`: 5 on linux/aarch64, 5 on linux/x86_64. */
-export const CAN_BCM_RX_SETUP: number = S.CAN_BCM_RX_SETUP;
-/** CAN broadcast manager (CAN_BCM) opcode or flag, from RX_STATUS in `<linux/can/bcm.h>`: 10 on linux/aarch64, 10 on linux/x86_64. */
-export const CAN_BCM_RX_STATUS: number = S.CAN_BCM_RX_STATUS;
-/** CAN broadcast manager (CAN_BCM) opcode or flag, from RX_TIMEOUT in `<linux/can/bcm.h>`: 11 on linux/aarch64, 11 on linux/x86_64. */
-export const CAN_BCM_RX_TIMEOUT: number = S.CAN_BCM_RX_TIMEOUT;
-/** CAN broadcast manager (CAN_BCM) opcode or flag, from SETTIMER in `<linux/can/bcm.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const CAN_BCM_SETTIMER: number = S.CAN_BCM_SETTIMER;
-/** CAN broadcast manager (CAN_BCM) opcode or flag, from STARTTIMER in `<linux/can/bcm.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const CAN_BCM_STARTTIMER: number = S.CAN_BCM_STARTTIMER;
-/** CAN broadcast manager (CAN_BCM) opcode or flag, from TX_ANNOUNCE in `<linux/can/bcm.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
-export const CAN_BCM_TX_ANNOUNCE: number = S.CAN_BCM_TX_ANNOUNCE;
-/** CAN broadcast manager (CAN_BCM) opcode or flag, from TX_COUNTEVT in `<linux/can/bcm.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const CAN_BCM_TX_COUNTEVT: number = S.CAN_BCM_TX_COUNTEVT;
-/** CAN broadcast manager (CAN_BCM) opcode or flag, from TX_CP_CAN_ID in `<linux/can/bcm.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
-export const CAN_BCM_TX_CP_CAN_ID: number = S.CAN_BCM_TX_CP_CAN_ID;
-/** CAN broadcast manager (CAN_BCM) opcode or flag, from TX_DELETE in `<linux/can/bcm.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const CAN_BCM_TX_DELETE: number = S.CAN_BCM_TX_DELETE;
-/** CAN broadcast manager (CAN_BCM) opcode or flag, from TX_EXPIRED in `<linux/can/bcm.h>`: 9 on linux/aarch64, 9 on linux/x86_64. */
-export const CAN_BCM_TX_EXPIRED: number = S.CAN_BCM_TX_EXPIRED;
-/** CAN broadcast manager (CAN_BCM) opcode or flag, from TX_READ in `<linux/can/bcm.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const CAN_BCM_TX_READ: number = S.CAN_BCM_TX_READ;
-/** CAN broadcast manager (CAN_BCM) opcode or flag, from TX_RESET_MULTI_IDX in `<linux/can/bcm.h>`: 512 on linux/aarch64, 512 on linux/x86_64. */
-export const CAN_BCM_TX_RESET_MULTI_IDX: number = S.CAN_BCM_TX_RESET_MULTI_IDX;
-/** CAN broadcast manager (CAN_BCM) opcode or flag, from TX_SEND in `<linux/can/bcm.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const CAN_BCM_TX_SEND: number = S.CAN_BCM_TX_SEND;
-/** CAN broadcast manager (CAN_BCM) opcode or flag, from TX_SETUP in `<linux/can/bcm.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const CAN_BCM_TX_SETUP: number = S.CAN_BCM_TX_SETUP;
-/** CAN broadcast manager (CAN_BCM) opcode or flag, from TX_STATUS in `<linux/can/bcm.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
-export const CAN_BCM_TX_STATUS: number = S.CAN_BCM_TX_STATUS;
-/** CAN (Controller Area Network) constant, from `<linux/can.h>`: 2147483648 on linux/aarch64, 2147483648 on linux/x86_64. */
-export const CAN_EFF_FLAG: number = S.CAN_EFF_FLAG;
-/** CAN (Controller Area Network) constant, from `<linux/can.h>`: 29 on linux/aarch64, 29 on linux/x86_64. */
-export const CAN_EFF_ID_BITS: number = S.CAN_EFF_ID_BITS;
-/** CAN (Controller Area Network) constant, from `<linux/can.h>`: 536870911 on linux/aarch64, 536870911 on linux/x86_64. */
-export const CAN_EFF_MASK: number = S.CAN_EFF_MASK;
-/** CAN (Controller Area Network) constant, from `<linux/can.h>`: 536870912 on linux/aarch64, 536870912 on linux/x86_64. */
-export const CAN_ERR_FLAG: number = S.CAN_ERR_FLAG;
-/** CAN (Controller Area Network) constant, from `<linux/can.h>`: 536870911 on linux/aarch64, 536870911 on linux/x86_64. */
-export const CAN_ERR_MASK: number = S.CAN_ERR_MASK;
-/** CAN (Controller Area Network) constant, from `<linux/can/bcm.h>`: 2048 on linux/aarch64, 2048 on linux/x86_64. */
-export const CAN_FD_FRAME: number = S.CAN_FD_FRAME;
-/** CAN (Controller Area Network) constant, from `<linux/can.h>`: 536870912 on linux/aarch64, 536870912 on linux/x86_64. */
-export const CAN_INV_FILTER: number = S.CAN_INV_FILTER;
-/** CAN (Controller Area Network) constant, from `<linux/can.h>`: 6 on linux/aarch64, 6 on linux/x86_64. */
-export const CAN_ISOTP: number = S.CAN_ISOTP;
-/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 4096 on linux/aarch64, 4096 on linux/x86_64. */
-export const CAN_ISOTP_CF_BROADCAST: number = S.CAN_ISOTP_CF_BROADCAST;
-/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 32 on linux/aarch64, 32 on linux/x86_64. */
-export const CAN_ISOTP_CHK_PAD_DATA: number = S.CAN_ISOTP_CHK_PAD_DATA;
-/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
-export const CAN_ISOTP_CHK_PAD_LEN: number = S.CAN_ISOTP_CHK_PAD_LEN;
-/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const CAN_ISOTP_DEFAULT_EXT_ADDRESS: number = S.CAN_ISOTP_DEFAULT_EXT_ADDRESS;
-/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const CAN_ISOTP_DEFAULT_FLAGS: number = S.CAN_ISOTP_DEFAULT_FLAGS;
-/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 50000 on linux/aarch64, 50000 on linux/x86_64. */
-export const CAN_ISOTP_DEFAULT_FRAME_TXTIME: number = S.CAN_ISOTP_DEFAULT_FRAME_TXTIME;
-/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
-export const CAN_ISOTP_DEFAULT_LL_MTU: number = S.CAN_ISOTP_DEFAULT_LL_MTU;
-/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
-export const CAN_ISOTP_DEFAULT_LL_TX_DL: number = S.CAN_ISOTP_DEFAULT_LL_TX_DL;
-/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const CAN_ISOTP_DEFAULT_LL_TX_FLAGS: number = S.CAN_ISOTP_DEFAULT_LL_TX_FLAGS;
-/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 204 on linux/aarch64, 204 on linux/x86_64. */
-export const CAN_ISOTP_DEFAULT_PAD_CONTENT: number = S.CAN_ISOTP_DEFAULT_PAD_CONTENT;
-/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const CAN_ISOTP_DEFAULT_RECV_BS: number = S.CAN_ISOTP_DEFAULT_RECV_BS;
-/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const CAN_ISOTP_DEFAULT_RECV_STMIN: number = S.CAN_ISOTP_DEFAULT_RECV_STMIN;
-/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const CAN_ISOTP_DEFAULT_RECV_WFTMAX: number = S.CAN_ISOTP_DEFAULT_RECV_WFTMAX;
-/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const CAN_ISOTP_EXTEND_ADDR: number = S.CAN_ISOTP_EXTEND_ADDR;
-/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 256 on linux/aarch64, 256 on linux/x86_64. */
-export const CAN_ISOTP_FORCE_RXSTMIN: number = S.CAN_ISOTP_FORCE_RXSTMIN;
-/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 128 on linux/aarch64, 128 on linux/x86_64. */
-export const CAN_ISOTP_FORCE_TXSTMIN: number = S.CAN_ISOTP_FORCE_TXSTMIN;
-/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 4294967295 on linux/aarch64, 4294967295 on linux/x86_64. */
-export const CAN_ISOTP_FRAME_TXTIME_ZERO: number = S.CAN_ISOTP_FRAME_TXTIME_ZERO;
-/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 64 on linux/aarch64, 64 on linux/x86_64. */
-export const CAN_ISOTP_HALF_DUPLEX: number = S.CAN_ISOTP_HALF_DUPLEX;
-/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const CAN_ISOTP_LISTEN_MODE: number = S.CAN_ISOTP_LISTEN_MODE;
-/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 5 on linux/aarch64, 5 on linux/x86_64. */
-export const CAN_ISOTP_LL_OPTS: number = S.CAN_ISOTP_LL_OPTS;
-/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const CAN_ISOTP_OPTS: number = S.CAN_ISOTP_OPTS;
-/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const CAN_ISOTP_RECV_FC: number = S.CAN_ISOTP_RECV_FC;
-/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 512 on linux/aarch64, 512 on linux/x86_64. */
-export const CAN_ISOTP_RX_EXT_ADDR: number = S.CAN_ISOTP_RX_EXT_ADDR;
-/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
-export const CAN_ISOTP_RX_PADDING: number = S.CAN_ISOTP_RX_PADDING;
-/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const CAN_ISOTP_RX_STMIN: number = S.CAN_ISOTP_RX_STMIN;
-/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 2048 on linux/aarch64, 2048 on linux/x86_64. */
-export const CAN_ISOTP_SF_BROADCAST: number = S.CAN_ISOTP_SF_BROADCAST;
-/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const CAN_ISOTP_TX_PADDING: number = S.CAN_ISOTP_TX_PADDING;
-/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const CAN_ISOTP_TX_STMIN: number = S.CAN_ISOTP_TX_STMIN;
-/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 1024 on linux/aarch64, 1024 on linux/x86_64. */
-export const CAN_ISOTP_WAIT_TX_DONE: number = S.CAN_ISOTP_WAIT_TX_DONE;
-/** CAN (Controller Area Network) constant, from `<linux/can.h>`: 7 on linux/aarch64, 7 on linux/x86_64. */
-export const CAN_J1939: number = S.CAN_J1939;
-/** CAN (Controller Area Network) constant, from `<linux/can.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
-export const CAN_MAX_DLC: number = S.CAN_MAX_DLC;
-/** CAN (Controller Area Network) constant, from `<linux/can.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
-export const CAN_MAX_DLEN: number = S.CAN_MAX_DLEN;
-/** CAN (Controller Area Network) constant, from `<linux/can.h>`: 15 on linux/aarch64, 15 on linux/x86_64. */
-export const CAN_MAX_RAW_DLC: number = S.CAN_MAX_RAW_DLC;
-/** CAN (Controller Area Network) constant, from `<linux/can.h>`: 5 on linux/aarch64, 5 on linux/x86_64. */
-export const CAN_MCNET: number = S.CAN_MCNET;
-/** CAN (Controller Area Network) constant, from `<linux/can.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
-export const CAN_MTU: number = S.CAN_MTU;
-/** CAN (Controller Area Network) constant, from `<linux/can.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
-export const CAN_NPROTO: number = S.CAN_NPROTO;
-/** CAN (Controller Area Network) constant, from `<linux/can.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const CAN_RAW: number = S.CAN_RAW;
-/** CAN_RAW socket option (level SOL_CAN_RAW), from `<linux/can/raw.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const CAN_RAW_ERR_FILTER: number = S.CAN_RAW_ERR_FILTER;
-/** CAN_RAW socket option (level SOL_CAN_RAW), from `<linux/can/raw.h>`: 5 on linux/aarch64, 5 on linux/x86_64. */
-export const CAN_RAW_FD_FRAMES: number = S.CAN_RAW_FD_FRAMES;
-/** CAN_RAW socket option (level SOL_CAN_RAW), from `<linux/can/raw.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const CAN_RAW_FILTER: number = S.CAN_RAW_FILTER;
-/** CAN_RAW socket option (level SOL_CAN_RAW), from `<linux/can.h>`: 512 on linux/aarch64, 512 on linux/x86_64. */
-export const CAN_RAW_FILTER_MAX: number = S.CAN_RAW_FILTER_MAX;
-/** CAN_RAW socket option (level SOL_CAN_RAW), from `<linux/can/raw.h>`: 6 on linux/aarch64, 6 on linux/x86_64. */
-export const CAN_RAW_JOIN_FILTERS: number = S.CAN_RAW_JOIN_FILTERS;
-/** CAN_RAW socket option (level SOL_CAN_RAW), from `<linux/can/raw.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const CAN_RAW_LOOPBACK: number = S.CAN_RAW_LOOPBACK;
-/** CAN_RAW socket option (level SOL_CAN_RAW), from `<linux/can/raw.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const CAN_RAW_RECV_OWN_MSGS: number = S.CAN_RAW_RECV_OWN_MSGS;
-/** CAN_RAW socket option (level SOL_CAN_RAW), from `<linux/can/raw.h>`: 7 on linux/aarch64, 7 on linux/x86_64. */
-export const CAN_RAW_XL_FRAMES: number = S.CAN_RAW_XL_FRAMES;
-/** CAN (Controller Area Network) constant, from `<linux/can.h>`: 1073741824 on linux/aarch64, 1073741824 on linux/x86_64. */
-export const CAN_RTR_FLAG: number = S.CAN_RTR_FLAG;
-/** CAN (Controller Area Network) constant, from `<linux/can.h>`: 11 on linux/aarch64, 11 on linux/x86_64. */
-export const CAN_SFF_ID_BITS: number = S.CAN_SFF_ID_BITS;
-/** CAN (Controller Area Network) constant, from `<linux/can.h>`: 2047 on linux/aarch64, 2047 on linux/x86_64. */
-export const CAN_SFF_MASK: number = S.CAN_SFF_MASK;
-/** CAN (Controller Area Network) constant, from `<linux/can.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const CAN_TP16: number = S.CAN_TP16;
-/** CAN (Controller Area Network) constant, from `<linux/can.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const CAN_TP20: number = S.CAN_TP20;
-/** getaddrinfo()/getnameinfo() error code, from `<netdb.h>`: -9 on linux/aarch64, -9 on linux/x86_64. */
+/** getaddrinfo() flag, from `<netdb.h>`: 512 on darwin/aarch64, 512 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const AI_V4MAPPED_CFG: number | undefined = S.AI_V4MAPPED_CFG;
+/** Kernel crypto API (AF_ALG) socket option or operation, from `<linux/if_alg.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ALG_OP_DECRYPT: number | undefined = S.ALG_OP_DECRYPT;
+/** Kernel crypto API (AF_ALG) socket option or operation, from `<linux/if_alg.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ALG_OP_ENCRYPT: number | undefined = S.ALG_OP_ENCRYPT;
+/** Kernel crypto API (AF_ALG) socket option or operation, from CPython's Modules/socketmodule.c via constants/supplement.h: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ALG_OP_SIGN: number | undefined = S.ALG_OP_SIGN;
+/** Kernel crypto API (AF_ALG) socket option or operation, from CPython's Modules/socketmodule.c via constants/supplement.h: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ALG_OP_VERIFY: number | undefined = S.ALG_OP_VERIFY;
+/** Kernel crypto API (AF_ALG) socket option or operation, from `<linux/if_alg.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ALG_SET_AEAD_ASSOCLEN: number | undefined = S.ALG_SET_AEAD_ASSOCLEN;
+/** Kernel crypto API (AF_ALG) socket option or operation, from `<linux/if_alg.h>`: 5 on linux/aarch64, 5 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ALG_SET_AEAD_AUTHSIZE: number | undefined = S.ALG_SET_AEAD_AUTHSIZE;
+/** Kernel crypto API (AF_ALG) socket option or operation, from `<linux/if_alg.h>`: 6 on linux/aarch64, 6 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ALG_SET_DRBG_ENTROPY: number | undefined = S.ALG_SET_DRBG_ENTROPY;
+/** Kernel crypto API (AF_ALG) socket option or operation, from `<linux/if_alg.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ALG_SET_IV: number | undefined = S.ALG_SET_IV;
+/** Kernel crypto API (AF_ALG) socket option or operation, from `<linux/if_alg.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ALG_SET_KEY: number | undefined = S.ALG_SET_KEY;
+/** Kernel crypto API (AF_ALG) socket option or operation, from `<linux/if_alg.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ALG_SET_OP: number | undefined = S.ALG_SET_OP;
+/** Kernel crypto API (AF_ALG) socket option or operation, from CPython's Modules/socketmodule.c via constants/supplement.h: 6 on linux/aarch64, 6 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ALG_SET_PUBKEY: number | undefined = S.ALG_SET_PUBKEY;
+/** Bluetooth address type, from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const BDADDR_BREDR: number | undefined = S.BDADDR_BREDR;
+/** Bluetooth address type, from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const BDADDR_LE_PUBLIC: number | undefined = S.BDADDR_LE_PUBLIC;
+/** Bluetooth address type, from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const BDADDR_LE_RANDOM: number | undefined = S.BDADDR_LE_RANDOM;
+/** Bluetooth protocol for socket(AF_BLUETOOTH, ...), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 7 on linux/aarch64, 7 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const BTPROTO_AVDTP: number | undefined = S.BTPROTO_AVDTP;
+/** Bluetooth protocol for socket(AF_BLUETOOTH, ...), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const BTPROTO_BNEP: number | undefined = S.BTPROTO_BNEP;
+/** Bluetooth protocol for socket(AF_BLUETOOTH, ...), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 5 on linux/aarch64, 5 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const BTPROTO_CMTP: number | undefined = S.BTPROTO_CMTP;
+/** Bluetooth protocol for socket(AF_BLUETOOTH, ...), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const BTPROTO_HCI: number | undefined = S.BTPROTO_HCI;
+/** Bluetooth protocol for socket(AF_BLUETOOTH, ...), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 6 on linux/aarch64, 6 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const BTPROTO_HIDP: number | undefined = S.BTPROTO_HIDP;
+/** Bluetooth protocol for socket(AF_BLUETOOTH, ...), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 8 on linux/aarch64, 8 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const BTPROTO_ISO: number | undefined = S.BTPROTO_ISO;
+/** Bluetooth protocol for socket(AF_BLUETOOTH, ...), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const BTPROTO_L2CAP: number | undefined = S.BTPROTO_L2CAP;
+/** Bluetooth protocol for socket(AF_BLUETOOTH, ...), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const BTPROTO_RFCOMM: number | undefined = S.BTPROTO_RFCOMM;
+/** Bluetooth protocol for socket(AF_BLUETOOTH, ...), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const BTPROTO_SCO: number | undefined = S.BTPROTO_SCO;
+/** Bluetooth socket option or value (level SOL_BLUETOOTH), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 10 on linux/aarch64, 10 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const BT_CHANNEL_POLICY: number | undefined = S.BT_CHANNEL_POLICY;
+/** Bluetooth socket option or value (level SOL_BLUETOOTH), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const BT_CHANNEL_POLICY_AMP_PREFERRED: number | undefined =
+  S.BT_CHANNEL_POLICY_AMP_PREFERRED;
+/** Bluetooth socket option or value (level SOL_BLUETOOTH), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const BT_CHANNEL_POLICY_BREDR_ONLY: number | undefined = S.BT_CHANNEL_POLICY_BREDR_ONLY;
+/** Bluetooth socket option or value (level SOL_BLUETOOTH), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const BT_CHANNEL_POLICY_BREDR_PREFERRED: number | undefined =
+  S.BT_CHANNEL_POLICY_BREDR_PREFERRED;
+/** Bluetooth socket option or value (level SOL_BLUETOOTH), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 7 on linux/aarch64, 7 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const BT_DEFER_SETUP: number | undefined = S.BT_DEFER_SETUP;
+/** Bluetooth socket option or value (level SOL_BLUETOOTH), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 8 on linux/aarch64, 8 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const BT_FLUSHABLE: number | undefined = S.BT_FLUSHABLE;
+/** Bluetooth socket option or value (level SOL_BLUETOOTH), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const BT_FLUSHABLE_OFF: number | undefined = S.BT_FLUSHABLE_OFF;
+/** Bluetooth socket option or value (level SOL_BLUETOOTH), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const BT_FLUSHABLE_ON: number | undefined = S.BT_FLUSHABLE_ON;
+/** Bluetooth socket option or value (level SOL_BLUETOOTH), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 9 on linux/aarch64, 9 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const BT_POWER: number | undefined = S.BT_POWER;
+/** Bluetooth socket option or value (level SOL_BLUETOOTH), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const BT_POWER_FORCE_ACTIVE_OFF: number | undefined = S.BT_POWER_FORCE_ACTIVE_OFF;
+/** Bluetooth socket option or value (level SOL_BLUETOOTH), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const BT_POWER_FORCE_ACTIVE_ON: number | undefined = S.BT_POWER_FORCE_ACTIVE_ON;
+/** Bluetooth socket option or value (level SOL_BLUETOOTH), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 13 on linux/aarch64, 13 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const BT_RCVMTU: number | undefined = S.BT_RCVMTU;
+/** Bluetooth socket option or value (level SOL_BLUETOOTH), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const BT_SECURITY: number | undefined = S.BT_SECURITY;
+/** Bluetooth socket option or value (level SOL_BLUETOOTH), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const BT_SECURITY_FIPS: number | undefined = S.BT_SECURITY_FIPS;
+/** Bluetooth socket option or value (level SOL_BLUETOOTH), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const BT_SECURITY_HIGH: number | undefined = S.BT_SECURITY_HIGH;
+/** Bluetooth socket option or value (level SOL_BLUETOOTH), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const BT_SECURITY_LOW: number | undefined = S.BT_SECURITY_LOW;
+/** Bluetooth socket option or value (level SOL_BLUETOOTH), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const BT_SECURITY_MEDIUM: number | undefined = S.BT_SECURITY_MEDIUM;
+/** Bluetooth socket option or value (level SOL_BLUETOOTH), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const BT_SECURITY_SDP: number | undefined = S.BT_SECURITY_SDP;
+/** Bluetooth socket option or value (level SOL_BLUETOOTH), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 12 on linux/aarch64, 12 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const BT_SNDMTU: number | undefined = S.BT_SNDMTU;
+/** Bluetooth socket option or value (level SOL_BLUETOOTH), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 11 on linux/aarch64, 11 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const BT_VOICE: number | undefined = S.BT_VOICE;
+/** CAN (Controller Area Network) constant, from `<linux/can.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_BCM: number | undefined = S.CAN_BCM;
+/** CAN broadcast manager (CAN_BCM) opcode or flag, from CAN_FD_FRAME in `<linux/can/bcm.h>`: 2048 on linux/aarch64, 2048 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_BCM_CAN_FD_FRAME: number | undefined = S.CAN_BCM_CAN_FD_FRAME;
+/** CAN broadcast manager (CAN_BCM) opcode or flag, from RX_ANNOUNCE_RESUME in `<linux/can/bcm.h>`: 256 on linux/aarch64, 256 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_BCM_RX_ANNOUNCE_RESUME: number | undefined = S.CAN_BCM_RX_ANNOUNCE_RESUME;
+/** CAN broadcast manager (CAN_BCM) opcode or flag, from RX_CHANGED in `<linux/can/bcm.h>`: 12 on linux/aarch64, 12 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_BCM_RX_CHANGED: number | undefined = S.CAN_BCM_RX_CHANGED;
+/** CAN broadcast manager (CAN_BCM) opcode or flag, from RX_CHECK_DLC in `<linux/can/bcm.h>`: 64 on linux/aarch64, 64 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_BCM_RX_CHECK_DLC: number | undefined = S.CAN_BCM_RX_CHECK_DLC;
+/** CAN broadcast manager (CAN_BCM) opcode or flag, from RX_DELETE in `<linux/can/bcm.h>`: 6 on linux/aarch64, 6 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_BCM_RX_DELETE: number | undefined = S.CAN_BCM_RX_DELETE;
+/** CAN broadcast manager (CAN_BCM) opcode or flag, from RX_FILTER_ID in `<linux/can/bcm.h>`: 32 on linux/aarch64, 32 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_BCM_RX_FILTER_ID: number | undefined = S.CAN_BCM_RX_FILTER_ID;
+/** CAN broadcast manager (CAN_BCM) opcode or flag, from RX_NO_AUTOTIMER in `<linux/can/bcm.h>`: 128 on linux/aarch64, 128 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_BCM_RX_NO_AUTOTIMER: number | undefined = S.CAN_BCM_RX_NO_AUTOTIMER;
+/** CAN broadcast manager (CAN_BCM) opcode or flag, from RX_READ in `<linux/can/bcm.h>`: 7 on linux/aarch64, 7 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_BCM_RX_READ: number | undefined = S.CAN_BCM_RX_READ;
+/** CAN broadcast manager (CAN_BCM) opcode or flag, from RX_RTR_FRAME in `<linux/can/bcm.h>`: 1024 on linux/aarch64, 1024 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_BCM_RX_RTR_FRAME: number | undefined = S.CAN_BCM_RX_RTR_FRAME;
+/** CAN broadcast manager (CAN_BCM) opcode or flag, from RX_SETUP in `<linux/can/bcm.h>`: 5 on linux/aarch64, 5 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_BCM_RX_SETUP: number | undefined = S.CAN_BCM_RX_SETUP;
+/** CAN broadcast manager (CAN_BCM) opcode or flag, from RX_STATUS in `<linux/can/bcm.h>`: 10 on linux/aarch64, 10 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_BCM_RX_STATUS: number | undefined = S.CAN_BCM_RX_STATUS;
+/** CAN broadcast manager (CAN_BCM) opcode or flag, from RX_TIMEOUT in `<linux/can/bcm.h>`: 11 on linux/aarch64, 11 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_BCM_RX_TIMEOUT: number | undefined = S.CAN_BCM_RX_TIMEOUT;
+/** CAN broadcast manager (CAN_BCM) opcode or flag, from SETTIMER in `<linux/can/bcm.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_BCM_SETTIMER: number | undefined = S.CAN_BCM_SETTIMER;
+/** CAN broadcast manager (CAN_BCM) opcode or flag, from STARTTIMER in `<linux/can/bcm.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_BCM_STARTTIMER: number | undefined = S.CAN_BCM_STARTTIMER;
+/** CAN broadcast manager (CAN_BCM) opcode or flag, from TX_ANNOUNCE in `<linux/can/bcm.h>`: 8 on linux/aarch64, 8 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_BCM_TX_ANNOUNCE: number | undefined = S.CAN_BCM_TX_ANNOUNCE;
+/** CAN broadcast manager (CAN_BCM) opcode or flag, from TX_COUNTEVT in `<linux/can/bcm.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_BCM_TX_COUNTEVT: number | undefined = S.CAN_BCM_TX_COUNTEVT;
+/** CAN broadcast manager (CAN_BCM) opcode or flag, from TX_CP_CAN_ID in `<linux/can/bcm.h>`: 16 on linux/aarch64, 16 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_BCM_TX_CP_CAN_ID: number | undefined = S.CAN_BCM_TX_CP_CAN_ID;
+/** CAN broadcast manager (CAN_BCM) opcode or flag, from TX_DELETE in `<linux/can/bcm.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_BCM_TX_DELETE: number | undefined = S.CAN_BCM_TX_DELETE;
+/** CAN broadcast manager (CAN_BCM) opcode or flag, from TX_EXPIRED in `<linux/can/bcm.h>`: 9 on linux/aarch64, 9 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_BCM_TX_EXPIRED: number | undefined = S.CAN_BCM_TX_EXPIRED;
+/** CAN broadcast manager (CAN_BCM) opcode or flag, from TX_READ in `<linux/can/bcm.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_BCM_TX_READ: number | undefined = S.CAN_BCM_TX_READ;
+/** CAN broadcast manager (CAN_BCM) opcode or flag, from TX_RESET_MULTI_IDX in `<linux/can/bcm.h>`: 512 on linux/aarch64, 512 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_BCM_TX_RESET_MULTI_IDX: number | undefined = S.CAN_BCM_TX_RESET_MULTI_IDX;
+/** CAN broadcast manager (CAN_BCM) opcode or flag, from TX_SEND in `<linux/can/bcm.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_BCM_TX_SEND: number | undefined = S.CAN_BCM_TX_SEND;
+/** CAN broadcast manager (CAN_BCM) opcode or flag, from TX_SETUP in `<linux/can/bcm.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_BCM_TX_SETUP: number | undefined = S.CAN_BCM_TX_SETUP;
+/** CAN broadcast manager (CAN_BCM) opcode or flag, from TX_STATUS in `<linux/can/bcm.h>`: 8 on linux/aarch64, 8 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_BCM_TX_STATUS: number | undefined = S.CAN_BCM_TX_STATUS;
+/** CAN (Controller Area Network) constant, from `<linux/can.h>`: 2147483648 on linux/aarch64, 2147483648 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_EFF_FLAG: number | undefined = S.CAN_EFF_FLAG;
+/** CAN (Controller Area Network) constant, from `<linux/can.h>`: 29 on linux/aarch64, 29 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_EFF_ID_BITS: number | undefined = S.CAN_EFF_ID_BITS;
+/** CAN (Controller Area Network) constant, from `<linux/can.h>`: 536870911 on linux/aarch64, 536870911 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_EFF_MASK: number | undefined = S.CAN_EFF_MASK;
+/** CAN (Controller Area Network) constant, from `<linux/can.h>`: 536870912 on linux/aarch64, 536870912 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_ERR_FLAG: number | undefined = S.CAN_ERR_FLAG;
+/** CAN (Controller Area Network) constant, from `<linux/can.h>`: 536870911 on linux/aarch64, 536870911 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_ERR_MASK: number | undefined = S.CAN_ERR_MASK;
+/** CAN (Controller Area Network) constant, from `<linux/can/bcm.h>`: 2048 on linux/aarch64, 2048 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_FD_FRAME: number | undefined = S.CAN_FD_FRAME;
+/** CAN (Controller Area Network) constant, from `<linux/can.h>`: 536870912 on linux/aarch64, 536870912 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_INV_FILTER: number | undefined = S.CAN_INV_FILTER;
+/** CAN (Controller Area Network) constant, from `<linux/can.h>`: 6 on linux/aarch64, 6 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_ISOTP: number | undefined = S.CAN_ISOTP;
+/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 4096 on linux/aarch64, 4096 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_ISOTP_CF_BROADCAST: number | undefined = S.CAN_ISOTP_CF_BROADCAST;
+/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 32 on linux/aarch64, 32 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_ISOTP_CHK_PAD_DATA: number | undefined = S.CAN_ISOTP_CHK_PAD_DATA;
+/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 16 on linux/aarch64, 16 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_ISOTP_CHK_PAD_LEN: number | undefined = S.CAN_ISOTP_CHK_PAD_LEN;
+/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_ISOTP_DEFAULT_EXT_ADDRESS: number | undefined = S.CAN_ISOTP_DEFAULT_EXT_ADDRESS;
+/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_ISOTP_DEFAULT_FLAGS: number | undefined = S.CAN_ISOTP_DEFAULT_FLAGS;
+/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 50000 on linux/aarch64, 50000 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_ISOTP_DEFAULT_FRAME_TXTIME: number | undefined = S.CAN_ISOTP_DEFAULT_FRAME_TXTIME;
+/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 16 on linux/aarch64, 16 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_ISOTP_DEFAULT_LL_MTU: number | undefined = S.CAN_ISOTP_DEFAULT_LL_MTU;
+/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 8 on linux/aarch64, 8 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_ISOTP_DEFAULT_LL_TX_DL: number | undefined = S.CAN_ISOTP_DEFAULT_LL_TX_DL;
+/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_ISOTP_DEFAULT_LL_TX_FLAGS: number | undefined = S.CAN_ISOTP_DEFAULT_LL_TX_FLAGS;
+/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 204 on linux/aarch64, 204 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_ISOTP_DEFAULT_PAD_CONTENT: number | undefined = S.CAN_ISOTP_DEFAULT_PAD_CONTENT;
+/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_ISOTP_DEFAULT_RECV_BS: number | undefined = S.CAN_ISOTP_DEFAULT_RECV_BS;
+/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_ISOTP_DEFAULT_RECV_STMIN: number | undefined = S.CAN_ISOTP_DEFAULT_RECV_STMIN;
+/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_ISOTP_DEFAULT_RECV_WFTMAX: number | undefined = S.CAN_ISOTP_DEFAULT_RECV_WFTMAX;
+/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_ISOTP_EXTEND_ADDR: number | undefined = S.CAN_ISOTP_EXTEND_ADDR;
+/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 256 on linux/aarch64, 256 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_ISOTP_FORCE_RXSTMIN: number | undefined = S.CAN_ISOTP_FORCE_RXSTMIN;
+/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 128 on linux/aarch64, 128 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_ISOTP_FORCE_TXSTMIN: number | undefined = S.CAN_ISOTP_FORCE_TXSTMIN;
+/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 4294967295 on linux/aarch64, 4294967295 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_ISOTP_FRAME_TXTIME_ZERO: number | undefined = S.CAN_ISOTP_FRAME_TXTIME_ZERO;
+/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 64 on linux/aarch64, 64 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_ISOTP_HALF_DUPLEX: number | undefined = S.CAN_ISOTP_HALF_DUPLEX;
+/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_ISOTP_LISTEN_MODE: number | undefined = S.CAN_ISOTP_LISTEN_MODE;
+/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 5 on linux/aarch64, 5 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_ISOTP_LL_OPTS: number | undefined = S.CAN_ISOTP_LL_OPTS;
+/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_ISOTP_OPTS: number | undefined = S.CAN_ISOTP_OPTS;
+/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_ISOTP_RECV_FC: number | undefined = S.CAN_ISOTP_RECV_FC;
+/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 512 on linux/aarch64, 512 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_ISOTP_RX_EXT_ADDR: number | undefined = S.CAN_ISOTP_RX_EXT_ADDR;
+/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 8 on linux/aarch64, 8 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_ISOTP_RX_PADDING: number | undefined = S.CAN_ISOTP_RX_PADDING;
+/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_ISOTP_RX_STMIN: number | undefined = S.CAN_ISOTP_RX_STMIN;
+/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 2048 on linux/aarch64, 2048 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_ISOTP_SF_BROADCAST: number | undefined = S.CAN_ISOTP_SF_BROADCAST;
+/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_ISOTP_TX_PADDING: number | undefined = S.CAN_ISOTP_TX_PADDING;
+/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_ISOTP_TX_STMIN: number | undefined = S.CAN_ISOTP_TX_STMIN;
+/** CAN ISO-TP socket option, flag or default, from `<linux/can/isotp.h>`: 1024 on linux/aarch64, 1024 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_ISOTP_WAIT_TX_DONE: number | undefined = S.CAN_ISOTP_WAIT_TX_DONE;
+/** CAN (Controller Area Network) constant, from `<linux/can.h>`: 7 on linux/aarch64, 7 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_J1939: number | undefined = S.CAN_J1939;
+/** CAN (Controller Area Network) constant, from `<linux/can.h>`: 8 on linux/aarch64, 8 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_MAX_DLC: number | undefined = S.CAN_MAX_DLC;
+/** CAN (Controller Area Network) constant, from `<linux/can.h>`: 8 on linux/aarch64, 8 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_MAX_DLEN: number | undefined = S.CAN_MAX_DLEN;
+/** CAN (Controller Area Network) constant, from `<linux/can.h>`: 15 on linux/aarch64, 15 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_MAX_RAW_DLC: number | undefined = S.CAN_MAX_RAW_DLC;
+/** CAN (Controller Area Network) constant, from `<linux/can.h>`: 5 on linux/aarch64, 5 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_MCNET: number | undefined = S.CAN_MCNET;
+/** CAN (Controller Area Network) constant, from `<linux/can.h>`: 16 on linux/aarch64, 16 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_MTU: number | undefined = S.CAN_MTU;
+/** CAN (Controller Area Network) constant, from `<linux/can.h>`: 8 on linux/aarch64, 8 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_NPROTO: number | undefined = S.CAN_NPROTO;
+/** CAN (Controller Area Network) constant, from `<linux/can.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_RAW: number | undefined = S.CAN_RAW;
+/** CAN_RAW socket option (level SOL_CAN_RAW), from `<linux/can/raw.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_RAW_ERR_FILTER: number | undefined = S.CAN_RAW_ERR_FILTER;
+/** CAN_RAW socket option (level SOL_CAN_RAW), from `<linux/can/raw.h>`: 5 on linux/aarch64, 5 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_RAW_FD_FRAMES: number | undefined = S.CAN_RAW_FD_FRAMES;
+/** CAN_RAW socket option (level SOL_CAN_RAW), from `<linux/can/raw.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_RAW_FILTER: number | undefined = S.CAN_RAW_FILTER;
+/** CAN_RAW socket option (level SOL_CAN_RAW), from `<linux/can.h>`: 512 on linux/aarch64, 512 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_RAW_FILTER_MAX: number | undefined = S.CAN_RAW_FILTER_MAX;
+/** CAN_RAW socket option (level SOL_CAN_RAW), from `<linux/can/raw.h>`: 6 on linux/aarch64, 6 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_RAW_JOIN_FILTERS: number | undefined = S.CAN_RAW_JOIN_FILTERS;
+/** CAN_RAW socket option (level SOL_CAN_RAW), from `<linux/can/raw.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_RAW_LOOPBACK: number | undefined = S.CAN_RAW_LOOPBACK;
+/** CAN_RAW socket option (level SOL_CAN_RAW), from `<linux/can/raw.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_RAW_RECV_OWN_MSGS: number | undefined = S.CAN_RAW_RECV_OWN_MSGS;
+/** CAN_RAW socket option (level SOL_CAN_RAW), from `<linux/can/raw.h>`: 7 on linux/aarch64, 7 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_RAW_XL_FRAMES: number | undefined = S.CAN_RAW_XL_FRAMES;
+/** CAN (Controller Area Network) constant, from `<linux/can.h>`: 1073741824 on linux/aarch64, 1073741824 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_RTR_FLAG: number | undefined = S.CAN_RTR_FLAG;
+/** CAN (Controller Area Network) constant, from `<linux/can.h>`: 11 on linux/aarch64, 11 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_SFF_ID_BITS: number | undefined = S.CAN_SFF_ID_BITS;
+/** CAN (Controller Area Network) constant, from `<linux/can.h>`: 2047 on linux/aarch64, 2047 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_SFF_MASK: number | undefined = S.CAN_SFF_MASK;
+/** CAN (Controller Area Network) constant, from `<linux/can.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_TP16: number | undefined = S.CAN_TP16;
+/** CAN (Controller Area Network) constant, from `<linux/can.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const CAN_TP20: number | undefined = S.CAN_TP20;
+/** getaddrinfo()/getnameinfo() error code, from `<netdb.h>`: 1 on darwin/aarch64, 1 on darwin/x86_64, -9 on linux/aarch64, -9 on linux/x86_64. */
 export const EAI_ADDRFAMILY: number = S.EAI_ADDRFAMILY;
-/** getaddrinfo()/getnameinfo() error code, from `<netdb.h>`: -3 on linux/aarch64, -3 on linux/x86_64. */
+/** getaddrinfo()/getnameinfo() error code, from `<netdb.h>`: 2 on darwin/aarch64, 2 on darwin/x86_64, -3 on linux/aarch64, -3 on linux/x86_64. */
 export const EAI_AGAIN: number = S.EAI_AGAIN;
-/** getaddrinfo()/getnameinfo() error code, from `<netdb.h>`: -103 on linux/aarch64, -103 on linux/x86_64. */
-export const EAI_ALLDONE: number = S.EAI_ALLDONE;
-/** getaddrinfo()/getnameinfo() error code, from `<netdb.h>`: -1 on linux/aarch64, -1 on linux/x86_64. */
+/** getaddrinfo()/getnameinfo() error code, from `<netdb.h>`: -103 on linux/aarch64, -103 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const EAI_ALLDONE: number | undefined = S.EAI_ALLDONE;
+/** getaddrinfo()/getnameinfo() error code, from `<netdb.h>`: 3 on darwin/aarch64, 3 on darwin/x86_64, -1 on linux/aarch64, -1 on linux/x86_64. */
 export const EAI_BADFLAGS: number = S.EAI_BADFLAGS;
-/** getaddrinfo()/getnameinfo() error code, from `<netdb.h>`: -101 on linux/aarch64, -101 on linux/x86_64. */
-export const EAI_CANCELED: number = S.EAI_CANCELED;
-/** getaddrinfo()/getnameinfo() error code, from `<netdb.h>`: -4 on linux/aarch64, -4 on linux/x86_64. */
+/** getaddrinfo()/getnameinfo() error code, from `<netdb.h>`: 12 on darwin/aarch64, 12 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const EAI_BADHINTS: number | undefined = S.EAI_BADHINTS;
+/** getaddrinfo()/getnameinfo() error code, from `<netdb.h>`: -101 on linux/aarch64, -101 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const EAI_CANCELED: number | undefined = S.EAI_CANCELED;
+/** getaddrinfo()/getnameinfo() error code, from `<netdb.h>`: 4 on darwin/aarch64, 4 on darwin/x86_64, -4 on linux/aarch64, -4 on linux/x86_64. */
 export const EAI_FAIL: number = S.EAI_FAIL;
-/** getaddrinfo()/getnameinfo() error code, from `<netdb.h>`: -6 on linux/aarch64, -6 on linux/x86_64. */
+/** getaddrinfo()/getnameinfo() error code, from `<netdb.h>`: 5 on darwin/aarch64, 5 on darwin/x86_64, -6 on linux/aarch64, -6 on linux/x86_64. */
 export const EAI_FAMILY: number = S.EAI_FAMILY;
-/** getaddrinfo()/getnameinfo() error code, from `<netdb.h>`: -105 on linux/aarch64, -105 on linux/x86_64. */
-export const EAI_IDN_ENCODE: number = S.EAI_IDN_ENCODE;
-/** getaddrinfo()/getnameinfo() error code, from `<netdb.h>`: -100 on linux/aarch64, -100 on linux/x86_64. */
-export const EAI_INPROGRESS: number = S.EAI_INPROGRESS;
-/** getaddrinfo()/getnameinfo() error code, from `<netdb.h>`: -104 on linux/aarch64, -104 on linux/x86_64. */
-export const EAI_INTR: number = S.EAI_INTR;
-/** getaddrinfo()/getnameinfo() error code, from `<netdb.h>`: -10 on linux/aarch64, -10 on linux/x86_64. */
+/** getaddrinfo()/getnameinfo() error code, from `<netdb.h>`: -105 on linux/aarch64, -105 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const EAI_IDN_ENCODE: number | undefined = S.EAI_IDN_ENCODE;
+/** getaddrinfo()/getnameinfo() error code, from `<netdb.h>`: -100 on linux/aarch64, -100 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const EAI_INPROGRESS: number | undefined = S.EAI_INPROGRESS;
+/** getaddrinfo()/getnameinfo() error code, from `<netdb.h>`: -104 on linux/aarch64, -104 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const EAI_INTR: number | undefined = S.EAI_INTR;
+/** getaddrinfo()/getnameinfo() error code, from `<netdb.h>`: 15 on darwin/aarch64, 15 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const EAI_MAX: number | undefined = S.EAI_MAX;
+/** getaddrinfo()/getnameinfo() error code, from `<netdb.h>`: 6 on darwin/aarch64, 6 on darwin/x86_64, -10 on linux/aarch64, -10 on linux/x86_64. */
 export const EAI_MEMORY: number = S.EAI_MEMORY;
-/** getaddrinfo()/getnameinfo() error code, from `<netdb.h>`: -5 on linux/aarch64, -5 on linux/x86_64. */
+/** getaddrinfo()/getnameinfo() error code, from `<netdb.h>`: 7 on darwin/aarch64, 7 on darwin/x86_64, -5 on linux/aarch64, -5 on linux/x86_64. */
 export const EAI_NODATA: number = S.EAI_NODATA;
-/** getaddrinfo()/getnameinfo() error code, from `<netdb.h>`: -2 on linux/aarch64, -2 on linux/x86_64. */
+/** getaddrinfo()/getnameinfo() error code, from `<netdb.h>`: 8 on darwin/aarch64, 8 on darwin/x86_64, -2 on linux/aarch64, -2 on linux/x86_64. */
 export const EAI_NONAME: number = S.EAI_NONAME;
-/** getaddrinfo()/getnameinfo() error code, from `<netdb.h>`: -102 on linux/aarch64, -102 on linux/x86_64. */
-export const EAI_NOTCANCELED: number = S.EAI_NOTCANCELED;
-/** getaddrinfo()/getnameinfo() error code, from `<netdb.h>`: -12 on linux/aarch64, -12 on linux/x86_64. */
+/** getaddrinfo()/getnameinfo() error code, from `<netdb.h>`: -102 on linux/aarch64, -102 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const EAI_NOTCANCELED: number | undefined = S.EAI_NOTCANCELED;
+/** getaddrinfo()/getnameinfo() error code, from `<netdb.h>`: 14 on darwin/aarch64, 14 on darwin/x86_64, -12 on linux/aarch64, -12 on linux/x86_64. */
 export const EAI_OVERFLOW: number = S.EAI_OVERFLOW;
-/** getaddrinfo()/getnameinfo() error code, from `<netdb.h>`: -8 on linux/aarch64, -8 on linux/x86_64. */
+/** getaddrinfo()/getnameinfo() error code, from `<netdb.h>`: 13 on darwin/aarch64, 13 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const EAI_PROTOCOL: number | undefined = S.EAI_PROTOCOL;
+/** getaddrinfo()/getnameinfo() error code, from `<netdb.h>`: 9 on darwin/aarch64, 9 on darwin/x86_64, -8 on linux/aarch64, -8 on linux/x86_64. */
 export const EAI_SERVICE: number = S.EAI_SERVICE;
-/** getaddrinfo()/getnameinfo() error code, from `<netdb.h>`: -7 on linux/aarch64, -7 on linux/x86_64. */
+/** getaddrinfo()/getnameinfo() error code, from `<netdb.h>`: 10 on darwin/aarch64, 10 on darwin/x86_64, -7 on linux/aarch64, -7 on linux/x86_64. */
 export const EAI_SOCKTYPE: number = S.EAI_SOCKTYPE;
-/** getaddrinfo()/getnameinfo() error code, from `<netdb.h>`: -11 on linux/aarch64, -11 on linux/x86_64. */
+/** getaddrinfo()/getnameinfo() error code, from `<netdb.h>`: 11 on darwin/aarch64, 11 on darwin/x86_64, -11 on linux/aarch64, -11 on linux/x86_64. */
 export const EAI_SYSTEM: number = S.EAI_SYSTEM;
-/** EtherType, from `<net/ethernet.h>`: 33011 on linux/aarch64, 33011 on linux/x86_64. */
-export const ETHERTYPE_AARP: number = S.ETHERTYPE_AARP;
-/** EtherType, from `<net/ethernet.h>`: 2054 on linux/aarch64, 2054 on linux/x86_64. */
-export const ETHERTYPE_ARP: number = S.ETHERTYPE_ARP;
-/** EtherType, from `<net/ethernet.h>`: 32923 on linux/aarch64, 32923 on linux/x86_64. */
-export const ETHERTYPE_AT: number = S.ETHERTYPE_AT;
-/** EtherType, from `<net/ethernet.h>`: 2048 on linux/aarch64, 2048 on linux/x86_64. */
-export const ETHERTYPE_IP: number = S.ETHERTYPE_IP;
-/** EtherType, from `<net/ethernet.h>`: 34525 on linux/aarch64, 34525 on linux/x86_64. */
-export const ETHERTYPE_IPV6: number = S.ETHERTYPE_IPV6;
-/** EtherType, from `<net/ethernet.h>`: 33079 on linux/aarch64, 33079 on linux/x86_64. */
-export const ETHERTYPE_IPX: number = S.ETHERTYPE_IPX;
-/** EtherType, from `<net/ethernet.h>`: 36864 on linux/aarch64, 36864 on linux/x86_64. */
-export const ETHERTYPE_LOOPBACK: number = S.ETHERTYPE_LOOPBACK;
-/** EtherType, from `<net/ethernet.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
-export const ETHERTYPE_NTRAILER: number = S.ETHERTYPE_NTRAILER;
-/** EtherType, from `<net/ethernet.h>`: 512 on linux/aarch64, 512 on linux/x86_64. */
-export const ETHERTYPE_PUP: number = S.ETHERTYPE_PUP;
-/** EtherType, from `<net/ethernet.h>`: 32821 on linux/aarch64, 32821 on linux/x86_64. */
-export const ETHERTYPE_REVARP: number = S.ETHERTYPE_REVARP;
-/** EtherType, from `<net/ethernet.h>`: 1280 on linux/aarch64, 1280 on linux/x86_64. */
-export const ETHERTYPE_SPRITE: number = S.ETHERTYPE_SPRITE;
-/** EtherType, from `<net/ethernet.h>`: 4096 on linux/aarch64, 4096 on linux/x86_64. */
-export const ETHERTYPE_TRAIL: number = S.ETHERTYPE_TRAIL;
-/** EtherType, from `<net/ethernet.h>`: 33024 on linux/aarch64, 33024 on linux/x86_64. */
-export const ETHERTYPE_VLAN: number = S.ETHERTYPE_VLAN;
-/** Ethernet frame size, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 6 on linux/aarch64, 6 on linux/x86_64. */
-export const ETH_ALEN: number = S.ETH_ALEN;
-/** Ethernet frame size, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 1500 on linux/aarch64, 1500 on linux/x86_64. */
-export const ETH_DATA_LEN: number = S.ETH_DATA_LEN;
-/** Ethernet frame size, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const ETH_FCS_LEN: number = S.ETH_FCS_LEN;
-/** Ethernet frame size, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 1514 on linux/aarch64, 1514 on linux/x86_64. */
-export const ETH_FRAME_LEN: number = S.ETH_FRAME_LEN;
-/** Ethernet frame size, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 14 on linux/aarch64, 14 on linux/x86_64. */
-export const ETH_HLEN: number = S.ETH_HLEN;
-/** Ethernet frame size, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 65535 on linux/aarch64, 65535 on linux/x86_64. */
-export const ETH_MAX_MTU: number = S.ETH_MAX_MTU;
-/** Ethernet frame size, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 68 on linux/aarch64, 68 on linux/x86_64. */
-export const ETH_MIN_MTU: number = S.ETH_MIN_MTU;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 35063 on linux/aarch64, 35063 on linux/x86_64. */
-export const ETH_P_1588: number = S.ETH_P_1588;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 34984 on linux/aarch64, 34984 on linux/x86_64. */
-export const ETH_P_8021AD: number = S.ETH_P_8021AD;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 35047 on linux/aarch64, 35047 on linux/x86_64. */
-export const ETH_P_8021AH: number = S.ETH_P_8021AH;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 33024 on linux/aarch64, 33024 on linux/x86_64. */
-export const ETH_P_8021Q: number = S.ETH_P_8021Q;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 35095 on linux/aarch64, 35095 on linux/x86_64. */
-export const ETH_P_80221: number = S.ETH_P_80221;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const ETH_P_802_2: number = S.ETH_P_802_2;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const ETH_P_802_3: number = S.ETH_P_802_3;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 1536 on linux/aarch64, 1536 on linux/x86_64. */
-export const ETH_P_802_3_MIN: number = S.ETH_P_802_3_MIN;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 34997 on linux/aarch64, 34997 on linux/x86_64. */
-export const ETH_P_802_EX1: number = S.ETH_P_802_EX1;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 33011 on linux/aarch64, 33011 on linux/x86_64. */
-export const ETH_P_AARP: number = S.ETH_P_AARP;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 64507 on linux/aarch64, 64507 on linux/x86_64. */
-export const ETH_P_AF_IUCV: number = S.ETH_P_AF_IUCV;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const ETH_P_ALL: number = S.ETH_P_ALL;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 34978 on linux/aarch64, 34978 on linux/x86_64. */
-export const ETH_P_AOE: number = S.ETH_P_AOE;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 26 on linux/aarch64, 26 on linux/x86_64. */
-export const ETH_P_ARCNET: number = S.ETH_P_ARCNET;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 2054 on linux/aarch64, 2054 on linux/x86_64. */
-export const ETH_P_ARP: number = S.ETH_P_ARP;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 32923 on linux/aarch64, 32923 on linux/x86_64. */
-export const ETH_P_ATALK: number = S.ETH_P_ATALK;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 34948 on linux/aarch64, 34948 on linux/x86_64. */
-export const ETH_P_ATMFATE: number = S.ETH_P_ATMFATE;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 34892 on linux/aarch64, 34892 on linux/x86_64. */
-export const ETH_P_ATMMPOA: number = S.ETH_P_ATMMPOA;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const ETH_P_AX25: number = S.ETH_P_AX25;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 17157 on linux/aarch64, 17157 on linux/x86_64. */
-export const ETH_P_BATMAN: number = S.ETH_P_BATMAN;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 2303 on linux/aarch64, 2303 on linux/x86_64. */
-export const ETH_P_BPQ: number = S.ETH_P_BPQ;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 247 on linux/aarch64, 247 on linux/x86_64. */
-export const ETH_P_CAIF: number = S.ETH_P_CAIF;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 12 on linux/aarch64, 12 on linux/x86_64. */
-export const ETH_P_CAN: number = S.ETH_P_CAN;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 13 on linux/aarch64, 13 on linux/x86_64. */
-export const ETH_P_CANFD: number = S.ETH_P_CANFD;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 14 on linux/aarch64, 14 on linux/x86_64. */
-export const ETH_P_CANXL: number = S.ETH_P_CANXL;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 35074 on linux/aarch64, 35074 on linux/x86_64. */
-export const ETH_P_CFM: number = S.ETH_P_CFM;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 22 on linux/aarch64, 22 on linux/x86_64. */
-export const ETH_P_CONTROL: number = S.ETH_P_CONTROL;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 24582 on linux/aarch64, 24582 on linux/x86_64. */
-export const ETH_P_CUST: number = S.ETH_P_CUST;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 6 on linux/aarch64, 6 on linux/x86_64. */
-export const ETH_P_DDCMP: number = S.ETH_P_DDCMP;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 24576 on linux/aarch64, 24576 on linux/x86_64. */
-export const ETH_P_DEC: number = S.ETH_P_DEC;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 24581 on linux/aarch64, 24581 on linux/x86_64. */
-export const ETH_P_DIAG: number = S.ETH_P_DIAG;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 24577 on linux/aarch64, 24577 on linux/x86_64. */
-export const ETH_P_DNA_DL: number = S.ETH_P_DNA_DL;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 24578 on linux/aarch64, 24578 on linux/x86_64. */
-export const ETH_P_DNA_RC: number = S.ETH_P_DNA_RC;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 24579 on linux/aarch64, 24579 on linux/x86_64. */
-export const ETH_P_DNA_RT: number = S.ETH_P_DNA_RT;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 27 on linux/aarch64, 27 on linux/x86_64. */
-export const ETH_P_DSA: number = S.ETH_P_DSA;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 56027 on linux/aarch64, 56027 on linux/x86_64. */
-export const ETH_P_DSA_8021Q: number = S.ETH_P_DSA_8021Q;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 57345 on linux/aarch64, 57345 on linux/x86_64. */
-export const ETH_P_DSA_A5PSW: number = S.ETH_P_DSA_A5PSW;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 24 on linux/aarch64, 24 on linux/x86_64. */
-export const ETH_P_ECONET: number = S.ETH_P_ECONET;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 56026 on linux/aarch64, 56026 on linux/x86_64. */
-export const ETH_P_EDSA: number = S.ETH_P_EDSA;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 35006 on linux/aarch64, 35006 on linux/x86_64. */
-export const ETH_P_ERSPAN: number = S.ETH_P_ERSPAN;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 8939 on linux/aarch64, 8939 on linux/x86_64. */
-export const ETH_P_ERSPAN2: number = S.ETH_P_ERSPAN2;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 34980 on linux/aarch64, 34980 on linux/x86_64. */
-export const ETH_P_ETHERCAT: number = S.ETH_P_ETHERCAT;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 35078 on linux/aarch64, 35078 on linux/x86_64. */
-export const ETH_P_FCOE: number = S.ETH_P_FCOE;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 35092 on linux/aarch64, 35092 on linux/x86_64. */
-export const ETH_P_FIP: number = S.ETH_P_FIP;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 25 on linux/aarch64, 25 on linux/x86_64. */
-export const ETH_P_HDLC: number = S.ETH_P_HDLC;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 35119 on linux/aarch64, 35119 on linux/x86_64. */
-export const ETH_P_HSR: number = S.ETH_P_HSR;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 35093 on linux/aarch64, 35093 on linux/x86_64. */
-export const ETH_P_IBOE: number = S.ETH_P_IBOE;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 246 on linux/aarch64, 246 on linux/x86_64. */
-export const ETH_P_IEEE802154: number = S.ETH_P_IEEE802154;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 2560 on linux/aarch64, 2560 on linux/x86_64. */
-export const ETH_P_IEEEPUP: number = S.ETH_P_IEEEPUP;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 2561 on linux/aarch64, 2561 on linux/x86_64. */
-export const ETH_P_IEEEPUPAT: number = S.ETH_P_IEEEPUPAT;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 60734 on linux/aarch64, 60734 on linux/x86_64. */
-export const ETH_P_IFE: number = S.ETH_P_IFE;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 2048 on linux/aarch64, 2048 on linux/x86_64. */
-export const ETH_P_IP: number = S.ETH_P_IP;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 34525 on linux/aarch64, 34525 on linux/x86_64. */
-export const ETH_P_IPV6: number = S.ETH_P_IPV6;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 33079 on linux/aarch64, 33079 on linux/x86_64. */
-export const ETH_P_IPX: number = S.ETH_P_IPX;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 23 on linux/aarch64, 23 on linux/x86_64. */
-export const ETH_P_IRDA: number = S.ETH_P_IRDA;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 24580 on linux/aarch64, 24580 on linux/x86_64. */
-export const ETH_P_LAT: number = S.ETH_P_LAT;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 34924 on linux/aarch64, 34924 on linux/x86_64. */
-export const ETH_P_LINK_CTL: number = S.ETH_P_LINK_CTL;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 35020 on linux/aarch64, 35020 on linux/x86_64. */
-export const ETH_P_LLDP: number = S.ETH_P_LLDP;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 9 on linux/aarch64, 9 on linux/x86_64. */
-export const ETH_P_LOCALTALK: number = S.ETH_P_LOCALTALK;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 96 on linux/aarch64, 96 on linux/x86_64. */
-export const ETH_P_LOOP: number = S.ETH_P_LOOP;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 36864 on linux/aarch64, 36864 on linux/x86_64. */
-export const ETH_P_LOOPBACK: number = S.ETH_P_LOOPBACK;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 35045 on linux/aarch64, 35045 on linux/x86_64. */
-export const ETH_P_MACSEC: number = S.ETH_P_MACSEC;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 249 on linux/aarch64, 249 on linux/x86_64. */
-export const ETH_P_MAP: number = S.ETH_P_MAP;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 250 on linux/aarch64, 250 on linux/x86_64. */
-export const ETH_P_MCTP: number = S.ETH_P_MCTP;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 21 on linux/aarch64, 21 on linux/x86_64. */
-export const ETH_P_MOBITEX: number = S.ETH_P_MOBITEX;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 34888 on linux/aarch64, 34888 on linux/x86_64. */
-export const ETH_P_MPLS_MC: number = S.ETH_P_MPLS_MC;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 34887 on linux/aarch64, 34887 on linux/x86_64. */
-export const ETH_P_MPLS_UC: number = S.ETH_P_MPLS_UC;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 35043 on linux/aarch64, 35043 on linux/x86_64. */
-export const ETH_P_MRP: number = S.ETH_P_MRP;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 35061 on linux/aarch64, 35061 on linux/x86_64. */
-export const ETH_P_MVRP: number = S.ETH_P_MVRP;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 35064 on linux/aarch64, 35064 on linux/x86_64. */
-export const ETH_P_NCSI: number = S.ETH_P_NCSI;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 35151 on linux/aarch64, 35151 on linux/x86_64. */
-export const ETH_P_NSH: number = S.ETH_P_NSH;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 34958 on linux/aarch64, 34958 on linux/x86_64. */
-export const ETH_P_PAE: number = S.ETH_P_PAE;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 34824 on linux/aarch64, 34824 on linux/x86_64. */
-export const ETH_P_PAUSE: number = S.ETH_P_PAUSE;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 245 on linux/aarch64, 245 on linux/x86_64. */
-export const ETH_P_PHONET: number = S.ETH_P_PHONET;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
-export const ETH_P_PPPTALK: number = S.ETH_P_PPPTALK;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 34915 on linux/aarch64, 34915 on linux/x86_64. */
-export const ETH_P_PPP_DISC: number = S.ETH_P_PPP_DISC;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
-export const ETH_P_PPP_MP: number = S.ETH_P_PPP_MP;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 34916 on linux/aarch64, 34916 on linux/x86_64. */
-export const ETH_P_PPP_SES: number = S.ETH_P_PPP_SES;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 35015 on linux/aarch64, 35015 on linux/x86_64. */
-export const ETH_P_PREAUTH: number = S.ETH_P_PREAUTH;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 34962 on linux/aarch64, 34962 on linux/x86_64. */
-export const ETH_P_PROFINET: number = S.ETH_P_PROFINET;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 35067 on linux/aarch64, 35067 on linux/x86_64. */
-export const ETH_P_PRP: number = S.ETH_P_PRP;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 512 on linux/aarch64, 512 on linux/x86_64. */
-export const ETH_P_PUP: number = S.ETH_P_PUP;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 513 on linux/aarch64, 513 on linux/x86_64. */
-export const ETH_P_PUPAT: number = S.ETH_P_PUPAT;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 37120 on linux/aarch64, 37120 on linux/x86_64. */
-export const ETH_P_QINQ1: number = S.ETH_P_QINQ1;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 37376 on linux/aarch64, 37376 on linux/x86_64. */
-export const ETH_P_QINQ2: number = S.ETH_P_QINQ2;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 37632 on linux/aarch64, 37632 on linux/x86_64. */
-export const ETH_P_QINQ3: number = S.ETH_P_QINQ3;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 32821 on linux/aarch64, 32821 on linux/x86_64. */
-export const ETH_P_RARP: number = S.ETH_P_RARP;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 34969 on linux/aarch64, 34969 on linux/x86_64. */
-export const ETH_P_REALTEK: number = S.ETH_P_REALTEK;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 24583 on linux/aarch64, 24583 on linux/x86_64. */
-export const ETH_P_SCA: number = S.ETH_P_SCA;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 34825 on linux/aarch64, 34825 on linux/x86_64. */
-export const ETH_P_SLOW: number = S.ETH_P_SLOW;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 5 on linux/aarch64, 5 on linux/x86_64. */
-export const ETH_P_SNAP: number = S.ETH_P_SNAP;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 35085 on linux/aarch64, 35085 on linux/x86_64. */
-export const ETH_P_TDLS: number = S.ETH_P_TDLS;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 25944 on linux/aarch64, 25944 on linux/x86_64. */
-export const ETH_P_TEB: number = S.ETH_P_TEB;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 35018 on linux/aarch64, 35018 on linux/x86_64. */
-export const ETH_P_TIPC: number = S.ETH_P_TIPC;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 28 on linux/aarch64, 28 on linux/x86_64. */
-export const ETH_P_TRAILER: number = S.ETH_P_TRAILER;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 17 on linux/aarch64, 17 on linux/x86_64. */
-export const ETH_P_TR_802_2: number = S.ETH_P_TR_802_2;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 8944 on linux/aarch64, 8944 on linux/x86_64. */
-export const ETH_P_TSN: number = S.ETH_P_TSN;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 7 on linux/aarch64, 7 on linux/x86_64. */
-export const ETH_P_WAN_PPP: number = S.ETH_P_WAN_PPP;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 34878 on linux/aarch64, 34878 on linux/x86_64. */
-export const ETH_P_WCCP: number = S.ETH_P_WCCP;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 2053 on linux/aarch64, 2053 on linux/x86_64. */
-export const ETH_P_X25: number = S.ETH_P_X25;
-/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 248 on linux/aarch64, 248 on linux/x86_64. */
-export const ETH_P_XDSA: number = S.ETH_P_XDSA;
-/** Ethernet frame size, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const ETH_TLEN: number = S.ETH_TLEN;
-/** Ethernet frame size, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 60 on linux/aarch64, 60 on linux/x86_64. */
-export const ETH_ZLEN: number = S.ETH_ZLEN;
-/** Bluetooth HCI socket option, device or channel, from `<net/bluetooth/hci_sock.h>` via constants/supplement.h: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const HCI_CHANNEL_CONTROL: number = S.HCI_CHANNEL_CONTROL;
-/** Bluetooth HCI socket option, device or channel, from `<net/bluetooth/hci_sock.h>` via constants/supplement.h: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const HCI_CHANNEL_LOGGING: number = S.HCI_CHANNEL_LOGGING;
-/** Bluetooth HCI socket option, device or channel, from `<net/bluetooth/hci_sock.h>` via constants/supplement.h: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const HCI_CHANNEL_MONITOR: number = S.HCI_CHANNEL_MONITOR;
-/** Bluetooth HCI socket option, device or channel, from `<net/bluetooth/hci_sock.h>` via constants/supplement.h: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const HCI_CHANNEL_RAW: number = S.HCI_CHANNEL_RAW;
-/** Bluetooth HCI socket option, device or channel, from `<net/bluetooth/hci_sock.h>` via constants/supplement.h: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const HCI_CHANNEL_USER: number = S.HCI_CHANNEL_USER;
-/** Bluetooth HCI socket option, device or channel, from `<net/bluetooth/hci_sock.h>` via constants/supplement.h: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const HCI_DATA_DIR: number = S.HCI_DATA_DIR;
-/** Bluetooth HCI socket option, device or channel, from `<net/bluetooth/hci_sock.h>` via constants/supplement.h: 65535 on linux/aarch64, 65535 on linux/x86_64. */
-export const HCI_DEV_NONE: number = S.HCI_DEV_NONE;
-/** Bluetooth HCI socket option, device or channel, from `<net/bluetooth/hci_sock.h>` via constants/supplement.h: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const HCI_FILTER: number = S.HCI_FILTER;
-/** Bluetooth HCI socket option, device or channel, from `<net/bluetooth/hci_sock.h>` via constants/supplement.h: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const HCI_TIME_STAMP: number = S.HCI_TIME_STAMP;
-/** rtnetlink interface address attribute, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const IFA_ADDRESS: number = S.IFA_ADDRESS;
-/** rtnetlink interface address attribute, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 5 on linux/aarch64, 5 on linux/x86_64. */
-export const IFA_ANYCAST: number = S.IFA_ANYCAST;
-/** rtnetlink interface address attribute, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const IFA_BROADCAST: number = S.IFA_BROADCAST;
-/** rtnetlink interface address attribute, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 6 on linux/aarch64, 6 on linux/x86_64. */
-export const IFA_CACHEINFO: number = S.IFA_CACHEINFO;
-/** rtnetlink interface address attribute, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
-export const IFA_FLAGS: number = S.IFA_FLAGS;
-/** Interface address flag, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
-export const IFA_F_DADFAILED: number = S.IFA_F_DADFAILED;
-/** Interface address flag, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 32 on linux/aarch64, 32 on linux/x86_64. */
-export const IFA_F_DEPRECATED: number = S.IFA_F_DEPRECATED;
-/** Interface address flag, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
-export const IFA_F_HOMEADDRESS: number = S.IFA_F_HOMEADDRESS;
-/** Interface address flag, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 256 on linux/aarch64, 256 on linux/x86_64. */
-export const IFA_F_MANAGETEMPADDR: number = S.IFA_F_MANAGETEMPADDR;
-/** Interface address flag, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 1024 on linux/aarch64, 1024 on linux/x86_64. */
-export const IFA_F_MCAUTOJOIN: number = S.IFA_F_MCAUTOJOIN;
-/** Interface address flag, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const IFA_F_NODAD: number = S.IFA_F_NODAD;
-/** Interface address flag, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 512 on linux/aarch64, 512 on linux/x86_64. */
-export const IFA_F_NOPREFIXROUTE: number = S.IFA_F_NOPREFIXROUTE;
-/** Interface address flag, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const IFA_F_OPTIMISTIC: number = S.IFA_F_OPTIMISTIC;
-/** Interface address flag, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 128 on linux/aarch64, 128 on linux/x86_64. */
-export const IFA_F_PERMANENT: number = S.IFA_F_PERMANENT;
-/** Interface address flag, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const IFA_F_SECONDARY: number = S.IFA_F_SECONDARY;
-/** Interface address flag, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 2048 on linux/aarch64, 2048 on linux/x86_64. */
-export const IFA_F_STABLE_PRIVACY: number = S.IFA_F_STABLE_PRIVACY;
-/** Interface address flag, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const IFA_F_TEMPORARY: number = S.IFA_F_TEMPORARY;
-/** Interface address flag, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 64 on linux/aarch64, 64 on linux/x86_64. */
-export const IFA_F_TENTATIVE: number = S.IFA_F_TENTATIVE;
-/** rtnetlink interface address attribute, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const IFA_LABEL: number = S.IFA_LABEL;
-/** rtnetlink interface address attribute, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const IFA_LOCAL: number = S.IFA_LOCAL;
-/** rtnetlink interface address attribute, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 11 on linux/aarch64, 11 on linux/x86_64. */
-export const IFA_MAX: number = S.IFA_MAX;
-/** rtnetlink interface address attribute, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 7 on linux/aarch64, 7 on linux/x86_64. */
-export const IFA_MULTICAST: number = S.IFA_MULTICAST;
-/** rtnetlink interface address attribute, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 11 on linux/aarch64, 11 on linux/x86_64. */
-export const IFA_PROTO: number = S.IFA_PROTO;
-/** rtnetlink interface address attribute, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 9 on linux/aarch64, 9 on linux/x86_64. */
-export const IFA_RT_PRIORITY: number = S.IFA_RT_PRIORITY;
-/** rtnetlink interface address attribute, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 10 on linux/aarch64, 10 on linux/x86_64. */
-export const IFA_TARGET_NETNSID: number = S.IFA_TARGET_NETNSID;
-/** rtnetlink interface address attribute, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const IFA_UNSPEC: number = S.IFA_UNSPEC;
-/** Network interface flag, from `<net/if.h>`: 512 on linux/aarch64, 512 on linux/x86_64. */
+/** EtherType, from `<net/ethernet.h>`: 33011 on linux/aarch64, 33011 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETHERTYPE_AARP: number | undefined = S.ETHERTYPE_AARP;
+/** EtherType, from `<net/ethernet.h>`: 2054 on linux/aarch64, 2054 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETHERTYPE_ARP: number | undefined = S.ETHERTYPE_ARP;
+/** EtherType, from `<net/ethernet.h>`: 32923 on linux/aarch64, 32923 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETHERTYPE_AT: number | undefined = S.ETHERTYPE_AT;
+/** EtherType, from `<net/ethernet.h>`: 2048 on linux/aarch64, 2048 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETHERTYPE_IP: number | undefined = S.ETHERTYPE_IP;
+/** EtherType, from `<net/ethernet.h>`: 34525 on linux/aarch64, 34525 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETHERTYPE_IPV6: number | undefined = S.ETHERTYPE_IPV6;
+/** EtherType, from `<net/ethernet.h>`: 33079 on linux/aarch64, 33079 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETHERTYPE_IPX: number | undefined = S.ETHERTYPE_IPX;
+/** EtherType, from `<net/ethernet.h>`: 36864 on linux/aarch64, 36864 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETHERTYPE_LOOPBACK: number | undefined = S.ETHERTYPE_LOOPBACK;
+/** EtherType, from `<net/ethernet.h>`: 16 on linux/aarch64, 16 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETHERTYPE_NTRAILER: number | undefined = S.ETHERTYPE_NTRAILER;
+/** EtherType, from `<net/ethernet.h>`: 512 on linux/aarch64, 512 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETHERTYPE_PUP: number | undefined = S.ETHERTYPE_PUP;
+/** EtherType, from `<net/ethernet.h>`: 32821 on linux/aarch64, 32821 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETHERTYPE_REVARP: number | undefined = S.ETHERTYPE_REVARP;
+/** EtherType, from `<net/ethernet.h>`: 1280 on linux/aarch64, 1280 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETHERTYPE_SPRITE: number | undefined = S.ETHERTYPE_SPRITE;
+/** EtherType, from `<net/ethernet.h>`: 4096 on linux/aarch64, 4096 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETHERTYPE_TRAIL: number | undefined = S.ETHERTYPE_TRAIL;
+/** EtherType, from `<net/ethernet.h>`: 33024 on linux/aarch64, 33024 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETHERTYPE_VLAN: number | undefined = S.ETHERTYPE_VLAN;
+/** Ethernet frame size, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 6 on linux/aarch64, 6 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_ALEN: number | undefined = S.ETH_ALEN;
+/** Ethernet frame size, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 1500 on linux/aarch64, 1500 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_DATA_LEN: number | undefined = S.ETH_DATA_LEN;
+/** Ethernet frame size, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_FCS_LEN: number | undefined = S.ETH_FCS_LEN;
+/** Ethernet frame size, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 1514 on linux/aarch64, 1514 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_FRAME_LEN: number | undefined = S.ETH_FRAME_LEN;
+/** Ethernet frame size, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 14 on linux/aarch64, 14 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_HLEN: number | undefined = S.ETH_HLEN;
+/** Ethernet frame size, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 65535 on linux/aarch64, 65535 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_MAX_MTU: number | undefined = S.ETH_MAX_MTU;
+/** Ethernet frame size, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 68 on linux/aarch64, 68 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_MIN_MTU: number | undefined = S.ETH_MIN_MTU;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 35063 on linux/aarch64, 35063 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_1588: number | undefined = S.ETH_P_1588;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 34984 on linux/aarch64, 34984 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_8021AD: number | undefined = S.ETH_P_8021AD;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 35047 on linux/aarch64, 35047 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_8021AH: number | undefined = S.ETH_P_8021AH;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 33024 on linux/aarch64, 33024 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_8021Q: number | undefined = S.ETH_P_8021Q;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 35095 on linux/aarch64, 35095 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_80221: number | undefined = S.ETH_P_80221;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_802_2: number | undefined = S.ETH_P_802_2;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_802_3: number | undefined = S.ETH_P_802_3;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 1536 on linux/aarch64, 1536 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_802_3_MIN: number | undefined = S.ETH_P_802_3_MIN;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 34997 on linux/aarch64, 34997 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_802_EX1: number | undefined = S.ETH_P_802_EX1;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 33011 on linux/aarch64, 33011 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_AARP: number | undefined = S.ETH_P_AARP;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 64507 on linux/aarch64, 64507 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_AF_IUCV: number | undefined = S.ETH_P_AF_IUCV;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_ALL: number | undefined = S.ETH_P_ALL;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 34978 on linux/aarch64, 34978 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_AOE: number | undefined = S.ETH_P_AOE;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 26 on linux/aarch64, 26 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_ARCNET: number | undefined = S.ETH_P_ARCNET;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 2054 on linux/aarch64, 2054 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_ARP: number | undefined = S.ETH_P_ARP;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 32923 on linux/aarch64, 32923 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_ATALK: number | undefined = S.ETH_P_ATALK;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 34948 on linux/aarch64, 34948 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_ATMFATE: number | undefined = S.ETH_P_ATMFATE;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 34892 on linux/aarch64, 34892 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_ATMMPOA: number | undefined = S.ETH_P_ATMMPOA;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_AX25: number | undefined = S.ETH_P_AX25;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 17157 on linux/aarch64, 17157 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_BATMAN: number | undefined = S.ETH_P_BATMAN;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 2303 on linux/aarch64, 2303 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_BPQ: number | undefined = S.ETH_P_BPQ;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 247 on linux/aarch64, 247 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_CAIF: number | undefined = S.ETH_P_CAIF;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 12 on linux/aarch64, 12 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_CAN: number | undefined = S.ETH_P_CAN;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 13 on linux/aarch64, 13 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_CANFD: number | undefined = S.ETH_P_CANFD;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 14 on linux/aarch64, 14 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_CANXL: number | undefined = S.ETH_P_CANXL;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 35074 on linux/aarch64, 35074 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_CFM: number | undefined = S.ETH_P_CFM;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 22 on linux/aarch64, 22 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_CONTROL: number | undefined = S.ETH_P_CONTROL;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 24582 on linux/aarch64, 24582 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_CUST: number | undefined = S.ETH_P_CUST;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 6 on linux/aarch64, 6 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_DDCMP: number | undefined = S.ETH_P_DDCMP;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 24576 on linux/aarch64, 24576 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_DEC: number | undefined = S.ETH_P_DEC;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 24581 on linux/aarch64, 24581 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_DIAG: number | undefined = S.ETH_P_DIAG;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 24577 on linux/aarch64, 24577 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_DNA_DL: number | undefined = S.ETH_P_DNA_DL;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 24578 on linux/aarch64, 24578 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_DNA_RC: number | undefined = S.ETH_P_DNA_RC;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 24579 on linux/aarch64, 24579 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_DNA_RT: number | undefined = S.ETH_P_DNA_RT;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 27 on linux/aarch64, 27 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_DSA: number | undefined = S.ETH_P_DSA;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 56027 on linux/aarch64, 56027 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_DSA_8021Q: number | undefined = S.ETH_P_DSA_8021Q;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 57345 on linux/aarch64, 57345 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_DSA_A5PSW: number | undefined = S.ETH_P_DSA_A5PSW;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 24 on linux/aarch64, 24 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_ECONET: number | undefined = S.ETH_P_ECONET;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 56026 on linux/aarch64, 56026 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_EDSA: number | undefined = S.ETH_P_EDSA;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 35006 on linux/aarch64, 35006 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_ERSPAN: number | undefined = S.ETH_P_ERSPAN;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 8939 on linux/aarch64, 8939 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_ERSPAN2: number | undefined = S.ETH_P_ERSPAN2;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 34980 on linux/aarch64, 34980 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_ETHERCAT: number | undefined = S.ETH_P_ETHERCAT;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 35078 on linux/aarch64, 35078 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_FCOE: number | undefined = S.ETH_P_FCOE;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 35092 on linux/aarch64, 35092 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_FIP: number | undefined = S.ETH_P_FIP;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 25 on linux/aarch64, 25 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_HDLC: number | undefined = S.ETH_P_HDLC;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 35119 on linux/aarch64, 35119 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_HSR: number | undefined = S.ETH_P_HSR;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 35093 on linux/aarch64, 35093 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_IBOE: number | undefined = S.ETH_P_IBOE;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 246 on linux/aarch64, 246 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_IEEE802154: number | undefined = S.ETH_P_IEEE802154;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 2560 on linux/aarch64, 2560 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_IEEEPUP: number | undefined = S.ETH_P_IEEEPUP;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 2561 on linux/aarch64, 2561 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_IEEEPUPAT: number | undefined = S.ETH_P_IEEEPUPAT;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 60734 on linux/aarch64, 60734 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_IFE: number | undefined = S.ETH_P_IFE;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 2048 on linux/aarch64, 2048 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_IP: number | undefined = S.ETH_P_IP;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 34525 on linux/aarch64, 34525 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_IPV6: number | undefined = S.ETH_P_IPV6;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 33079 on linux/aarch64, 33079 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_IPX: number | undefined = S.ETH_P_IPX;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 23 on linux/aarch64, 23 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_IRDA: number | undefined = S.ETH_P_IRDA;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 24580 on linux/aarch64, 24580 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_LAT: number | undefined = S.ETH_P_LAT;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 34924 on linux/aarch64, 34924 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_LINK_CTL: number | undefined = S.ETH_P_LINK_CTL;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 35020 on linux/aarch64, 35020 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_LLDP: number | undefined = S.ETH_P_LLDP;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 9 on linux/aarch64, 9 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_LOCALTALK: number | undefined = S.ETH_P_LOCALTALK;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 96 on linux/aarch64, 96 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_LOOP: number | undefined = S.ETH_P_LOOP;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 36864 on linux/aarch64, 36864 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_LOOPBACK: number | undefined = S.ETH_P_LOOPBACK;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 35045 on linux/aarch64, 35045 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_MACSEC: number | undefined = S.ETH_P_MACSEC;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 249 on linux/aarch64, 249 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_MAP: number | undefined = S.ETH_P_MAP;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 250 on linux/aarch64, 250 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_MCTP: number | undefined = S.ETH_P_MCTP;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 21 on linux/aarch64, 21 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_MOBITEX: number | undefined = S.ETH_P_MOBITEX;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 34888 on linux/aarch64, 34888 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_MPLS_MC: number | undefined = S.ETH_P_MPLS_MC;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 34887 on linux/aarch64, 34887 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_MPLS_UC: number | undefined = S.ETH_P_MPLS_UC;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 35043 on linux/aarch64, 35043 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_MRP: number | undefined = S.ETH_P_MRP;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 35061 on linux/aarch64, 35061 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_MVRP: number | undefined = S.ETH_P_MVRP;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 35064 on linux/aarch64, 35064 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_NCSI: number | undefined = S.ETH_P_NCSI;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 35151 on linux/aarch64, 35151 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_NSH: number | undefined = S.ETH_P_NSH;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 34958 on linux/aarch64, 34958 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_PAE: number | undefined = S.ETH_P_PAE;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 34824 on linux/aarch64, 34824 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_PAUSE: number | undefined = S.ETH_P_PAUSE;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 245 on linux/aarch64, 245 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_PHONET: number | undefined = S.ETH_P_PHONET;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 16 on linux/aarch64, 16 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_PPPTALK: number | undefined = S.ETH_P_PPPTALK;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 34915 on linux/aarch64, 34915 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_PPP_DISC: number | undefined = S.ETH_P_PPP_DISC;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 8 on linux/aarch64, 8 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_PPP_MP: number | undefined = S.ETH_P_PPP_MP;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 34916 on linux/aarch64, 34916 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_PPP_SES: number | undefined = S.ETH_P_PPP_SES;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 35015 on linux/aarch64, 35015 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_PREAUTH: number | undefined = S.ETH_P_PREAUTH;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 34962 on linux/aarch64, 34962 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_PROFINET: number | undefined = S.ETH_P_PROFINET;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 35067 on linux/aarch64, 35067 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_PRP: number | undefined = S.ETH_P_PRP;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 512 on linux/aarch64, 512 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_PUP: number | undefined = S.ETH_P_PUP;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 513 on linux/aarch64, 513 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_PUPAT: number | undefined = S.ETH_P_PUPAT;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 37120 on linux/aarch64, 37120 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_QINQ1: number | undefined = S.ETH_P_QINQ1;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 37376 on linux/aarch64, 37376 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_QINQ2: number | undefined = S.ETH_P_QINQ2;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 37632 on linux/aarch64, 37632 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_QINQ3: number | undefined = S.ETH_P_QINQ3;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 32821 on linux/aarch64, 32821 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_RARP: number | undefined = S.ETH_P_RARP;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 34969 on linux/aarch64, 34969 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_REALTEK: number | undefined = S.ETH_P_REALTEK;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 24583 on linux/aarch64, 24583 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_SCA: number | undefined = S.ETH_P_SCA;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 34825 on linux/aarch64, 34825 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_SLOW: number | undefined = S.ETH_P_SLOW;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 5 on linux/aarch64, 5 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_SNAP: number | undefined = S.ETH_P_SNAP;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 35085 on linux/aarch64, 35085 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_TDLS: number | undefined = S.ETH_P_TDLS;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 25944 on linux/aarch64, 25944 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_TEB: number | undefined = S.ETH_P_TEB;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 35018 on linux/aarch64, 35018 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_TIPC: number | undefined = S.ETH_P_TIPC;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 28 on linux/aarch64, 28 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_TRAILER: number | undefined = S.ETH_P_TRAILER;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 17 on linux/aarch64, 17 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_TR_802_2: number | undefined = S.ETH_P_TR_802_2;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 8944 on linux/aarch64, 8944 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_TSN: number | undefined = S.ETH_P_TSN;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 7 on linux/aarch64, 7 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_WAN_PPP: number | undefined = S.ETH_P_WAN_PPP;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 34878 on linux/aarch64, 34878 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_WCCP: number | undefined = S.ETH_P_WCCP;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 2053 on linux/aarch64, 2053 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_X25: number | undefined = S.ETH_P_X25;
+/** Ethernet protocol number (host order) for AF_PACKET, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 248 on linux/aarch64, 248 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_P_XDSA: number | undefined = S.ETH_P_XDSA;
+/** Ethernet frame size, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_TLEN: number | undefined = S.ETH_TLEN;
+/** Ethernet frame size, from `<linux/if_ether.h>` via `<net/ethernet.h>`: 60 on linux/aarch64, 60 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const ETH_ZLEN: number | undefined = S.ETH_ZLEN;
+/** Bluetooth HCI socket option, device or channel, from `<net/bluetooth/hci_sock.h>` via constants/supplement.h: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const HCI_CHANNEL_CONTROL: number | undefined = S.HCI_CHANNEL_CONTROL;
+/** Bluetooth HCI socket option, device or channel, from `<net/bluetooth/hci_sock.h>` via constants/supplement.h: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const HCI_CHANNEL_LOGGING: number | undefined = S.HCI_CHANNEL_LOGGING;
+/** Bluetooth HCI socket option, device or channel, from `<net/bluetooth/hci_sock.h>` via constants/supplement.h: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const HCI_CHANNEL_MONITOR: number | undefined = S.HCI_CHANNEL_MONITOR;
+/** Bluetooth HCI socket option, device or channel, from `<net/bluetooth/hci_sock.h>` via constants/supplement.h: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const HCI_CHANNEL_RAW: number | undefined = S.HCI_CHANNEL_RAW;
+/** Bluetooth HCI socket option, device or channel, from `<net/bluetooth/hci_sock.h>` via constants/supplement.h: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const HCI_CHANNEL_USER: number | undefined = S.HCI_CHANNEL_USER;
+/** Bluetooth HCI socket option, device or channel, from `<net/bluetooth/hci_sock.h>` via constants/supplement.h: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const HCI_DATA_DIR: number | undefined = S.HCI_DATA_DIR;
+/** Bluetooth HCI socket option, device or channel, from `<net/bluetooth/hci_sock.h>` via constants/supplement.h: 65535 on linux/aarch64, 65535 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const HCI_DEV_NONE: number | undefined = S.HCI_DEV_NONE;
+/** Bluetooth HCI socket option, device or channel, from `<net/bluetooth/hci_sock.h>` via constants/supplement.h: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const HCI_FILTER: number | undefined = S.HCI_FILTER;
+/** Bluetooth HCI socket option, device or channel, from `<net/bluetooth/hci_sock.h>` via constants/supplement.h: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const HCI_TIME_STAMP: number | undefined = S.HCI_TIME_STAMP;
+/** rtnetlink interface address attribute, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFA_ADDRESS: number | undefined = S.IFA_ADDRESS;
+/** rtnetlink interface address attribute, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 5 on linux/aarch64, 5 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFA_ANYCAST: number | undefined = S.IFA_ANYCAST;
+/** rtnetlink interface address attribute, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFA_BROADCAST: number | undefined = S.IFA_BROADCAST;
+/** rtnetlink interface address attribute, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 6 on linux/aarch64, 6 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFA_CACHEINFO: number | undefined = S.IFA_CACHEINFO;
+/** rtnetlink interface address attribute, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 8 on linux/aarch64, 8 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFA_FLAGS: number | undefined = S.IFA_FLAGS;
+/** Interface address flag, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 8 on linux/aarch64, 8 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFA_F_DADFAILED: number | undefined = S.IFA_F_DADFAILED;
+/** Interface address flag, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 32 on linux/aarch64, 32 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFA_F_DEPRECATED: number | undefined = S.IFA_F_DEPRECATED;
+/** Interface address flag, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 16 on linux/aarch64, 16 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFA_F_HOMEADDRESS: number | undefined = S.IFA_F_HOMEADDRESS;
+/** Interface address flag, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 256 on linux/aarch64, 256 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFA_F_MANAGETEMPADDR: number | undefined = S.IFA_F_MANAGETEMPADDR;
+/** Interface address flag, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 1024 on linux/aarch64, 1024 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFA_F_MCAUTOJOIN: number | undefined = S.IFA_F_MCAUTOJOIN;
+/** Interface address flag, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFA_F_NODAD: number | undefined = S.IFA_F_NODAD;
+/** Interface address flag, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 512 on linux/aarch64, 512 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFA_F_NOPREFIXROUTE: number | undefined = S.IFA_F_NOPREFIXROUTE;
+/** Interface address flag, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFA_F_OPTIMISTIC: number | undefined = S.IFA_F_OPTIMISTIC;
+/** Interface address flag, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 128 on linux/aarch64, 128 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFA_F_PERMANENT: number | undefined = S.IFA_F_PERMANENT;
+/** Interface address flag, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFA_F_SECONDARY: number | undefined = S.IFA_F_SECONDARY;
+/** Interface address flag, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 2048 on linux/aarch64, 2048 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFA_F_STABLE_PRIVACY: number | undefined = S.IFA_F_STABLE_PRIVACY;
+/** Interface address flag, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFA_F_TEMPORARY: number | undefined = S.IFA_F_TEMPORARY;
+/** Interface address flag, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 64 on linux/aarch64, 64 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFA_F_TENTATIVE: number | undefined = S.IFA_F_TENTATIVE;
+/** rtnetlink interface address attribute, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFA_LABEL: number | undefined = S.IFA_LABEL;
+/** rtnetlink interface address attribute, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFA_LOCAL: number | undefined = S.IFA_LOCAL;
+/** rtnetlink interface address attribute, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 11 on linux/aarch64, 11 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFA_MAX: number | undefined = S.IFA_MAX;
+/** rtnetlink interface address attribute, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 7 on linux/aarch64, 7 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFA_MULTICAST: number | undefined = S.IFA_MULTICAST;
+/** rtnetlink interface address attribute, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 11 on linux/aarch64, 11 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFA_PROTO: number | undefined = S.IFA_PROTO;
+/** rtnetlink interface address attribute, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 9 on linux/aarch64, 9 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFA_RT_PRIORITY: number | undefined = S.IFA_RT_PRIORITY;
+/** rtnetlink interface address attribute, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 10 on linux/aarch64, 10 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFA_TARGET_NETNSID: number | undefined = S.IFA_TARGET_NETNSID;
+/** rtnetlink interface address attribute, from `<linux/if_addr.h>` via `<linux/rtnetlink.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFA_UNSPEC: number | undefined = S.IFA_UNSPEC;
+/** Network interface flag, from `<net/if.h>` via `<sys/ioctl.h>`: 512 on darwin/aarch64, 512 on darwin/x86_64; from `<net/if.h>`: 512 on linux/aarch64, 512 on linux/x86_64. */
 export const IFF_ALLMULTI: number = S.IFF_ALLMULTI;
-/** Network interface flag, from `<net/if.h>`: 16384 on linux/aarch64, 16384 on linux/x86_64. */
-export const IFF_AUTOMEDIA: number = S.IFF_AUTOMEDIA;
-/** Network interface flag, from `<net/if.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
+/** Network interface flag, from `<net/if.h>` via `<sys/ioctl.h>`: 16384 on darwin/aarch64, 16384 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IFF_ALTPHYS: number | undefined = S.IFF_ALTPHYS;
+/** Network interface flag, from `<net/if.h>`: 16384 on linux/aarch64, 16384 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFF_AUTOMEDIA: number | undefined = S.IFF_AUTOMEDIA;
+/** Network interface flag, from `<net/if.h>` via `<sys/ioctl.h>`: 2 on darwin/aarch64, 2 on darwin/x86_64; from `<net/if.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
 export const IFF_BROADCAST: number = S.IFF_BROADCAST;
-/** Network interface flag, from `<net/if.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
+/** Network interface flag, from `<net/if.h>` via `<sys/ioctl.h>`: 4 on darwin/aarch64, 4 on darwin/x86_64; from `<net/if.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
 export const IFF_DEBUG: number = S.IFF_DEBUG;
-/** Network interface flag, from `<net/if.h>`: 32768 on linux/aarch64, 32768 on linux/x86_64. */
-export const IFF_DYNAMIC: number = S.IFF_DYNAMIC;
-/** Network interface flag, from `<net/if.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
+/** Network interface flag, from `<net/if.h>`: 32768 on linux/aarch64, 32768 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFF_DYNAMIC: number | undefined = S.IFF_DYNAMIC;
+/** Network interface flag, from `<net/if.h>` via `<sys/ioctl.h>`: 4096 on darwin/aarch64, 4096 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IFF_LINK0: number | undefined = S.IFF_LINK0;
+/** Network interface flag, from `<net/if.h>` via `<sys/ioctl.h>`: 8192 on darwin/aarch64, 8192 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IFF_LINK1: number | undefined = S.IFF_LINK1;
+/** Network interface flag, from `<net/if.h>` via `<sys/ioctl.h>`: 16384 on darwin/aarch64, 16384 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IFF_LINK2: number | undefined = S.IFF_LINK2;
+/** Network interface flag, from `<net/if.h>` via `<sys/ioctl.h>`: 8 on darwin/aarch64, 8 on darwin/x86_64; from `<net/if.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
 export const IFF_LOOPBACK: number = S.IFF_LOOPBACK;
-/** Network interface flag, from `<net/if.h>`: 1024 on linux/aarch64, 1024 on linux/x86_64. */
-export const IFF_MASTER: number = S.IFF_MASTER;
-/** Network interface flag, from `<net/if.h>`: 4096 on linux/aarch64, 4096 on linux/x86_64. */
+/** Network interface flag, from `<net/if.h>`: 1024 on linux/aarch64, 1024 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFF_MASTER: number | undefined = S.IFF_MASTER;
+/** Network interface flag, from `<net/if.h>` via `<sys/ioctl.h>`: 32768 on darwin/aarch64, 32768 on darwin/x86_64; from `<net/if.h>`: 4096 on linux/aarch64, 4096 on linux/x86_64. */
 export const IFF_MULTICAST: number = S.IFF_MULTICAST;
-/** Network interface flag, from `<net/if.h>`: 128 on linux/aarch64, 128 on linux/x86_64. */
+/** Network interface flag, from `<net/if.h>` via `<sys/ioctl.h>`: 128 on darwin/aarch64, 128 on darwin/x86_64; from `<net/if.h>`: 128 on linux/aarch64, 128 on linux/x86_64. */
 export const IFF_NOARP: number = S.IFF_NOARP;
-/** Network interface flag, from `<net/if.h>`: 32 on linux/aarch64, 32 on linux/x86_64. */
+/** Network interface flag, from `<net/if.h>` via `<sys/ioctl.h>`: 32 on darwin/aarch64, 32 on darwin/x86_64; from `<net/if.h>`: 32 on linux/aarch64, 32 on linux/x86_64. */
 export const IFF_NOTRAILERS: number = S.IFF_NOTRAILERS;
-/** Network interface flag, from `<net/if.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
+/** Network interface flag, from `<net/if.h>` via `<sys/ioctl.h>`: 1024 on darwin/aarch64, 1024 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IFF_OACTIVE: number | undefined = S.IFF_OACTIVE;
+/** Network interface flag, from `<net/if.h>` via `<sys/ioctl.h>`: 16 on darwin/aarch64, 16 on darwin/x86_64; from `<net/if.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
 export const IFF_POINTOPOINT: number = S.IFF_POINTOPOINT;
-/** Network interface flag, from `<net/if.h>`: 8192 on linux/aarch64, 8192 on linux/x86_64. */
-export const IFF_PORTSEL: number = S.IFF_PORTSEL;
-/** Network interface flag, from `<net/if.h>`: 256 on linux/aarch64, 256 on linux/x86_64. */
+/** Network interface flag, from `<net/if.h>`: 8192 on linux/aarch64, 8192 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFF_PORTSEL: number | undefined = S.IFF_PORTSEL;
+/** Network interface flag, from `<net/if.h>` via `<sys/ioctl.h>`: 256 on darwin/aarch64, 256 on darwin/x86_64; from `<net/if.h>`: 256 on linux/aarch64, 256 on linux/x86_64. */
 export const IFF_PROMISC: number = S.IFF_PROMISC;
-/** Network interface flag, from `<net/if.h>`: 64 on linux/aarch64, 64 on linux/x86_64. */
+/** Network interface flag, from `<net/if.h>` via `<sys/ioctl.h>`: 64 on darwin/aarch64, 64 on darwin/x86_64; from `<net/if.h>`: 64 on linux/aarch64, 64 on linux/x86_64. */
 export const IFF_RUNNING: number = S.IFF_RUNNING;
-/** Network interface flag, from `<net/if.h>`: 2048 on linux/aarch64, 2048 on linux/x86_64. */
-export const IFF_SLAVE: number = S.IFF_SLAVE;
-/** Network interface flag, from `<net/if.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
+/** Network interface flag, from `<net/if.h>` via `<sys/ioctl.h>`: 2048 on darwin/aarch64, 2048 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IFF_SIMPLEX: number | undefined = S.IFF_SIMPLEX;
+/** Network interface flag, from `<net/if.h>`: 2048 on linux/aarch64, 2048 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFF_SLAVE: number | undefined = S.IFF_SLAVE;
+/** Network interface flag, from `<net/if.h>` via `<sys/ioctl.h>`: 1 on darwin/aarch64, 1 on darwin/x86_64; from `<net/if.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
 export const IFF_UP: number = S.IFF_UP;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const IFLA_ADDRESS: number = S.IFLA_ADDRESS;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 26 on linux/aarch64, 26 on linux/x86_64. */
-export const IFLA_AF_SPEC: number = S.IFLA_AF_SPEC;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 61 on linux/aarch64, 61 on linux/x86_64. */
-export const IFLA_ALLMULTI: number = S.IFLA_ALLMULTI;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 53 on linux/aarch64, 53 on linux/x86_64. */
-export const IFLA_ALT_IFNAME: number = S.IFLA_ALT_IFNAME;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const IFLA_BROADCAST: number = S.IFLA_BROADCAST;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 33 on linux/aarch64, 33 on linux/x86_64. */
-export const IFLA_CARRIER: number = S.IFLA_CARRIER;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 35 on linux/aarch64, 35 on linux/x86_64. */
-export const IFLA_CARRIER_CHANGES: number = S.IFLA_CARRIER_CHANGES;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 48 on linux/aarch64, 48 on linux/x86_64. */
-export const IFLA_CARRIER_DOWN_COUNT: number = S.IFLA_CARRIER_DOWN_COUNT;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 47 on linux/aarch64, 47 on linux/x86_64. */
-export const IFLA_CARRIER_UP_COUNT: number = S.IFLA_CARRIER_UP_COUNT;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
-export const IFLA_COST: number = S.IFLA_COST;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 44 on linux/aarch64, 44 on linux/x86_64. */
-export const IFLA_EVENT: number = S.IFLA_EVENT;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 29 on linux/aarch64, 29 on linux/x86_64. */
-export const IFLA_EXT_MASK: number = S.IFLA_EXT_MASK;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 27 on linux/aarch64, 27 on linux/x86_64. */
-export const IFLA_GROUP: number = S.IFLA_GROUP;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 58 on linux/aarch64, 58 on linux/x86_64. */
-export const IFLA_GRO_MAX_SIZE: number = S.IFLA_GRO_MAX_SIZE;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 40 on linux/aarch64, 40 on linux/x86_64. */
-export const IFLA_GSO_MAX_SEGS: number = S.IFLA_GSO_MAX_SEGS;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 41 on linux/aarch64, 41 on linux/x86_64. */
-export const IFLA_GSO_MAX_SIZE: number = S.IFLA_GSO_MAX_SIZE;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 20 on linux/aarch64, 20 on linux/x86_64. */
-export const IFLA_IFALIAS: number = S.IFLA_IFALIAS;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const IFLA_IFNAME: number = S.IFLA_IFNAME;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 46 on linux/aarch64, 46 on linux/x86_64. */
-export const IFLA_IF_NETNSID: number = S.IFLA_IF_NETNSID;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const IFLA_INFO_DATA: number = S.IFLA_INFO_DATA;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const IFLA_INFO_KIND: number = S.IFLA_INFO_KIND;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 5 on linux/aarch64, 5 on linux/x86_64. */
-export const IFLA_INFO_MAX: number = S.IFLA_INFO_MAX;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 5 on linux/aarch64, 5 on linux/x86_64. */
-export const IFLA_INFO_SLAVE_DATA: number = S.IFLA_INFO_SLAVE_DATA;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const IFLA_INFO_SLAVE_KIND: number = S.IFLA_INFO_SLAVE_KIND;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const IFLA_INFO_UNSPEC: number = S.IFLA_INFO_UNSPEC;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const IFLA_INFO_XSTATS: number = S.IFLA_INFO_XSTATS;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 5 on linux/aarch64, 5 on linux/x86_64. */
-export const IFLA_LINK: number = S.IFLA_LINK;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 18 on linux/aarch64, 18 on linux/x86_64. */
-export const IFLA_LINKINFO: number = S.IFLA_LINKINFO;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 17 on linux/aarch64, 17 on linux/x86_64. */
-export const IFLA_LINKMODE: number = S.IFLA_LINKMODE;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 37 on linux/aarch64, 37 on linux/x86_64. */
-export const IFLA_LINK_NETNSID: number = S.IFLA_LINK_NETNSID;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 14 on linux/aarch64, 14 on linux/x86_64. */
-export const IFLA_MAP: number = S.IFLA_MAP;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 10 on linux/aarch64, 10 on linux/x86_64. */
-export const IFLA_MASTER: number = S.IFLA_MASTER;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 61 on linux/aarch64, 61 on linux/x86_64. */
-export const IFLA_MAX: number = S.IFLA_MAX;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 51 on linux/aarch64, 51 on linux/x86_64. */
-export const IFLA_MAX_MTU: number = S.IFLA_MAX_MTU;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 50 on linux/aarch64, 50 on linux/x86_64. */
-export const IFLA_MIN_MTU: number = S.IFLA_MIN_MTU;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const IFLA_MTU: number = S.IFLA_MTU;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 28 on linux/aarch64, 28 on linux/x86_64. */
-export const IFLA_NET_NS_FD: number = S.IFLA_NET_NS_FD;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 19 on linux/aarch64, 19 on linux/x86_64. */
-export const IFLA_NET_NS_PID: number = S.IFLA_NET_NS_PID;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 49 on linux/aarch64, 49 on linux/x86_64. */
-export const IFLA_NEW_IFINDEX: number = S.IFLA_NEW_IFINDEX;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 45 on linux/aarch64, 45 on linux/x86_64. */
-export const IFLA_NEW_NETNSID: number = S.IFLA_NEW_NETNSID;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 32 on linux/aarch64, 32 on linux/x86_64. */
-export const IFLA_NUM_RX_QUEUES: number = S.IFLA_NUM_RX_QUEUES;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 31 on linux/aarch64, 31 on linux/x86_64. */
-export const IFLA_NUM_TX_QUEUES: number = S.IFLA_NUM_TX_QUEUES;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 21 on linux/aarch64, 21 on linux/x86_64. */
-export const IFLA_NUM_VF: number = S.IFLA_NUM_VF;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
-export const IFLA_OPERSTATE: number = S.IFLA_OPERSTATE;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 42 on linux/aarch64, 42 on linux/x86_64. */
-export const IFLA_PAD: number = S.IFLA_PAD;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 57 on linux/aarch64, 57 on linux/x86_64. */
-export const IFLA_PARENT_DEV_BUS_NAME: number = S.IFLA_PARENT_DEV_BUS_NAME;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 56 on linux/aarch64, 56 on linux/x86_64. */
-export const IFLA_PARENT_DEV_NAME: number = S.IFLA_PARENT_DEV_NAME;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 54 on linux/aarch64, 54 on linux/x86_64. */
-export const IFLA_PERM_ADDRESS: number = S.IFLA_PERM_ADDRESS;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 34 on linux/aarch64, 34 on linux/x86_64. */
-export const IFLA_PHYS_PORT_ID: number = S.IFLA_PHYS_PORT_ID;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 38 on linux/aarch64, 38 on linux/x86_64. */
-export const IFLA_PHYS_PORT_NAME: number = S.IFLA_PHYS_PORT_NAME;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 36 on linux/aarch64, 36 on linux/x86_64. */
-export const IFLA_PHYS_SWITCH_ID: number = S.IFLA_PHYS_SWITCH_ID;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 25 on linux/aarch64, 25 on linux/x86_64. */
-export const IFLA_PORT_SELF: number = S.IFLA_PORT_SELF;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 9 on linux/aarch64, 9 on linux/x86_64. */
-export const IFLA_PRIORITY: number = S.IFLA_PRIORITY;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 30 on linux/aarch64, 30 on linux/x86_64. */
-export const IFLA_PROMISCUITY: number = S.IFLA_PROMISCUITY;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 52 on linux/aarch64, 52 on linux/x86_64. */
-export const IFLA_PROP_LIST: number = S.IFLA_PROP_LIST;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 12 on linux/aarch64, 12 on linux/x86_64. */
-export const IFLA_PROTINFO: number = S.IFLA_PROTINFO;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 39 on linux/aarch64, 39 on linux/x86_64. */
-export const IFLA_PROTO_DOWN: number = S.IFLA_PROTO_DOWN;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 55 on linux/aarch64, 55 on linux/x86_64. */
-export const IFLA_PROTO_DOWN_REASON: number = S.IFLA_PROTO_DOWN_REASON;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 6 on linux/aarch64, 6 on linux/x86_64. */
-export const IFLA_QDISC: number = S.IFLA_QDISC;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 7 on linux/aarch64, 7 on linux/x86_64. */
-export const IFLA_STATS: number = S.IFLA_STATS;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 23 on linux/aarch64, 23 on linux/x86_64. */
-export const IFLA_STATS64: number = S.IFLA_STATS64;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 46 on linux/aarch64, 46 on linux/x86_64. */
-export const IFLA_TARGET_NETNSID: number = S.IFLA_TARGET_NETNSID;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 60 on linux/aarch64, 60 on linux/x86_64. */
-export const IFLA_TSO_MAX_SEGS: number = S.IFLA_TSO_MAX_SEGS;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 59 on linux/aarch64, 59 on linux/x86_64. */
-export const IFLA_TSO_MAX_SIZE: number = S.IFLA_TSO_MAX_SIZE;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 13 on linux/aarch64, 13 on linux/x86_64. */
-export const IFLA_TXQLEN: number = S.IFLA_TXQLEN;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const IFLA_UNSPEC: number = S.IFLA_UNSPEC;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 22 on linux/aarch64, 22 on linux/x86_64. */
-export const IFLA_VFINFO_LIST: number = S.IFLA_VFINFO_LIST;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 24 on linux/aarch64, 24 on linux/x86_64. */
-export const IFLA_VF_PORTS: number = S.IFLA_VF_PORTS;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 15 on linux/aarch64, 15 on linux/x86_64. */
-export const IFLA_WEIGHT: number = S.IFLA_WEIGHT;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 11 on linux/aarch64, 11 on linux/x86_64. */
-export const IFLA_WIRELESS: number = S.IFLA_WIRELESS;
-/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 43 on linux/aarch64, 43 on linux/x86_64. */
-export const IFLA_XDP: number = S.IFLA_XDP;
-/** Buffer size for an interface name, from `<net/if.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_ADDRESS: number | undefined = S.IFLA_ADDRESS;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 26 on linux/aarch64, 26 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_AF_SPEC: number | undefined = S.IFLA_AF_SPEC;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 61 on linux/aarch64, 61 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_ALLMULTI: number | undefined = S.IFLA_ALLMULTI;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 53 on linux/aarch64, 53 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_ALT_IFNAME: number | undefined = S.IFLA_ALT_IFNAME;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_BROADCAST: number | undefined = S.IFLA_BROADCAST;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 33 on linux/aarch64, 33 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_CARRIER: number | undefined = S.IFLA_CARRIER;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 35 on linux/aarch64, 35 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_CARRIER_CHANGES: number | undefined = S.IFLA_CARRIER_CHANGES;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 48 on linux/aarch64, 48 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_CARRIER_DOWN_COUNT: number | undefined = S.IFLA_CARRIER_DOWN_COUNT;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 47 on linux/aarch64, 47 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_CARRIER_UP_COUNT: number | undefined = S.IFLA_CARRIER_UP_COUNT;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 8 on linux/aarch64, 8 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_COST: number | undefined = S.IFLA_COST;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 44 on linux/aarch64, 44 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_EVENT: number | undefined = S.IFLA_EVENT;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 29 on linux/aarch64, 29 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_EXT_MASK: number | undefined = S.IFLA_EXT_MASK;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 27 on linux/aarch64, 27 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_GROUP: number | undefined = S.IFLA_GROUP;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 58 on linux/aarch64, 58 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_GRO_MAX_SIZE: number | undefined = S.IFLA_GRO_MAX_SIZE;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 40 on linux/aarch64, 40 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_GSO_MAX_SEGS: number | undefined = S.IFLA_GSO_MAX_SEGS;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 41 on linux/aarch64, 41 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_GSO_MAX_SIZE: number | undefined = S.IFLA_GSO_MAX_SIZE;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 20 on linux/aarch64, 20 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_IFALIAS: number | undefined = S.IFLA_IFALIAS;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_IFNAME: number | undefined = S.IFLA_IFNAME;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 46 on linux/aarch64, 46 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_IF_NETNSID: number | undefined = S.IFLA_IF_NETNSID;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_INFO_DATA: number | undefined = S.IFLA_INFO_DATA;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_INFO_KIND: number | undefined = S.IFLA_INFO_KIND;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 5 on linux/aarch64, 5 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_INFO_MAX: number | undefined = S.IFLA_INFO_MAX;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 5 on linux/aarch64, 5 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_INFO_SLAVE_DATA: number | undefined = S.IFLA_INFO_SLAVE_DATA;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_INFO_SLAVE_KIND: number | undefined = S.IFLA_INFO_SLAVE_KIND;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_INFO_UNSPEC: number | undefined = S.IFLA_INFO_UNSPEC;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_INFO_XSTATS: number | undefined = S.IFLA_INFO_XSTATS;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 5 on linux/aarch64, 5 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_LINK: number | undefined = S.IFLA_LINK;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 18 on linux/aarch64, 18 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_LINKINFO: number | undefined = S.IFLA_LINKINFO;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 17 on linux/aarch64, 17 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_LINKMODE: number | undefined = S.IFLA_LINKMODE;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 37 on linux/aarch64, 37 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_LINK_NETNSID: number | undefined = S.IFLA_LINK_NETNSID;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 14 on linux/aarch64, 14 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_MAP: number | undefined = S.IFLA_MAP;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 10 on linux/aarch64, 10 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_MASTER: number | undefined = S.IFLA_MASTER;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 61 on linux/aarch64, 61 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_MAX: number | undefined = S.IFLA_MAX;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 51 on linux/aarch64, 51 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_MAX_MTU: number | undefined = S.IFLA_MAX_MTU;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 50 on linux/aarch64, 50 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_MIN_MTU: number | undefined = S.IFLA_MIN_MTU;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_MTU: number | undefined = S.IFLA_MTU;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 28 on linux/aarch64, 28 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_NET_NS_FD: number | undefined = S.IFLA_NET_NS_FD;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 19 on linux/aarch64, 19 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_NET_NS_PID: number | undefined = S.IFLA_NET_NS_PID;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 49 on linux/aarch64, 49 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_NEW_IFINDEX: number | undefined = S.IFLA_NEW_IFINDEX;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 45 on linux/aarch64, 45 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_NEW_NETNSID: number | undefined = S.IFLA_NEW_NETNSID;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 32 on linux/aarch64, 32 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_NUM_RX_QUEUES: number | undefined = S.IFLA_NUM_RX_QUEUES;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 31 on linux/aarch64, 31 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_NUM_TX_QUEUES: number | undefined = S.IFLA_NUM_TX_QUEUES;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 21 on linux/aarch64, 21 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_NUM_VF: number | undefined = S.IFLA_NUM_VF;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 16 on linux/aarch64, 16 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_OPERSTATE: number | undefined = S.IFLA_OPERSTATE;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 42 on linux/aarch64, 42 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_PAD: number | undefined = S.IFLA_PAD;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 57 on linux/aarch64, 57 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_PARENT_DEV_BUS_NAME: number | undefined = S.IFLA_PARENT_DEV_BUS_NAME;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 56 on linux/aarch64, 56 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_PARENT_DEV_NAME: number | undefined = S.IFLA_PARENT_DEV_NAME;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 54 on linux/aarch64, 54 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_PERM_ADDRESS: number | undefined = S.IFLA_PERM_ADDRESS;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 34 on linux/aarch64, 34 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_PHYS_PORT_ID: number | undefined = S.IFLA_PHYS_PORT_ID;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 38 on linux/aarch64, 38 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_PHYS_PORT_NAME: number | undefined = S.IFLA_PHYS_PORT_NAME;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 36 on linux/aarch64, 36 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_PHYS_SWITCH_ID: number | undefined = S.IFLA_PHYS_SWITCH_ID;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 25 on linux/aarch64, 25 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_PORT_SELF: number | undefined = S.IFLA_PORT_SELF;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 9 on linux/aarch64, 9 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_PRIORITY: number | undefined = S.IFLA_PRIORITY;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 30 on linux/aarch64, 30 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_PROMISCUITY: number | undefined = S.IFLA_PROMISCUITY;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 52 on linux/aarch64, 52 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_PROP_LIST: number | undefined = S.IFLA_PROP_LIST;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 12 on linux/aarch64, 12 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_PROTINFO: number | undefined = S.IFLA_PROTINFO;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 39 on linux/aarch64, 39 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_PROTO_DOWN: number | undefined = S.IFLA_PROTO_DOWN;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 55 on linux/aarch64, 55 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_PROTO_DOWN_REASON: number | undefined = S.IFLA_PROTO_DOWN_REASON;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 6 on linux/aarch64, 6 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_QDISC: number | undefined = S.IFLA_QDISC;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 7 on linux/aarch64, 7 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_STATS: number | undefined = S.IFLA_STATS;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 23 on linux/aarch64, 23 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_STATS64: number | undefined = S.IFLA_STATS64;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 46 on linux/aarch64, 46 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_TARGET_NETNSID: number | undefined = S.IFLA_TARGET_NETNSID;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 60 on linux/aarch64, 60 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_TSO_MAX_SEGS: number | undefined = S.IFLA_TSO_MAX_SEGS;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 59 on linux/aarch64, 59 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_TSO_MAX_SIZE: number | undefined = S.IFLA_TSO_MAX_SIZE;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 13 on linux/aarch64, 13 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_TXQLEN: number | undefined = S.IFLA_TXQLEN;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_UNSPEC: number | undefined = S.IFLA_UNSPEC;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 22 on linux/aarch64, 22 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_VFINFO_LIST: number | undefined = S.IFLA_VFINFO_LIST;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 24 on linux/aarch64, 24 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_VF_PORTS: number | undefined = S.IFLA_VF_PORTS;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 15 on linux/aarch64, 15 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_WEIGHT: number | undefined = S.IFLA_WEIGHT;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 11 on linux/aarch64, 11 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_WIRELESS: number | undefined = S.IFLA_WIRELESS;
+/** rtnetlink link attribute, from `<linux/if_link.h>` via `<linux/rtnetlink.h>`: 43 on linux/aarch64, 43 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IFLA_XDP: number | undefined = S.IFLA_XDP;
+/** Buffer size for an interface name, from `<net/if_var.h>` via `<sys/ioctl.h>`: 16 on darwin/aarch64, 16 on darwin/x86_64; from `<net/if.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
 export const IFNAMSIZ: number = S.IFNAMSIZ;
-/** Buffer size for an interface name, from `<net/if.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
+/** Buffer size for an interface name, from `<net/if.h>` via `<sys/ioctl.h>`: 16 on darwin/aarch64, 16 on darwin/x86_64; from `<net/if.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
 export const IF_NAMESIZE: number = S.IF_NAMESIZE;
-/** IPv4 address as a host-order integer, from `<netinet/in.h>`: 3758096385 on linux/aarch64, 3758096385 on linux/x86_64. */
+/** IPv4 address as a host-order integer, from `<netinet/in.h>`: 3758096385 on darwin/aarch64, 3758096385 on darwin/x86_64, 3758096385 on linux/aarch64, 3758096385 on linux/x86_64. */
 export const INADDR_ALLHOSTS_GROUP: number = S.INADDR_ALLHOSTS_GROUP;
-/** IPv4 address as a host-order integer, from `<netinet/in.h>`: 3758096386 on linux/aarch64, 3758096386 on linux/x86_64. */
+/** IPv4 address as a host-order integer, from `<netinet/in.h>`: 3758096635 on darwin/aarch64, 3758096635 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const INADDR_ALLMDNS_GROUP: number | undefined = S.INADDR_ALLMDNS_GROUP;
+/** IPv4 address as a host-order integer, from `<netinet/in.h>`: 3758096406 on darwin/aarch64, 3758096406 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const INADDR_ALLRPTS_GROUP: number | undefined = S.INADDR_ALLRPTS_GROUP;
+/** IPv4 address as a host-order integer, from `<netinet/in.h>`: 3758096386 on darwin/aarch64, 3758096386 on darwin/x86_64, 3758096386 on linux/aarch64, 3758096386 on linux/x86_64. */
 export const INADDR_ALLRTRS_GROUP: number = S.INADDR_ALLRTRS_GROUP;
-/** IPv4 address as a host-order integer, from `<netinet/in.h>`: 3758096490 on linux/aarch64, 3758096490 on linux/x86_64. */
-export const INADDR_ALLSNOOPERS_GROUP: number = S.INADDR_ALLSNOOPERS_GROUP;
-/** IPv4 address as a host-order integer, from `<netinet/in.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
+/** IPv4 address as a host-order integer, from `<netinet/in.h>`: 3758096490 on linux/aarch64, 3758096490 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const INADDR_ALLSNOOPERS_GROUP: number | undefined = S.INADDR_ALLSNOOPERS_GROUP;
+/** IPv4 address as a host-order integer, from `<netinet/in.h>`: 0 on darwin/aarch64, 0 on darwin/x86_64, 0 on linux/aarch64, 0 on linux/x86_64. */
 export const INADDR_ANY: number = S.INADDR_ANY;
-/** IPv4 address as a host-order integer, from `<netinet/in.h>`: 4294967295 on linux/aarch64, 4294967295 on linux/x86_64. */
+/** IPv4 address as a host-order integer, from `<netinet/in.h>`: 4294967295 on darwin/aarch64, 4294967295 on darwin/x86_64, 4294967295 on linux/aarch64, 4294967295 on linux/x86_64. */
 export const INADDR_BROADCAST: number = S.INADDR_BROADCAST;
-/** IPv4 address as a host-order integer, from `<netinet/in.h>`: 3221225480 on linux/aarch64, 3221225480 on linux/x86_64. */
-export const INADDR_DUMMY: number = S.INADDR_DUMMY;
-/** IPv4 address as a host-order integer, from `<netinet/in.h>`: 2130706433 on linux/aarch64, 2130706433 on linux/x86_64. */
+/** IPv4 address as a host-order integer, from `<netinet/in.h>`: 3758096402 on darwin/aarch64, 3758096402 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const INADDR_CARP_GROUP: number | undefined = S.INADDR_CARP_GROUP;
+/** IPv4 address as a host-order integer, from `<netinet/in.h>`: 3221225480 on linux/aarch64, 3221225480 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const INADDR_DUMMY: number | undefined = S.INADDR_DUMMY;
+/** IPv4 address as a host-order integer, from `<netinet/in.h>`: 2130706433 on darwin/aarch64, 2130706433 on darwin/x86_64, 2130706433 on linux/aarch64, 2130706433 on linux/x86_64. */
 export const INADDR_LOOPBACK: number = S.INADDR_LOOPBACK;
-/** IPv4 address as a host-order integer, from `<netinet/in.h>`: 3758096639 on linux/aarch64, 3758096639 on linux/x86_64. */
+/** IPv4 address as a host-order integer, from `<netinet/in.h>`: 3758096639 on darwin/aarch64, 3758096639 on darwin/x86_64, 3758096639 on linux/aarch64, 3758096639 on linux/x86_64. */
 export const INADDR_MAX_LOCAL_GROUP: number = S.INADDR_MAX_LOCAL_GROUP;
-/** IPv4 address as a host-order integer, from `<netinet/in.h>`: 4294967295 on linux/aarch64, 4294967295 on linux/x86_64. */
+/** IPv4 address as a host-order integer, from `<netinet/in.h>`: 4294967295 on darwin/aarch64, 4294967295 on darwin/x86_64, 4294967295 on linux/aarch64, 4294967295 on linux/x86_64. */
 export const INADDR_NONE: number = S.INADDR_NONE;
-/** IPv4 address as a host-order integer, from `<netinet/in.h>`: 3758096384 on linux/aarch64, 3758096384 on linux/x86_64. */
+/** IPv4 address as a host-order integer, from `<netinet/in.h>`: 3758096624 on darwin/aarch64, 3758096624 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const INADDR_PFSYNC_GROUP: number | undefined = S.INADDR_PFSYNC_GROUP;
+/** IPv4 address as a host-order integer, from `<netinet/in.h>`: 3758096384 on darwin/aarch64, 3758096384 on darwin/x86_64, 3758096384 on linux/aarch64, 3758096384 on linux/x86_64. */
 export const INADDR_UNSPEC_GROUP: number = S.INADDR_UNSPEC_GROUP;
-/** Buffer size for an IPv6 address in text, from `<netinet/in.h>`: 46 on linux/aarch64, 46 on linux/x86_64. */
+/** Buffer size for an IPv6 address in text, from `<netinet6/in6.h>` via `<netinet/in.h>`: 46 on darwin/aarch64, 46 on darwin/x86_64; from `<netinet/in.h>`: 46 on linux/aarch64, 46 on linux/x86_64. */
 export const INET6_ADDRSTRLEN: number = S.INET6_ADDRSTRLEN;
-/** Buffer size for an IPv4 address in text, from `<netinet/in.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
+/** Buffer size for an IPv4 address in text, from `<netinet/in.h>`: 16 on darwin/aarch64, 16 on darwin/x86_64, 16 on linux/aarch64, 16 on linux/x86_64. */
 export const INET_ADDRSTRLEN: number = S.INET_ADDRSTRLEN;
-/** VSOCK (AF_VSOCK) ioctl request, from `<linux/vm_sockets.h>`: 1977 on linux/aarch64, 1977 on linux/x86_64. */
-export const IOCTL_VM_SOCKETS_GET_LOCAL_CID: number = S.IOCTL_VM_SOCKETS_GET_LOCAL_CID;
-/** Port number, from `<netinet/in.h>`: 512 on linux/aarch64, 512 on linux/x86_64. */
-export const IPPORT_BIFFUDP: number = S.IPPORT_BIFFUDP;
-/** Port number, from `<netinet/in.h>`: 514 on linux/aarch64, 514 on linux/x86_64. */
-export const IPPORT_CMDSERVER: number = S.IPPORT_CMDSERVER;
-/** Port number, from `<netinet/in.h>`: 13 on linux/aarch64, 13 on linux/x86_64. */
-export const IPPORT_DAYTIME: number = S.IPPORT_DAYTIME;
-/** Port number, from `<netinet/in.h>`: 9 on linux/aarch64, 9 on linux/x86_64. */
-export const IPPORT_DISCARD: number = S.IPPORT_DISCARD;
-/** Port number, from `<netinet/in.h>`: 7 on linux/aarch64, 7 on linux/x86_64. */
-export const IPPORT_ECHO: number = S.IPPORT_ECHO;
-/** Port number, from `<netinet/in.h>`: 520 on linux/aarch64, 520 on linux/x86_64. */
-export const IPPORT_EFSSERVER: number = S.IPPORT_EFSSERVER;
-/** Port number, from `<netinet/in.h>`: 512 on linux/aarch64, 512 on linux/x86_64. */
-export const IPPORT_EXECSERVER: number = S.IPPORT_EXECSERVER;
-/** Port number, from `<netinet/in.h>`: 79 on linux/aarch64, 79 on linux/x86_64. */
-export const IPPORT_FINGER: number = S.IPPORT_FINGER;
-/** Port number, from `<netinet/in.h>`: 21 on linux/aarch64, 21 on linux/x86_64. */
-export const IPPORT_FTP: number = S.IPPORT_FTP;
-/** Port number, from `<netinet/in.h>`: 513 on linux/aarch64, 513 on linux/x86_64. */
-export const IPPORT_LOGINSERVER: number = S.IPPORT_LOGINSERVER;
-/** Port number, from `<netinet/in.h>`: 57 on linux/aarch64, 57 on linux/x86_64. */
-export const IPPORT_MTP: number = S.IPPORT_MTP;
-/** Port number, from `<netinet/in.h>`: 42 on linux/aarch64, 42 on linux/x86_64. */
-export const IPPORT_NAMESERVER: number = S.IPPORT_NAMESERVER;
-/** Port number, from `<netinet/in.h>`: 15 on linux/aarch64, 15 on linux/x86_64. */
-export const IPPORT_NETSTAT: number = S.IPPORT_NETSTAT;
-/** Port number, from `<netdb.h>`: 1024 on linux/aarch64, 1024 on linux/x86_64. */
+/** VSOCK (AF_VSOCK) ioctl request, from `<linux/vm_sockets.h>`: 1977 on linux/aarch64, 1977 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IOCTL_VM_SOCKETS_GET_LOCAL_CID: number | undefined = S.IOCTL_VM_SOCKETS_GET_LOCAL_CID;
+/** Port number, from `<netinet/in.h>`: 512 on linux/aarch64, 512 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPPORT_BIFFUDP: number | undefined = S.IPPORT_BIFFUDP;
+/** Port number, from `<netinet/in.h>`: 514 on linux/aarch64, 514 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPPORT_CMDSERVER: number | undefined = S.IPPORT_CMDSERVER;
+/** Port number, from `<netinet/in.h>`: 13 on linux/aarch64, 13 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPPORT_DAYTIME: number | undefined = S.IPPORT_DAYTIME;
+/** Port number, from `<netinet/in.h>`: 9 on linux/aarch64, 9 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPPORT_DISCARD: number | undefined = S.IPPORT_DISCARD;
+/** Port number, from `<netinet/in.h>`: 7 on linux/aarch64, 7 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPPORT_ECHO: number | undefined = S.IPPORT_ECHO;
+/** Port number, from `<netinet/in.h>`: 520 on linux/aarch64, 520 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPPORT_EFSSERVER: number | undefined = S.IPPORT_EFSSERVER;
+/** Port number, from `<netinet/in.h>`: 512 on linux/aarch64, 512 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPPORT_EXECSERVER: number | undefined = S.IPPORT_EXECSERVER;
+/** Port number, from `<netinet/in.h>`: 79 on linux/aarch64, 79 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPPORT_FINGER: number | undefined = S.IPPORT_FINGER;
+/** Port number, from `<netinet/in.h>`: 21 on linux/aarch64, 21 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPPORT_FTP: number | undefined = S.IPPORT_FTP;
+/** Port number, from `<netinet/in.h>`: 49152 on darwin/aarch64, 49152 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPORT_HIFIRSTAUTO: number | undefined = S.IPPORT_HIFIRSTAUTO;
+/** Port number, from `<netinet/in.h>`: 65535 on darwin/aarch64, 65535 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPORT_HILASTAUTO: number | undefined = S.IPPORT_HILASTAUTO;
+/** Port number, from `<netinet/in.h>`: 513 on linux/aarch64, 513 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPPORT_LOGINSERVER: number | undefined = S.IPPORT_LOGINSERVER;
+/** Port number, from `<netinet/in.h>`: 57 on linux/aarch64, 57 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPPORT_MTP: number | undefined = S.IPPORT_MTP;
+/** Port number, from `<netinet/in.h>`: 42 on linux/aarch64, 42 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPPORT_NAMESERVER: number | undefined = S.IPPORT_NAMESERVER;
+/** Port number, from `<netinet/in.h>`: 15 on linux/aarch64, 15 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPPORT_NETSTAT: number | undefined = S.IPPORT_NETSTAT;
+/** Port number, from `<netinet/in.h>`: 1024 on darwin/aarch64, 1024 on darwin/x86_64; from `<netdb.h>`: 1024 on linux/aarch64, 1024 on linux/x86_64. */
 export const IPPORT_RESERVED: number = S.IPPORT_RESERVED;
-/** Port number, from `<netinet/in.h>`: 77 on linux/aarch64, 77 on linux/x86_64. */
-export const IPPORT_RJE: number = S.IPPORT_RJE;
-/** Port number, from `<netinet/in.h>`: 520 on linux/aarch64, 520 on linux/x86_64. */
-export const IPPORT_ROUTESERVER: number = S.IPPORT_ROUTESERVER;
-/** Port number, from `<netinet/in.h>`: 25 on linux/aarch64, 25 on linux/x86_64. */
-export const IPPORT_SMTP: number = S.IPPORT_SMTP;
-/** Port number, from `<netinet/in.h>`: 95 on linux/aarch64, 95 on linux/x86_64. */
-export const IPPORT_SUPDUP: number = S.IPPORT_SUPDUP;
-/** Port number, from `<netinet/in.h>`: 11 on linux/aarch64, 11 on linux/x86_64. */
-export const IPPORT_SYSTAT: number = S.IPPORT_SYSTAT;
-/** Port number, from `<netinet/in.h>`: 23 on linux/aarch64, 23 on linux/x86_64. */
-export const IPPORT_TELNET: number = S.IPPORT_TELNET;
-/** Port number, from `<netinet/in.h>`: 69 on linux/aarch64, 69 on linux/x86_64. */
-export const IPPORT_TFTP: number = S.IPPORT_TFTP;
-/** Port number, from `<netinet/in.h>`: 37 on linux/aarch64, 37 on linux/x86_64. */
-export const IPPORT_TIMESERVER: number = S.IPPORT_TIMESERVER;
-/** Port number, from `<netinet/in.h>`: 87 on linux/aarch64, 87 on linux/x86_64. */
-export const IPPORT_TTYLINK: number = S.IPPORT_TTYLINK;
-/** Port number, from `<netinet/in.h>`: 5000 on linux/aarch64, 5000 on linux/x86_64. */
+/** Port number, from `<netinet/in.h>`: 600 on darwin/aarch64, 600 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPORT_RESERVEDSTART: number | undefined = S.IPPORT_RESERVEDSTART;
+/** Port number, from `<netinet/in.h>`: 77 on linux/aarch64, 77 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPPORT_RJE: number | undefined = S.IPPORT_RJE;
+/** Port number, from `<netinet/in.h>`: 520 on linux/aarch64, 520 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPPORT_ROUTESERVER: number | undefined = S.IPPORT_ROUTESERVER;
+/** Port number, from `<netinet/in.h>`: 25 on linux/aarch64, 25 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPPORT_SMTP: number | undefined = S.IPPORT_SMTP;
+/** Port number, from `<netinet/in.h>`: 95 on linux/aarch64, 95 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPPORT_SUPDUP: number | undefined = S.IPPORT_SUPDUP;
+/** Port number, from `<netinet/in.h>`: 11 on linux/aarch64, 11 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPPORT_SYSTAT: number | undefined = S.IPPORT_SYSTAT;
+/** Port number, from `<netinet/in.h>`: 23 on linux/aarch64, 23 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPPORT_TELNET: number | undefined = S.IPPORT_TELNET;
+/** Port number, from `<netinet/in.h>`: 69 on linux/aarch64, 69 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPPORT_TFTP: number | undefined = S.IPPORT_TFTP;
+/** Port number, from `<netinet/in.h>`: 37 on linux/aarch64, 37 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPPORT_TIMESERVER: number | undefined = S.IPPORT_TIMESERVER;
+/** Port number, from `<netinet/in.h>`: 87 on linux/aarch64, 87 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPPORT_TTYLINK: number | undefined = S.IPPORT_TTYLINK;
+/** Port number, from `<netinet/in.h>`: 5000 on darwin/aarch64, 5000 on darwin/x86_64, 5000 on linux/aarch64, 5000 on linux/x86_64. */
 export const IPPORT_USERRESERVED: number = S.IPPORT_USERRESERVED;
-/** Port number, from `<netinet/in.h>`: 43 on linux/aarch64, 43 on linux/x86_64. */
-export const IPPORT_WHOIS: number = S.IPPORT_WHOIS;
-/** Port number, from `<netinet/in.h>`: 513 on linux/aarch64, 513 on linux/x86_64. */
-export const IPPORT_WHOSERVER: number = S.IPPORT_WHOSERVER;
-/** IP protocol number, from `<netinet/in.h>`: 51 on linux/aarch64, 51 on linux/x86_64. */
+/** Port number, from `<netinet/in.h>`: 43 on linux/aarch64, 43 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPPORT_WHOIS: number | undefined = S.IPPORT_WHOIS;
+/** Port number, from `<netinet/in.h>`: 513 on linux/aarch64, 513 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPPORT_WHOSERVER: number | undefined = S.IPPORT_WHOSERVER;
+/** IP protocol number, from `<netinet/in.h>`: 34 on darwin/aarch64, 34 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_3PC: number | undefined = S.IPPROTO_3PC;
+/** IP protocol number, from `<netinet/in.h>`: 68 on darwin/aarch64, 68 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_ADFS: number | undefined = S.IPPROTO_ADFS;
+/** IP protocol number, from `<netinet/in.h>`: 51 on darwin/aarch64, 51 on darwin/x86_64, 51 on linux/aarch64, 51 on linux/x86_64. */
 export const IPPROTO_AH: number = S.IPPROTO_AH;
-/** IP protocol number, from `<netinet/in.h>`: 94 on linux/aarch64, 94 on linux/x86_64. */
-export const IPPROTO_BEETPH: number = S.IPPROTO_BEETPH;
-/** IP protocol number, from `<netinet/in.h>`: 108 on linux/aarch64, 108 on linux/x86_64. */
-export const IPPROTO_COMP: number = S.IPPROTO_COMP;
-/** IP protocol number, from `<netinet/in.h>`: 33 on linux/aarch64, 33 on linux/x86_64. */
-export const IPPROTO_DCCP: number = S.IPPROTO_DCCP;
-/** IP protocol number, from `<netinet/in.h>`: 60 on linux/aarch64, 60 on linux/x86_64. */
+/** IP protocol number, from `<netinet/in.h>`: 61 on darwin/aarch64, 61 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_AHIP: number | undefined = S.IPPROTO_AHIP;
+/** IP protocol number, from `<netinet/in.h>`: 99 on darwin/aarch64, 99 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_APES: number | undefined = S.IPPROTO_APES;
+/** IP protocol number, from `<netinet/in.h>`: 13 on darwin/aarch64, 13 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_ARGUS: number | undefined = S.IPPROTO_ARGUS;
+/** IP protocol number, from `<netinet/in.h>`: 93 on darwin/aarch64, 93 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_AX25: number | undefined = S.IPPROTO_AX25;
+/** IP protocol number, from `<netinet/in.h>`: 94 on linux/aarch64, 94 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPPROTO_BEETPH: number | undefined = S.IPPROTO_BEETPH;
+/** IP protocol number, from `<netinet/in.h>`: 49 on darwin/aarch64, 49 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_BHA: number | undefined = S.IPPROTO_BHA;
+/** IP protocol number, from `<netinet/in.h>`: 30 on darwin/aarch64, 30 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_BLT: number | undefined = S.IPPROTO_BLT;
+/** IP protocol number, from `<netinet/in.h>`: 76 on darwin/aarch64, 76 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_BRSATMON: number | undefined = S.IPPROTO_BRSATMON;
+/** IP protocol number, from `<netinet/in.h>`: 62 on darwin/aarch64, 62 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_CFTP: number | undefined = S.IPPROTO_CFTP;
+/** IP protocol number, from `<netinet/in.h>`: 16 on darwin/aarch64, 16 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_CHAOS: number | undefined = S.IPPROTO_CHAOS;
+/** IP protocol number, from `<netinet/in.h>`: 38 on darwin/aarch64, 38 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_CMTP: number | undefined = S.IPPROTO_CMTP;
+/** IP protocol number, from `<netinet/in.h>`: 108 on linux/aarch64, 108 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPPROTO_COMP: number | undefined = S.IPPROTO_COMP;
+/** IP protocol number, from `<netinet/in.h>`: 73 on darwin/aarch64, 73 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_CPHB: number | undefined = S.IPPROTO_CPHB;
+/** IP protocol number, from `<netinet/in.h>`: 72 on darwin/aarch64, 72 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_CPNX: number | undefined = S.IPPROTO_CPNX;
+/** IP protocol number, from `<netinet/in.h>`: 33 on linux/aarch64, 33 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPPROTO_DCCP: number | undefined = S.IPPROTO_DCCP;
+/** IP protocol number, from `<netinet/in.h>`: 37 on darwin/aarch64, 37 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_DDP: number | undefined = S.IPPROTO_DDP;
+/** IP protocol number, from `<netinet/in.h>`: 86 on darwin/aarch64, 86 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_DGP: number | undefined = S.IPPROTO_DGP;
+/** IP protocol number, from `<netinet/in.h>`: 254 on darwin/aarch64, 254 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_DIVERT: number | undefined = S.IPPROTO_DIVERT;
+/** IP protocol number, from `<netinet/in.h>`: 257 on darwin/aarch64, 257 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_DONE: number | undefined = S.IPPROTO_DONE;
+/** IP protocol number, from `<netinet/in.h>`: 60 on darwin/aarch64, 60 on darwin/x86_64, 60 on linux/aarch64, 60 on linux/x86_64. */
 export const IPPROTO_DSTOPTS: number = S.IPPROTO_DSTOPTS;
-/** IP protocol number, from `<netinet/in.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
+/** IP protocol number, from `<netinet/in.h>`: 8 on darwin/aarch64, 8 on darwin/x86_64, 8 on linux/aarch64, 8 on linux/x86_64. */
 export const IPPROTO_EGP: number = S.IPPROTO_EGP;
-/** IP protocol number, from `<netinet/in.h>`: 98 on linux/aarch64, 98 on linux/x86_64. */
+/** IP protocol number, from `<netinet/in.h>`: 14 on darwin/aarch64, 14 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_EMCON: number | undefined = S.IPPROTO_EMCON;
+/** IP protocol number, from `<netinet/in.h>`: 98 on darwin/aarch64, 98 on darwin/x86_64, 98 on linux/aarch64, 98 on linux/x86_64. */
 export const IPPROTO_ENCAP: number = S.IPPROTO_ENCAP;
-/** IP protocol number, from `<netinet/in.h>`: 50 on linux/aarch64, 50 on linux/x86_64. */
+/** IP protocol number, from `<netinet/in.h>`: 80 on darwin/aarch64, 80 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_EON: number | undefined = S.IPPROTO_EON;
+/** IP protocol number, from `<netinet/in.h>`: 50 on darwin/aarch64, 50 on darwin/x86_64, 50 on linux/aarch64, 50 on linux/x86_64. */
 export const IPPROTO_ESP: number = S.IPPROTO_ESP;
-/** IP protocol number, from `<netinet/in.h>`: 143 on linux/aarch64, 143 on linux/x86_64. */
-export const IPPROTO_ETHERNET: number = S.IPPROTO_ETHERNET;
-/** IP protocol number, from `<netinet/in.h>`: 44 on linux/aarch64, 44 on linux/x86_64. */
+/** IP protocol number, from `<netinet/in.h>`: 97 on darwin/aarch64, 97 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_ETHERIP: number | undefined = S.IPPROTO_ETHERIP;
+/** IP protocol number, from `<netinet/in.h>`: 143 on linux/aarch64, 143 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPPROTO_ETHERNET: number | undefined = S.IPPROTO_ETHERNET;
+/** IP protocol number, from `<netinet/in.h>`: 44 on darwin/aarch64, 44 on darwin/x86_64, 44 on linux/aarch64, 44 on linux/x86_64. */
 export const IPPROTO_FRAGMENT: number = S.IPPROTO_FRAGMENT;
-/** IP protocol number, from `<netinet/in.h>`: 47 on linux/aarch64, 47 on linux/x86_64. */
+/** IP protocol number, from `<netinet/in.h>`: 3 on darwin/aarch64, 3 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_GGP: number | undefined = S.IPPROTO_GGP;
+/** IP protocol number, from `<netinet/in.h>`: 100 on darwin/aarch64, 100 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_GMTP: number | undefined = S.IPPROTO_GMTP;
+/** IP protocol number, from `<netinet/in.h>`: 47 on darwin/aarch64, 47 on darwin/x86_64, 47 on linux/aarch64, 47 on linux/x86_64. */
 export const IPPROTO_GRE: number = S.IPPROTO_GRE;
-/** IP protocol number, from `<netinet/in.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
+/** IP protocol number, from `<netinet/in.h>`: 63 on darwin/aarch64, 63 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_HELLO: number | undefined = S.IPPROTO_HELLO;
+/** IP protocol number, from `<netinet/in.h>`: 20 on darwin/aarch64, 20 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_HMP: number | undefined = S.IPPROTO_HMP;
+/** IP protocol number, from `<netinet/in.h>`: 0 on darwin/aarch64, 0 on darwin/x86_64, 0 on linux/aarch64, 0 on linux/x86_64. */
 export const IPPROTO_HOPOPTS: number = S.IPPROTO_HOPOPTS;
-/** IP protocol number, from `<netinet/in.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
+/** IP protocol number, from `<netinet/in.h>`: 1 on darwin/aarch64, 1 on darwin/x86_64, 1 on linux/aarch64, 1 on linux/x86_64. */
 export const IPPROTO_ICMP: number = S.IPPROTO_ICMP;
-/** IP protocol number, from `<netinet/in.h>`: 58 on linux/aarch64, 58 on linux/x86_64. */
+/** IP protocol number, from `<netinet/in.h>`: 58 on darwin/aarch64, 58 on darwin/x86_64, 58 on linux/aarch64, 58 on linux/x86_64. */
 export const IPPROTO_ICMPV6: number = S.IPPROTO_ICMPV6;
-/** IP protocol number, from `<netinet/in.h>`: 22 on linux/aarch64, 22 on linux/x86_64. */
+/** IP protocol number, from `<netinet/in.h>`: 22 on darwin/aarch64, 22 on darwin/x86_64, 22 on linux/aarch64, 22 on linux/x86_64. */
 export const IPPROTO_IDP: number = S.IPPROTO_IDP;
-/** IP protocol number, from `<netinet/in.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
+/** IP protocol number, from `<netinet/in.h>`: 35 on darwin/aarch64, 35 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_IDPR: number | undefined = S.IPPROTO_IDPR;
+/** IP protocol number, from `<netinet/in.h>`: 45 on darwin/aarch64, 45 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_IDRP: number | undefined = S.IPPROTO_IDRP;
+/** IP protocol number, from `<netinet/in.h>`: 2 on darwin/aarch64, 2 on darwin/x86_64, 2 on linux/aarch64, 2 on linux/x86_64. */
 export const IPPROTO_IGMP: number = S.IPPROTO_IGMP;
-/** IP protocol number, from `<netinet/in.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
+/** IP protocol number, from `<netinet/in.h>`: 85 on darwin/aarch64, 85 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_IGP: number | undefined = S.IPPROTO_IGP;
+/** IP protocol number, from `<netinet/in.h>`: 88 on darwin/aarch64, 88 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_IGRP: number | undefined = S.IPPROTO_IGRP;
+/** IP protocol number, from `<netinet/in.h>`: 40 on darwin/aarch64, 40 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_IL: number | undefined = S.IPPROTO_IL;
+/** IP protocol number, from `<netinet/in.h>`: 52 on darwin/aarch64, 52 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_INLSP: number | undefined = S.IPPROTO_INLSP;
+/** IP protocol number, from `<netinet/in.h>`: 32 on darwin/aarch64, 32 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_INP: number | undefined = S.IPPROTO_INP;
+/** IP protocol number, from `<netinet/in.h>`: 0 on darwin/aarch64, 0 on darwin/x86_64, 0 on linux/aarch64, 0 on linux/x86_64. */
 export const IPPROTO_IP: number = S.IPPROTO_IP;
-/** IP protocol number, from `<netinet/in.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
+/** IP protocol number, from `<netinet/in.h>`: 108 on darwin/aarch64, 108 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_IPCOMP: number | undefined = S.IPPROTO_IPCOMP;
+/** IP protocol number, from `<netinet/in.h>`: 71 on darwin/aarch64, 71 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_IPCV: number | undefined = S.IPPROTO_IPCV;
+/** IP protocol number, from `<netinet/in.h>`: 94 on darwin/aarch64, 94 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_IPEIP: number | undefined = S.IPPROTO_IPEIP;
+/** IP protocol number, from `<netinet/in.h>`: 4 on darwin/aarch64, 4 on darwin/x86_64, 4 on linux/aarch64, 4 on linux/x86_64. */
 export const IPPROTO_IPIP: number = S.IPPROTO_IPIP;
-/** IP protocol number, from `<netinet/in.h>`: 41 on linux/aarch64, 41 on linux/x86_64. */
+/** IP protocol number, from `<netinet/in.h>`: 67 on darwin/aarch64, 67 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_IPPC: number | undefined = S.IPPROTO_IPPC;
+/** IP protocol number, from `<netinet/in.h>`: 4 on darwin/aarch64, 4 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_IPV4: number | undefined = S.IPPROTO_IPV4;
+/** IP protocol number, from `<netinet/in.h>`: 41 on darwin/aarch64, 41 on darwin/x86_64, 41 on linux/aarch64, 41 on linux/x86_64. */
 export const IPPROTO_IPV6: number = S.IPPROTO_IPV6;
-/** IP protocol number, from `<netinet/in.h>`: 263 on linux/aarch64, 263 on linux/x86_64. */
+/** IP protocol number, from `<netinet/in.h>`: 28 on darwin/aarch64, 28 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_IRTP: number | undefined = S.IPPROTO_IRTP;
+/** IP protocol number, from `<netinet/in.h>`: 65 on darwin/aarch64, 65 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_KRYPTOLAN: number | undefined = S.IPPROTO_KRYPTOLAN;
+/** IP protocol number, from `<netinet/in.h>`: 91 on darwin/aarch64, 91 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_LARP: number | undefined = S.IPPROTO_LARP;
+/** IP protocol number, from `<netinet/in.h>`: 25 on darwin/aarch64, 25 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_LEAF1: number | undefined = S.IPPROTO_LEAF1;
+/** IP protocol number, from `<netinet/in.h>`: 26 on darwin/aarch64, 26 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_LEAF2: number | undefined = S.IPPROTO_LEAF2;
+/** IP protocol number, from `<netinet/in.h>`: 256 on darwin/aarch64, 256 on darwin/x86_64, 263 on linux/aarch64, 263 on linux/x86_64. */
 export const IPPROTO_MAX: number = S.IPPROTO_MAX;
-/** IP protocol number, from `<netinet/in.h>`: 135 on linux/aarch64, 135 on linux/x86_64. */
-export const IPPROTO_MH: number = S.IPPROTO_MH;
-/** IP protocol number, from `<netinet/in.h>`: 137 on linux/aarch64, 137 on linux/x86_64. */
-export const IPPROTO_MPLS: number = S.IPPROTO_MPLS;
-/** IP protocol number, from `<netinet/in.h>`: 262 on linux/aarch64, 262 on linux/x86_64. */
-export const IPPROTO_MPTCP: number = S.IPPROTO_MPTCP;
-/** IP protocol number, from `<netinet/in.h>`: 92 on linux/aarch64, 92 on linux/x86_64. */
+/** IP protocol number, from `<netinet/in.h>`: 52 on darwin/aarch64, 52 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_MAXID: number | undefined = S.IPPROTO_MAXID;
+/** IP protocol number, from `<netinet/in.h>`: 19 on darwin/aarch64, 19 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_MEAS: number | undefined = S.IPPROTO_MEAS;
+/** IP protocol number, from `<netinet/in.h>`: 135 on linux/aarch64, 135 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPPROTO_MH: number | undefined = S.IPPROTO_MH;
+/** IP protocol number, from `<netinet/in.h>`: 48 on darwin/aarch64, 48 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_MHRP: number | undefined = S.IPPROTO_MHRP;
+/** IP protocol number, from `<netinet/in.h>`: 95 on darwin/aarch64, 95 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_MICP: number | undefined = S.IPPROTO_MICP;
+/** IP protocol number, from `<netinet/in.h>`: 137 on linux/aarch64, 137 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPPROTO_MPLS: number | undefined = S.IPPROTO_MPLS;
+/** IP protocol number, from `<netinet/in.h>`: 262 on linux/aarch64, 262 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPPROTO_MPTCP: number | undefined = S.IPPROTO_MPTCP;
+/** IP protocol number, from `<netinet/in.h>`: 92 on darwin/aarch64, 92 on darwin/x86_64, 92 on linux/aarch64, 92 on linux/x86_64. */
 export const IPPROTO_MTP: number = S.IPPROTO_MTP;
-/** IP protocol number, from `<netinet/in.h>`: 59 on linux/aarch64, 59 on linux/x86_64. */
+/** IP protocol number, from `<netinet/in.h>`: 18 on darwin/aarch64, 18 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_MUX: number | undefined = S.IPPROTO_MUX;
+/** IP protocol number, from `<netinet/in.h>`: 77 on darwin/aarch64, 77 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_ND: number | undefined = S.IPPROTO_ND;
+/** IP protocol number, from `<netinet/in.h>`: 54 on darwin/aarch64, 54 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_NHRP: number | undefined = S.IPPROTO_NHRP;
+/** IP protocol number, from `<netinet/in.h>`: 59 on darwin/aarch64, 59 on darwin/x86_64, 59 on linux/aarch64, 59 on linux/x86_64. */
 export const IPPROTO_NONE: number = S.IPPROTO_NONE;
-/** IP protocol number, from `<netinet/in.h>`: 103 on linux/aarch64, 103 on linux/x86_64. */
+/** IP protocol number, from `<netinet/in.h>`: 31 on darwin/aarch64, 31 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_NSP: number | undefined = S.IPPROTO_NSP;
+/** IP protocol number, from `<netinet/in.h>`: 11 on darwin/aarch64, 11 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_NVPII: number | undefined = S.IPPROTO_NVPII;
+/** IP protocol number, from `<netinet/in.h>`: 89 on darwin/aarch64, 89 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_OSPFIGP: number | undefined = S.IPPROTO_OSPFIGP;
+/** IP protocol number, from `<netinet/in.h>`: 113 on darwin/aarch64, 113 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_PGM: number | undefined = S.IPPROTO_PGM;
+/** IP protocol number, from `<netinet/in.h>`: 9 on darwin/aarch64, 9 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_PIGP: number | undefined = S.IPPROTO_PIGP;
+/** IP protocol number, from `<netinet/in.h>`: 103 on darwin/aarch64, 103 on darwin/x86_64, 103 on linux/aarch64, 103 on linux/x86_64. */
 export const IPPROTO_PIM: number = S.IPPROTO_PIM;
-/** IP protocol number, from `<netinet/in.h>`: 12 on linux/aarch64, 12 on linux/x86_64. */
+/** IP protocol number, from `<netinet/in.h>`: 21 on darwin/aarch64, 21 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_PRM: number | undefined = S.IPPROTO_PRM;
+/** IP protocol number, from `<netinet/in.h>`: 12 on darwin/aarch64, 12 on darwin/x86_64, 12 on linux/aarch64, 12 on linux/x86_64. */
 export const IPPROTO_PUP: number = S.IPPROTO_PUP;
-/** IP protocol number, from `<netinet/in.h>`: 255 on linux/aarch64, 255 on linux/x86_64. */
+/** IP protocol number, from `<netinet/in.h>`: 75 on darwin/aarch64, 75 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_PVP: number | undefined = S.IPPROTO_PVP;
+/** IP protocol number, from `<netinet/in.h>`: 255 on darwin/aarch64, 255 on darwin/x86_64, 255 on linux/aarch64, 255 on linux/x86_64. */
 export const IPPROTO_RAW: number = S.IPPROTO_RAW;
-/** IP protocol number, from `<netinet/in.h>`: 43 on linux/aarch64, 43 on linux/x86_64. */
+/** IP protocol number, from `<netinet/in.h>`: 10 on darwin/aarch64, 10 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_RCCMON: number | undefined = S.IPPROTO_RCCMON;
+/** IP protocol number, from `<netinet/in.h>`: 27 on darwin/aarch64, 27 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_RDP: number | undefined = S.IPPROTO_RDP;
+/** IP protocol number, from `<netinet/in.h>`: 43 on darwin/aarch64, 43 on darwin/x86_64, 43 on linux/aarch64, 43 on linux/x86_64. */
 export const IPPROTO_ROUTING: number = S.IPPROTO_ROUTING;
-/** IP protocol number, from `<netinet/in.h>`: 46 on linux/aarch64, 46 on linux/x86_64. */
+/** IP protocol number, from `<netinet/in.h>`: 46 on darwin/aarch64, 46 on darwin/x86_64, 46 on linux/aarch64, 46 on linux/x86_64. */
 export const IPPROTO_RSVP: number = S.IPPROTO_RSVP;
-/** IP protocol number, from `<netinet/in.h>`: 132 on linux/aarch64, 132 on linux/x86_64. */
+/** IP protocol number, from `<netinet/in.h>`: 66 on darwin/aarch64, 66 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_RVD: number | undefined = S.IPPROTO_RVD;
+/** IP protocol number, from `<netinet/in.h>`: 64 on darwin/aarch64, 64 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_SATEXPAK: number | undefined = S.IPPROTO_SATEXPAK;
+/** IP protocol number, from `<netinet/in.h>`: 69 on darwin/aarch64, 69 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_SATMON: number | undefined = S.IPPROTO_SATMON;
+/** IP protocol number, from `<netinet/in.h>`: 96 on darwin/aarch64, 96 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_SCCSP: number | undefined = S.IPPROTO_SCCSP;
+/** IP protocol number, from `<netinet/in.h>`: 132 on darwin/aarch64, 132 on darwin/x86_64, 132 on linux/aarch64, 132 on linux/x86_64. */
 export const IPPROTO_SCTP: number = S.IPPROTO_SCTP;
-/** IP protocol number, from `<netinet/in.h>`: 6 on linux/aarch64, 6 on linux/x86_64. */
+/** IP protocol number, from `<netinet/in.h>`: 42 on darwin/aarch64, 42 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_SDRP: number | undefined = S.IPPROTO_SDRP;
+/** IP protocol number, from `<netinet/in.h>`: 33 on darwin/aarch64, 33 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_SEP: number | undefined = S.IPPROTO_SEP;
+/** IP protocol number, from `<netinet/in.h>`: 90 on darwin/aarch64, 90 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_SRPC: number | undefined = S.IPPROTO_SRPC;
+/** IP protocol number, from `<netinet/in.h>`: 7 on darwin/aarch64, 7 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_ST: number | undefined = S.IPPROTO_ST;
+/** IP protocol number, from `<netinet/in.h>`: 82 on darwin/aarch64, 82 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_SVMTP: number | undefined = S.IPPROTO_SVMTP;
+/** IP protocol number, from `<netinet/in.h>`: 53 on darwin/aarch64, 53 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_SWIPE: number | undefined = S.IPPROTO_SWIPE;
+/** IP protocol number, from `<netinet/in.h>`: 87 on darwin/aarch64, 87 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_TCF: number | undefined = S.IPPROTO_TCF;
+/** IP protocol number, from `<netinet/in.h>`: 6 on darwin/aarch64, 6 on darwin/x86_64, 6 on linux/aarch64, 6 on linux/x86_64. */
 export const IPPROTO_TCP: number = S.IPPROTO_TCP;
-/** IP protocol number, from `<netinet/in.h>`: 29 on linux/aarch64, 29 on linux/x86_64. */
+/** IP protocol number, from `<netinet/in.h>`: 29 on darwin/aarch64, 29 on darwin/x86_64, 29 on linux/aarch64, 29 on linux/x86_64. */
 export const IPPROTO_TP: number = S.IPPROTO_TP;
-/** IP protocol number, from `<netinet/in.h>`: 17 on linux/aarch64, 17 on linux/x86_64. */
+/** IP protocol number, from `<netinet/in.h>`: 39 on darwin/aarch64, 39 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_TPXX: number | undefined = S.IPPROTO_TPXX;
+/** IP protocol number, from `<netinet/in.h>`: 23 on darwin/aarch64, 23 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_TRUNK1: number | undefined = S.IPPROTO_TRUNK1;
+/** IP protocol number, from `<netinet/in.h>`: 24 on darwin/aarch64, 24 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_TRUNK2: number | undefined = S.IPPROTO_TRUNK2;
+/** IP protocol number, from `<netinet/in.h>`: 84 on darwin/aarch64, 84 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_TTP: number | undefined = S.IPPROTO_TTP;
+/** IP protocol number, from `<netinet/in.h>`: 17 on darwin/aarch64, 17 on darwin/x86_64, 17 on linux/aarch64, 17 on linux/x86_64. */
 export const IPPROTO_UDP: number = S.IPPROTO_UDP;
-/** IP protocol number, from `<netinet/in.h>`: 136 on linux/aarch64, 136 on linux/x86_64. */
-export const IPPROTO_UDPLITE: number = S.IPPROTO_UDPLITE;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 4 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 4 on linux/x86_64. */
+/** IP protocol number, from `<netinet/in.h>`: 136 on linux/aarch64, 136 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPPROTO_UDPLITE: number | undefined = S.IPPROTO_UDPLITE;
+/** IP protocol number, from `<netinet/in.h>`: 83 on darwin/aarch64, 83 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_VINES: number | undefined = S.IPPROTO_VINES;
+/** IP protocol number, from `<netinet/in.h>`: 70 on darwin/aarch64, 70 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_VISA: number | undefined = S.IPPROTO_VISA;
+/** IP protocol number, from `<netinet/in.h>`: 81 on darwin/aarch64, 81 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_VMTP: number | undefined = S.IPPROTO_VMTP;
+/** IP protocol number, from `<netinet/in.h>`: 79 on darwin/aarch64, 79 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_WBEXPAK: number | undefined = S.IPPROTO_WBEXPAK;
+/** IP protocol number, from `<netinet/in.h>`: 78 on darwin/aarch64, 78 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_WBMON: number | undefined = S.IPPROTO_WBMON;
+/** IP protocol number, from `<netinet/in.h>`: 74 on darwin/aarch64, 74 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_WSN: number | undefined = S.IPPROTO_WSN;
+/** IP protocol number, from `<netinet/in.h>`: 15 on darwin/aarch64, 15 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_XNET: number | undefined = S.IPPROTO_XNET;
+/** IP protocol number, from `<netinet/in.h>`: 36 on darwin/aarch64, 36 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPPROTO_XTP: number | undefined = S.IPPROTO_XTP;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 23 on darwin/aarch64, 23 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 4 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 4 on linux/x86_64. */
 export const IPV6_2292DSTOPTS: number = S.IPV6_2292DSTOPTS;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 8 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 8 on linux/x86_64. */
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 20 on darwin/aarch64, 20 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 8 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 8 on linux/x86_64. */
 export const IPV6_2292HOPLIMIT: number = S.IPV6_2292HOPLIMIT;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 3 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 3 on linux/x86_64. */
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 22 on darwin/aarch64, 22 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 3 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 3 on linux/x86_64. */
 export const IPV6_2292HOPOPTS: number = S.IPV6_2292HOPOPTS;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 2 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 2 on linux/x86_64. */
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 21 on darwin/aarch64, 21 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPV6_2292NEXTHOP: number | undefined = S.IPV6_2292NEXTHOP;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 19 on darwin/aarch64, 19 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 2 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 2 on linux/x86_64. */
 export const IPV6_2292PKTINFO: number = S.IPV6_2292PKTINFO;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 6 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 6 on linux/x86_64. */
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 25 on darwin/aarch64, 25 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 6 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 6 on linux/x86_64. */
 export const IPV6_2292PKTOPTIONS: number = S.IPV6_2292PKTOPTIONS;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 5 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 5 on linux/x86_64. */
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 24 on darwin/aarch64, 24 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 5 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 5 on linux/x86_64. */
 export const IPV6_2292RTHDR: number = S.IPV6_2292RTHDR;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 1 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 1 on linux/x86_64. */
-export const IPV6_ADDRFORM: number = S.IPV6_ADDRFORM;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 72 on linux/aarch64, 72 on linux/x86_64. */
-export const IPV6_ADDR_PREFERENCES: number = S.IPV6_ADDR_PREFERENCES;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 20 on linux/aarch64, 20 on linux/x86_64. */
-export const IPV6_ADD_MEMBERSHIP: number = S.IPV6_ADD_MEMBERSHIP;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 10 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 10 on linux/x86_64. */
-export const IPV6_AUTHHDR: number = S.IPV6_AUTHHDR;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 70 on linux/aarch64, 70 on linux/x86_64. */
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 50 on darwin/aarch64, 50 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPV6_3542DSTOPTS: number | undefined = S.IPV6_3542DSTOPTS;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 47 on darwin/aarch64, 47 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPV6_3542HOPLIMIT: number | undefined = S.IPV6_3542HOPLIMIT;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 49 on darwin/aarch64, 49 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPV6_3542HOPOPTS: number | undefined = S.IPV6_3542HOPOPTS;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 48 on darwin/aarch64, 48 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPV6_3542NEXTHOP: number | undefined = S.IPV6_3542NEXTHOP;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 46 on darwin/aarch64, 46 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPV6_3542PKTINFO: number | undefined = S.IPV6_3542PKTINFO;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 51 on darwin/aarch64, 51 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPV6_3542RTHDR: number | undefined = S.IPV6_3542RTHDR;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 1 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_ADDRFORM: number | undefined = S.IPV6_ADDRFORM;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 32 on darwin/aarch64, 32 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPV6_ADDR_MC_FLAGS_PREFIX: number | undefined = S.IPV6_ADDR_MC_FLAGS_PREFIX;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 16 on darwin/aarch64, 16 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPV6_ADDR_MC_FLAGS_TRANSIENT: number | undefined = S.IPV6_ADDR_MC_FLAGS_TRANSIENT;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 48 on darwin/aarch64, 48 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPV6_ADDR_MC_FLAGS_UNICAST_BASED: number | undefined =
+  S.IPV6_ADDR_MC_FLAGS_UNICAST_BASED;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 72 on linux/aarch64, 72 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_ADDR_PREFERENCES: number | undefined = S.IPV6_ADDR_PREFERENCES;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 20 on linux/aarch64, 20 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_ADD_MEMBERSHIP: number | undefined = S.IPV6_ADD_MEMBERSHIP;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 10 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 10 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_AUTHHDR: number | undefined = S.IPV6_AUTHHDR;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 59 on darwin/aarch64, 59 on darwin/x86_64; from `<linux/in6.h>` via `<linux/rds.h>`: 70 on linux/aarch64, 70 on linux/x86_64. */
 export const IPV6_AUTOFLOWLABEL: number = S.IPV6_AUTOFLOWLABEL;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 7 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 7 on linux/x86_64. */
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 27 on darwin/aarch64, 27 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPV6_BINDV6ONLY: number | undefined = S.IPV6_BINDV6ONLY;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 125 on darwin/aarch64, 125 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPV6_BOUND_IF: number | undefined = S.IPV6_BOUND_IF;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 26 on darwin/aarch64, 26 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 7 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 7 on linux/x86_64. */
 export const IPV6_CHECKSUM: number = S.IPV6_CHECKSUM;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 62 on linux/aarch64, 62 on linux/x86_64. */
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 1 on darwin/aarch64, 1 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPV6_DEFAULT_MULTICAST_HOPS: number | undefined = S.IPV6_DEFAULT_MULTICAST_HOPS;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 1 on darwin/aarch64, 1 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPV6_DEFAULT_MULTICAST_LOOP: number | undefined = S.IPV6_DEFAULT_MULTICAST_LOOP;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 62 on darwin/aarch64, 62 on darwin/x86_64; from `<linux/in6.h>` via `<linux/rds.h>`: 62 on linux/aarch64, 62 on linux/x86_64. */
 export const IPV6_DONTFRAG: number = S.IPV6_DONTFRAG;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 21 on linux/aarch64, 21 on linux/x86_64. */
-export const IPV6_DROP_MEMBERSHIP: number = S.IPV6_DROP_MEMBERSHIP;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 59 on linux/aarch64, 59 on linux/x86_64. */
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 21 on linux/aarch64, 21 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_DROP_MEMBERSHIP: number | undefined = S.IPV6_DROP_MEMBERSHIP;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 50 on darwin/aarch64, 50 on darwin/x86_64; from `<linux/in6.h>` via `<linux/rds.h>`: 59 on linux/aarch64, 59 on linux/x86_64. */
 export const IPV6_DSTOPTS: number = S.IPV6_DSTOPTS;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 11 on linux/x86_64. Undefined on linux/aarch64, which lack it. */
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 29 on darwin/aarch64, 29 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPV6_FAITH: number | undefined = S.IPV6_FAITH;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 11 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, linux/aarch64, which lack it. */
 export const IPV6_FLOWINFO: number | undefined = S.IPV6_FLOWINFO;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 1048575 on linux/aarch64, 1048575 on linux/x86_64. */
-export const IPV6_FLOWINFO_FLOWLABEL: number = S.IPV6_FLOWINFO_FLOWLABEL;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 267386880 on linux/aarch64, 267386880 on linux/x86_64. */
-export const IPV6_FLOWINFO_PRIORITY: number = S.IPV6_FLOWINFO_PRIORITY;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 33 on linux/x86_64. Undefined on linux/aarch64, which lack it. */
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 1048575 on linux/aarch64, 1048575 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_FLOWINFO_FLOWLABEL: number | undefined = S.IPV6_FLOWINFO_FLOWLABEL;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 267386880 on linux/aarch64, 267386880 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_FLOWINFO_PRIORITY: number | undefined = S.IPV6_FLOWINFO_PRIORITY;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 33 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, linux/aarch64, which lack it. */
 export const IPV6_FLOWINFO_SEND: number | undefined = S.IPV6_FLOWINFO_SEND;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 32 on linux/x86_64. Undefined on linux/aarch64, which lack it. */
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 32 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, linux/aarch64, which lack it. */
 export const IPV6_FLOWLABEL_MGR: number | undefined = S.IPV6_FLOWLABEL_MGR;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const IPV6_FL_A_GET: number = S.IPV6_FL_A_GET;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const IPV6_FL_A_PUT: number = S.IPV6_FL_A_PUT;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const IPV6_FL_A_RENEW: number = S.IPV6_FL_A_RENEW;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const IPV6_FL_F_CREATE: number = S.IPV6_FL_F_CREATE;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const IPV6_FL_F_EXCL: number = S.IPV6_FL_F_EXCL;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const IPV6_FL_F_REFLECT: number = S.IPV6_FL_F_REFLECT;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
-export const IPV6_FL_F_REMOTE: number = S.IPV6_FL_F_REMOTE;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 255 on linux/aarch64, 255 on linux/x86_64. */
-export const IPV6_FL_S_ANY: number = S.IPV6_FL_S_ANY;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const IPV6_FL_S_EXCL: number = S.IPV6_FL_S_EXCL;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const IPV6_FL_S_NONE: number = S.IPV6_FL_S_NONE;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const IPV6_FL_S_PROCESS: number = S.IPV6_FL_S_PROCESS;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const IPV6_FL_S_USER: number = S.IPV6_FL_S_USER;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 78 on linux/aarch64, 78 on linux/x86_64. */
-export const IPV6_FREEBIND: number = S.IPV6_FREEBIND;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 36 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 36 on linux/x86_64. */
-export const IPV6_HDRINCL: number = S.IPV6_HDRINCL;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 52 on linux/aarch64, 52 on linux/x86_64. */
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_FL_A_GET: number | undefined = S.IPV6_FL_A_GET;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_FL_A_PUT: number | undefined = S.IPV6_FL_A_PUT;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_FL_A_RENEW: number | undefined = S.IPV6_FL_A_RENEW;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_FL_F_CREATE: number | undefined = S.IPV6_FL_F_CREATE;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_FL_F_EXCL: number | undefined = S.IPV6_FL_F_EXCL;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_FL_F_REFLECT: number | undefined = S.IPV6_FL_F_REFLECT;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 8 on linux/aarch64, 8 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_FL_F_REMOTE: number | undefined = S.IPV6_FL_F_REMOTE;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 255 on linux/aarch64, 255 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_FL_S_ANY: number | undefined = S.IPV6_FL_S_ANY;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_FL_S_EXCL: number | undefined = S.IPV6_FL_S_EXCL;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_FL_S_NONE: number | undefined = S.IPV6_FL_S_NONE;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_FL_S_PROCESS: number | undefined = S.IPV6_FL_S_PROCESS;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_FL_S_USER: number | undefined = S.IPV6_FL_S_USER;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 78 on linux/aarch64, 78 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_FREEBIND: number | undefined = S.IPV6_FREEBIND;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 30 on darwin/aarch64, 30 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPV6_FW_ADD: number | undefined = S.IPV6_FW_ADD;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 31 on darwin/aarch64, 31 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPV6_FW_DEL: number | undefined = S.IPV6_FW_DEL;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 32 on darwin/aarch64, 32 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPV6_FW_FLUSH: number | undefined = S.IPV6_FW_FLUSH;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 34 on darwin/aarch64, 34 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPV6_FW_GET: number | undefined = S.IPV6_FW_GET;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 33 on darwin/aarch64, 33 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPV6_FW_ZERO: number | undefined = S.IPV6_FW_ZERO;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 36 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 36 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_HDRINCL: number | undefined = S.IPV6_HDRINCL;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 47 on darwin/aarch64, 47 on darwin/x86_64; from `<linux/in6.h>` via `<linux/rds.h>`: 52 on linux/aarch64, 52 on linux/x86_64. */
 export const IPV6_HOPLIMIT: number = S.IPV6_HOPLIMIT;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 54 on linux/aarch64, 54 on linux/x86_64. */
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 49 on darwin/aarch64, 49 on darwin/x86_64; from `<linux/in6.h>` via `<linux/rds.h>`: 54 on linux/aarch64, 54 on linux/x86_64. */
 export const IPV6_HOPOPTS: number = S.IPV6_HOPOPTS;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 34 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 34 on linux/x86_64. */
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 28 on darwin/aarch64, 28 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 34 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 34 on linux/x86_64. */
 export const IPV6_IPSEC_POLICY: number = S.IPV6_IPSEC_POLICY;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 27 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 27 on linux/x86_64. */
-export const IPV6_JOIN_ANYCAST: number = S.IPV6_JOIN_ANYCAST;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 20 on linux/aarch64, 20 on linux/x86_64. */
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 27 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 27 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_JOIN_ANYCAST: number | undefined = S.IPV6_JOIN_ANYCAST;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 12 on darwin/aarch64, 12 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 20 on linux/aarch64, 20 on linux/x86_64. */
 export const IPV6_JOIN_GROUP: number = S.IPV6_JOIN_GROUP;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 28 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 28 on linux/x86_64. */
-export const IPV6_LEAVE_ANYCAST: number = S.IPV6_LEAVE_ANYCAST;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 21 on linux/aarch64, 21 on linux/x86_64. */
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 28 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 28 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_LEAVE_ANYCAST: number | undefined = S.IPV6_LEAVE_ANYCAST;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 13 on darwin/aarch64, 13 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 21 on linux/aarch64, 21 on linux/x86_64. */
 export const IPV6_LEAVE_GROUP: number = S.IPV6_LEAVE_GROUP;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 73 on linux/aarch64, 73 on linux/x86_64. */
-export const IPV6_MINHOPCOUNT: number = S.IPV6_MINHOPCOUNT;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 24 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 24 on linux/x86_64. */
-export const IPV6_MTU: number = S.IPV6_MTU;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 23 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 23 on linux/x86_64. */
-export const IPV6_MTU_DISCOVER: number = S.IPV6_MTU_DISCOVER;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 29 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 29 on linux/x86_64. */
-export const IPV6_MULTICAST_ALL: number = S.IPV6_MULTICAST_ALL;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 18 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 18 on linux/x86_64. */
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 512 on darwin/aarch64, 512 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPV6_MAX_GROUP_SRC_FILTER: number | undefined = S.IPV6_MAX_GROUP_SRC_FILTER;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 4095 on darwin/aarch64, 4095 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPV6_MAX_MEMBERSHIPS: number | undefined = S.IPV6_MAX_MEMBERSHIPS;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 128 on darwin/aarch64, 128 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPV6_MAX_SOCK_SRC_FILTER: number | undefined = S.IPV6_MAX_SOCK_SRC_FILTER;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 73 on linux/aarch64, 73 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_MINHOPCOUNT: number | undefined = S.IPV6_MINHOPCOUNT;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 31 on darwin/aarch64, 31 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPV6_MIN_MEMBERSHIPS: number | undefined = S.IPV6_MIN_MEMBERSHIPS;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 74 on darwin/aarch64, 74 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPV6_MSFILTER: number | undefined = S.IPV6_MSFILTER;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 24 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 24 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_MTU: number | undefined = S.IPV6_MTU;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 23 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 23 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_MTU_DISCOVER: number | undefined = S.IPV6_MTU_DISCOVER;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 29 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 29 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_MULTICAST_ALL: number | undefined = S.IPV6_MULTICAST_ALL;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 10 on darwin/aarch64, 10 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 18 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 18 on linux/x86_64. */
 export const IPV6_MULTICAST_HOPS: number = S.IPV6_MULTICAST_HOPS;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 17 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 17 on linux/x86_64. */
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 9 on darwin/aarch64, 9 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 17 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 17 on linux/x86_64. */
 export const IPV6_MULTICAST_IF: number = S.IPV6_MULTICAST_IF;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 19 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 19 on linux/x86_64. */
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 11 on darwin/aarch64, 11 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 19 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 19 on linux/x86_64. */
 export const IPV6_MULTICAST_LOOP: number = S.IPV6_MULTICAST_LOOP;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 9 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 9 on linux/x86_64. */
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 48 on darwin/aarch64, 48 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 9 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 9 on linux/x86_64. */
 export const IPV6_NEXTHOP: number = S.IPV6_NEXTHOP;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 74 on linux/aarch64, 74 on linux/x86_64. */
-export const IPV6_ORIGDSTADDR: number = S.IPV6_ORIGDSTADDR;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 61 on linux/aarch64, 61 on linux/x86_64. */
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 74 on linux/aarch64, 74 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_ORIGDSTADDR: number | undefined = S.IPV6_ORIGDSTADDR;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 44 on darwin/aarch64, 44 on darwin/x86_64; from `<linux/in6.h>` via `<linux/rds.h>`: 61 on linux/aarch64, 61 on linux/x86_64. */
 export const IPV6_PATHMTU: number = S.IPV6_PATHMTU;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 50 on linux/aarch64, 50 on linux/x86_64. */
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 46 on darwin/aarch64, 46 on darwin/x86_64; from `<linux/in6.h>` via `<linux/rds.h>`: 50 on linux/aarch64, 50 on linux/x86_64. */
 export const IPV6_PKTINFO: number = S.IPV6_PKTINFO;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 2 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 2 on linux/x86_64. */
-export const IPV6_PMTUDISC_DO: number = S.IPV6_PMTUDISC_DO;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 0 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 0 on linux/x86_64. */
-export const IPV6_PMTUDISC_DONT: number = S.IPV6_PMTUDISC_DONT;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 4 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 4 on linux/x86_64. */
-export const IPV6_PMTUDISC_INTERFACE: number = S.IPV6_PMTUDISC_INTERFACE;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 5 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 5 on linux/x86_64. */
-export const IPV6_PMTUDISC_OMIT: number = S.IPV6_PMTUDISC_OMIT;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 3 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 3 on linux/x86_64. */
-export const IPV6_PMTUDISC_PROBE: number = S.IPV6_PMTUDISC_PROBE;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 1 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 1 on linux/x86_64. */
-export const IPV6_PMTUDISC_WANT: number = S.IPV6_PMTUDISC_WANT;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
-export const IPV6_PREFER_SRC_CGA: number = S.IPV6_PREFER_SRC_CGA;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const IPV6_PREFER_SRC_COA: number = S.IPV6_PREFER_SRC_COA;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 1024 on linux/aarch64, 1024 on linux/x86_64. */
-export const IPV6_PREFER_SRC_HOME: number = S.IPV6_PREFER_SRC_HOME;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 2048 on linux/aarch64, 2048 on linux/x86_64. */
-export const IPV6_PREFER_SRC_NONCGA: number = S.IPV6_PREFER_SRC_NONCGA;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const IPV6_PREFER_SRC_PUBLIC: number = S.IPV6_PREFER_SRC_PUBLIC;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 256 on linux/aarch64, 256 on linux/x86_64. */
-export const IPV6_PREFER_SRC_PUBTMP_DEFAULT: number = S.IPV6_PREFER_SRC_PUBTMP_DEFAULT;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const IPV6_PREFER_SRC_TMP: number = S.IPV6_PREFER_SRC_TMP;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 2560 on linux/aarch64, 2560 on linux/x86_64. */
-export const IPV6_PRIORITY_10: number = S.IPV6_PRIORITY_10;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 2816 on linux/aarch64, 2816 on linux/x86_64. */
-export const IPV6_PRIORITY_11: number = S.IPV6_PRIORITY_11;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 3072 on linux/aarch64, 3072 on linux/x86_64. */
-export const IPV6_PRIORITY_12: number = S.IPV6_PRIORITY_12;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 3328 on linux/aarch64, 3328 on linux/x86_64. */
-export const IPV6_PRIORITY_13: number = S.IPV6_PRIORITY_13;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 3584 on linux/aarch64, 3584 on linux/x86_64. */
-export const IPV6_PRIORITY_14: number = S.IPV6_PRIORITY_14;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 3840 on linux/aarch64, 3840 on linux/x86_64. */
-export const IPV6_PRIORITY_15: number = S.IPV6_PRIORITY_15;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 2048 on linux/aarch64, 2048 on linux/x86_64. */
-export const IPV6_PRIORITY_8: number = S.IPV6_PRIORITY_8;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 2304 on linux/aarch64, 2304 on linux/x86_64. */
-export const IPV6_PRIORITY_9: number = S.IPV6_PRIORITY_9;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 1024 on linux/aarch64, 1024 on linux/x86_64. */
-export const IPV6_PRIORITY_BULK: number = S.IPV6_PRIORITY_BULK;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 1792 on linux/aarch64, 1792 on linux/x86_64. */
-export const IPV6_PRIORITY_CONTROL: number = S.IPV6_PRIORITY_CONTROL;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 256 on linux/aarch64, 256 on linux/x86_64. */
-export const IPV6_PRIORITY_FILLER: number = S.IPV6_PRIORITY_FILLER;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 1536 on linux/aarch64, 1536 on linux/x86_64. */
-export const IPV6_PRIORITY_INTERACTIVE: number = S.IPV6_PRIORITY_INTERACTIVE;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 768 on linux/aarch64, 768 on linux/x86_64. */
-export const IPV6_PRIORITY_RESERVED1: number = S.IPV6_PRIORITY_RESERVED1;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 1280 on linux/aarch64, 1280 on linux/x86_64. */
-export const IPV6_PRIORITY_RESERVED2: number = S.IPV6_PRIORITY_RESERVED2;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 512 on linux/aarch64, 512 on linux/x86_64. */
-export const IPV6_PRIORITY_UNATTENDED: number = S.IPV6_PRIORITY_UNATTENDED;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const IPV6_PRIORITY_UNCHARACTERIZED: number = S.IPV6_PRIORITY_UNCHARACTERIZED;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 58 on linux/aarch64, 58 on linux/x86_64. */
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 2 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_PMTUDISC_DO: number | undefined = S.IPV6_PMTUDISC_DO;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 0 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_PMTUDISC_DONT: number | undefined = S.IPV6_PMTUDISC_DONT;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 4 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_PMTUDISC_INTERFACE: number | undefined = S.IPV6_PMTUDISC_INTERFACE;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 5 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 5 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_PMTUDISC_OMIT: number | undefined = S.IPV6_PMTUDISC_OMIT;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 3 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_PMTUDISC_PROBE: number | undefined = S.IPV6_PMTUDISC_PROBE;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 1 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_PMTUDISC_WANT: number | undefined = S.IPV6_PMTUDISC_WANT;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 14 on darwin/aarch64, 14 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPV6_PORTRANGE: number | undefined = S.IPV6_PORTRANGE;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 0 on darwin/aarch64, 0 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPV6_PORTRANGE_DEFAULT: number | undefined = S.IPV6_PORTRANGE_DEFAULT;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 1 on darwin/aarch64, 1 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPV6_PORTRANGE_HIGH: number | undefined = S.IPV6_PORTRANGE_HIGH;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 2 on darwin/aarch64, 2 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPV6_PORTRANGE_LOW: number | undefined = S.IPV6_PORTRANGE_LOW;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 8 on linux/aarch64, 8 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_PREFER_SRC_CGA: number | undefined = S.IPV6_PREFER_SRC_CGA;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_PREFER_SRC_COA: number | undefined = S.IPV6_PREFER_SRC_COA;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 1024 on linux/aarch64, 1024 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_PREFER_SRC_HOME: number | undefined = S.IPV6_PREFER_SRC_HOME;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 2048 on linux/aarch64, 2048 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_PREFER_SRC_NONCGA: number | undefined = S.IPV6_PREFER_SRC_NONCGA;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_PREFER_SRC_PUBLIC: number | undefined = S.IPV6_PREFER_SRC_PUBLIC;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 256 on linux/aarch64, 256 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_PREFER_SRC_PUBTMP_DEFAULT: number | undefined = S.IPV6_PREFER_SRC_PUBTMP_DEFAULT;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_PREFER_SRC_TMP: number | undefined = S.IPV6_PREFER_SRC_TMP;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 63 on darwin/aarch64, 63 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPV6_PREFER_TEMPADDR: number | undefined = S.IPV6_PREFER_TEMPADDR;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 2560 on linux/aarch64, 2560 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_PRIORITY_10: number | undefined = S.IPV6_PRIORITY_10;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 2816 on linux/aarch64, 2816 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_PRIORITY_11: number | undefined = S.IPV6_PRIORITY_11;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 3072 on linux/aarch64, 3072 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_PRIORITY_12: number | undefined = S.IPV6_PRIORITY_12;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 3328 on linux/aarch64, 3328 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_PRIORITY_13: number | undefined = S.IPV6_PRIORITY_13;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 3584 on linux/aarch64, 3584 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_PRIORITY_14: number | undefined = S.IPV6_PRIORITY_14;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 3840 on linux/aarch64, 3840 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_PRIORITY_15: number | undefined = S.IPV6_PRIORITY_15;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 2048 on linux/aarch64, 2048 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_PRIORITY_8: number | undefined = S.IPV6_PRIORITY_8;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 2304 on linux/aarch64, 2304 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_PRIORITY_9: number | undefined = S.IPV6_PRIORITY_9;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 1024 on linux/aarch64, 1024 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_PRIORITY_BULK: number | undefined = S.IPV6_PRIORITY_BULK;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 1792 on linux/aarch64, 1792 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_PRIORITY_CONTROL: number | undefined = S.IPV6_PRIORITY_CONTROL;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 256 on linux/aarch64, 256 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_PRIORITY_FILLER: number | undefined = S.IPV6_PRIORITY_FILLER;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 1536 on linux/aarch64, 1536 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_PRIORITY_INTERACTIVE: number | undefined = S.IPV6_PRIORITY_INTERACTIVE;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 768 on linux/aarch64, 768 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_PRIORITY_RESERVED1: number | undefined = S.IPV6_PRIORITY_RESERVED1;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 1280 on linux/aarch64, 1280 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_PRIORITY_RESERVED2: number | undefined = S.IPV6_PRIORITY_RESERVED2;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 512 on linux/aarch64, 512 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_PRIORITY_UNATTENDED: number | undefined = S.IPV6_PRIORITY_UNATTENDED;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_PRIORITY_UNCHARACTERIZED: number | undefined = S.IPV6_PRIORITY_UNCHARACTERIZED;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 40 on darwin/aarch64, 40 on darwin/x86_64; from `<linux/in6.h>` via `<linux/rds.h>`: 58 on linux/aarch64, 58 on linux/x86_64. */
 export const IPV6_RECVDSTOPTS: number = S.IPV6_RECVDSTOPTS;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 25 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 25 on linux/x86_64. */
-export const IPV6_RECVERR: number = S.IPV6_RECVERR;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 31 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 31 on linux/x86_64. */
-export const IPV6_RECVERR_RFC4884: number = S.IPV6_RECVERR_RFC4884;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 77 on linux/aarch64, 77 on linux/x86_64. */
-export const IPV6_RECVFRAGSIZE: number = S.IPV6_RECVFRAGSIZE;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 51 on linux/aarch64, 51 on linux/x86_64. */
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 25 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 25 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_RECVERR: number | undefined = S.IPV6_RECVERR;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 31 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 31 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_RECVERR_RFC4884: number | undefined = S.IPV6_RECVERR_RFC4884;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 77 on linux/aarch64, 77 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_RECVFRAGSIZE: number | undefined = S.IPV6_RECVFRAGSIZE;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 37 on darwin/aarch64, 37 on darwin/x86_64; from `<linux/in6.h>` via `<linux/rds.h>`: 51 on linux/aarch64, 51 on linux/x86_64. */
 export const IPV6_RECVHOPLIMIT: number = S.IPV6_RECVHOPLIMIT;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 53 on linux/aarch64, 53 on linux/x86_64. */
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 39 on darwin/aarch64, 39 on darwin/x86_64; from `<linux/in6.h>` via `<linux/rds.h>`: 53 on linux/aarch64, 53 on linux/x86_64. */
 export const IPV6_RECVHOPOPTS: number = S.IPV6_RECVHOPOPTS;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 74 on linux/aarch64, 74 on linux/x86_64. */
-export const IPV6_RECVORIGDSTADDR: number = S.IPV6_RECVORIGDSTADDR;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 60 on linux/aarch64, 60 on linux/x86_64. */
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 74 on linux/aarch64, 74 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_RECVORIGDSTADDR: number | undefined = S.IPV6_RECVORIGDSTADDR;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 43 on darwin/aarch64, 43 on darwin/x86_64; from `<linux/in6.h>` via `<linux/rds.h>`: 60 on linux/aarch64, 60 on linux/x86_64. */
 export const IPV6_RECVPATHMTU: number = S.IPV6_RECVPATHMTU;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 49 on linux/aarch64, 49 on linux/x86_64. */
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 61 on darwin/aarch64, 61 on darwin/x86_64; from `<linux/in6.h>` via `<linux/rds.h>`: 49 on linux/aarch64, 49 on linux/x86_64. */
 export const IPV6_RECVPKTINFO: number = S.IPV6_RECVPKTINFO;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 56 on linux/aarch64, 56 on linux/x86_64. */
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 38 on darwin/aarch64, 38 on darwin/x86_64; from `<linux/in6.h>` via `<linux/rds.h>`: 56 on linux/aarch64, 56 on linux/x86_64. */
 export const IPV6_RECVRTHDR: number = S.IPV6_RECVRTHDR;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 66 on linux/aarch64, 66 on linux/x86_64. */
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 35 on darwin/aarch64, 35 on darwin/x86_64; from `<linux/in6.h>` via `<linux/rds.h>`: 66 on linux/aarch64, 66 on linux/x86_64. */
 export const IPV6_RECVTCLASS: number = S.IPV6_RECVTCLASS;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 22 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 22 on linux/x86_64. */
-export const IPV6_ROUTER_ALERT: number = S.IPV6_ROUTER_ALERT;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 30 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 30 on linux/x86_64. */
-export const IPV6_ROUTER_ALERT_ISOLATE: number = S.IPV6_ROUTER_ALERT_ISOLATE;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 57 on linux/aarch64, 57 on linux/x86_64. */
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 22 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 22 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_ROUTER_ALERT: number | undefined = S.IPV6_ROUTER_ALERT;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 30 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 30 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_ROUTER_ALERT_ISOLATE: number | undefined = S.IPV6_ROUTER_ALERT_ISOLATE;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 51 on darwin/aarch64, 51 on darwin/x86_64; from `<linux/in6.h>` via `<linux/rds.h>`: 57 on linux/aarch64, 57 on linux/x86_64. */
 export const IPV6_RTHDR: number = S.IPV6_RTHDR;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 55 on linux/aarch64, 55 on linux/x86_64. */
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 57 on darwin/aarch64, 57 on darwin/x86_64; from `<linux/in6.h>` via `<linux/rds.h>`: 55 on linux/aarch64, 55 on linux/x86_64. */
 export const IPV6_RTHDRDSTOPTS: number = S.IPV6_RTHDRDSTOPTS;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 0 on darwin/aarch64, 0 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
 export const IPV6_RTHDR_LOOSE: number = S.IPV6_RTHDR_LOOSE;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 1 on darwin/aarch64, 1 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
 export const IPV6_RTHDR_STRICT: number = S.IPV6_RTHDR_STRICT;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 0 on darwin/aarch64, 0 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
 export const IPV6_RTHDR_TYPE_0: number = S.IPV6_RTHDR_TYPE_0;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 59 on linux/aarch64, 59 on linux/x86_64. */
-export const IPV6_RXDSTOPTS: number = S.IPV6_RXDSTOPTS;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 54 on linux/aarch64, 54 on linux/x86_64. */
-export const IPV6_RXHOPOPTS: number = S.IPV6_RXHOPOPTS;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 67 on linux/aarch64, 67 on linux/x86_64. */
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 59 on linux/aarch64, 59 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_RXDSTOPTS: number | undefined = S.IPV6_RXDSTOPTS;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 54 on linux/aarch64, 54 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_RXHOPOPTS: number | undefined = S.IPV6_RXHOPOPTS;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 3 on darwin/aarch64, 3 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPV6_SOCKOPT_RESERVED1: number | undefined = S.IPV6_SOCKOPT_RESERVED1;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 36 on darwin/aarch64, 36 on darwin/x86_64; from `<linux/in6.h>` via `<linux/rds.h>`: 67 on linux/aarch64, 67 on linux/x86_64. */
 export const IPV6_TCLASS: number = S.IPV6_TCLASS;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 7 on linux/aarch64, 7 on linux/x86_64. */
-export const IPV6_TLV_CALIPSO: number = S.IPV6_TLV_CALIPSO;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 201 on linux/aarch64, 201 on linux/x86_64. */
-export const IPV6_TLV_HAO: number = S.IPV6_TLV_HAO;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 49 on linux/aarch64, 49 on linux/x86_64. */
-export const IPV6_TLV_IOAM: number = S.IPV6_TLV_IOAM;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 194 on linux/aarch64, 194 on linux/x86_64. */
-export const IPV6_TLV_JUMBO: number = S.IPV6_TLV_JUMBO;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const IPV6_TLV_PAD1: number = S.IPV6_TLV_PAD1;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const IPV6_TLV_PADN: number = S.IPV6_TLV_PADN;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 5 on linux/aarch64, 5 on linux/x86_64. */
-export const IPV6_TLV_ROUTERALERT: number = S.IPV6_TLV_ROUTERALERT;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 75 on linux/aarch64, 75 on linux/x86_64. */
-export const IPV6_TRANSPARENT: number = S.IPV6_TRANSPARENT;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 16 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 16 on linux/x86_64. */
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 7 on linux/aarch64, 7 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_TLV_CALIPSO: number | undefined = S.IPV6_TLV_CALIPSO;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 201 on linux/aarch64, 201 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_TLV_HAO: number | undefined = S.IPV6_TLV_HAO;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 49 on linux/aarch64, 49 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_TLV_IOAM: number | undefined = S.IPV6_TLV_IOAM;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 194 on linux/aarch64, 194 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_TLV_JUMBO: number | undefined = S.IPV6_TLV_JUMBO;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_TLV_PAD1: number | undefined = S.IPV6_TLV_PAD1;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_TLV_PADN: number | undefined = S.IPV6_TLV_PADN;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 5 on linux/aarch64, 5 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_TLV_ROUTERALERT: number | undefined = S.IPV6_TLV_ROUTERALERT;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 75 on linux/aarch64, 75 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_TRANSPARENT: number | undefined = S.IPV6_TRANSPARENT;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 4 on darwin/aarch64, 4 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 16 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 16 on linux/x86_64. */
 export const IPV6_UNICAST_HOPS: number = S.IPV6_UNICAST_HOPS;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 76 on linux/aarch64, 76 on linux/x86_64. */
-export const IPV6_UNICAST_IF: number = S.IPV6_UNICAST_IF;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 26 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 26 on linux/x86_64. */
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<linux/in6.h>` via `<linux/rds.h>`: 76 on linux/aarch64, 76 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_UNICAST_IF: number | undefined = S.IPV6_UNICAST_IF;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 42 on darwin/aarch64, 42 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IPV6_USE_MIN_MTU: number | undefined = S.IPV6_USE_MIN_MTU;
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<netinet6/in6.h>` via `<netinet/in.h>`: 27 on darwin/aarch64, 27 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 26 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 26 on linux/x86_64. */
 export const IPV6_V6ONLY: number = S.IPV6_V6ONLY;
-/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 35 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 35 on linux/x86_64. */
-export const IPV6_XFRM_POLICY: number = S.IPV6_XFRM_POLICY;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 35 on linux/aarch64, 35 on linux/x86_64. */
+/** IPv6 socket option or option value (level IPPROTO_IPV6), from `<bits/in.h>` via `<netinet/in.h>`: 35 on linux/aarch64; from `<linux/in6.h>` via `<linux/rds.h>`: 35 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IPV6_XFRM_POLICY: number | undefined = S.IPV6_XFRM_POLICY;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 12 on darwin/aarch64, 12 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 35 on linux/aarch64, 35 on linux/x86_64. */
 export const IP_ADD_MEMBERSHIP: number = S.IP_ADD_MEMBERSHIP;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 39 on linux/aarch64, 39 on linux/x86_64. */
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 70 on darwin/aarch64, 70 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 39 on linux/aarch64, 39 on linux/x86_64. */
 export const IP_ADD_SOURCE_MEMBERSHIP: number = S.IP_ADD_SOURCE_MEMBERSHIP;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 24 on linux/aarch64, 24 on linux/x86_64. */
-export const IP_BIND_ADDRESS_NO_PORT: number = S.IP_BIND_ADDRESS_NO_PORT;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 38 on linux/aarch64, 38 on linux/x86_64. */
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 24 on linux/aarch64, 24 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IP_BIND_ADDRESS_NO_PORT: number | undefined = S.IP_BIND_ADDRESS_NO_PORT;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 72 on darwin/aarch64, 72 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 38 on linux/aarch64, 38 on linux/x86_64. */
 export const IP_BLOCK_SOURCE: number = S.IP_BLOCK_SOURCE;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 23 on linux/aarch64, 23 on linux/x86_64. */
-export const IP_CHECKSUM: number = S.IP_CHECKSUM;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 25 on darwin/aarch64, 25 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IP_BOUND_IF: number | undefined = S.IP_BOUND_IF;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 23 on linux/aarch64, 23 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IP_CHECKSUM: number | undefined = S.IP_CHECKSUM;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 1 on darwin/aarch64, 1 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
 export const IP_DEFAULT_MULTICAST_LOOP: number = S.IP_DEFAULT_MULTICAST_LOOP;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 1 on darwin/aarch64, 1 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
 export const IP_DEFAULT_MULTICAST_TTL: number = S.IP_DEFAULT_MULTICAST_TTL;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 36 on linux/aarch64, 36 on linux/x86_64. */
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 28 on darwin/aarch64, 28 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IP_DONTFRAG: number | undefined = S.IP_DONTFRAG;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 13 on darwin/aarch64, 13 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 36 on linux/aarch64, 36 on linux/x86_64. */
 export const IP_DROP_MEMBERSHIP: number = S.IP_DROP_MEMBERSHIP;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 40 on linux/aarch64, 40 on linux/x86_64. */
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 71 on darwin/aarch64, 71 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 40 on linux/aarch64, 40 on linux/x86_64. */
 export const IP_DROP_SOURCE_MEMBERSHIP: number = S.IP_DROP_SOURCE_MEMBERSHIP;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 15 on linux/aarch64, 15 on linux/x86_64. */
-export const IP_FREEBIND: number = S.IP_FREEBIND;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 60 on darwin/aarch64, 60 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IP_DUMMYNET_CONFIGURE: number | undefined = S.IP_DUMMYNET_CONFIGURE;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 61 on darwin/aarch64, 61 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IP_DUMMYNET_DEL: number | undefined = S.IP_DUMMYNET_DEL;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 62 on darwin/aarch64, 62 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IP_DUMMYNET_FLUSH: number | undefined = S.IP_DUMMYNET_FLUSH;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 64 on darwin/aarch64, 64 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IP_DUMMYNET_GET: number | undefined = S.IP_DUMMYNET_GET;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 22 on darwin/aarch64, 22 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IP_FAITH: number | undefined = S.IP_FAITH;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 15 on linux/aarch64, 15 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IP_FREEBIND: number | undefined = S.IP_FREEBIND;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 40 on darwin/aarch64, 40 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IP_FW_ADD: number | undefined = S.IP_FW_ADD;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 41 on darwin/aarch64, 41 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IP_FW_DEL: number | undefined = S.IP_FW_DEL;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 42 on darwin/aarch64, 42 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IP_FW_FLUSH: number | undefined = S.IP_FW_FLUSH;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 44 on darwin/aarch64, 44 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IP_FW_GET: number | undefined = S.IP_FW_GET;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 45 on darwin/aarch64, 45 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IP_FW_RESETLOG: number | undefined = S.IP_FW_RESETLOG;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 43 on darwin/aarch64, 43 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IP_FW_ZERO: number | undefined = S.IP_FW_ZERO;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 2 on darwin/aarch64, 2 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
 export const IP_HDRINCL: number = S.IP_HDRINCL;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 21 on darwin/aarch64, 21 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
 export const IP_IPSEC_POLICY: number = S.IP_IPSEC_POLICY;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 20 on linux/aarch64, 20 on linux/x86_64. */
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 512 on darwin/aarch64, 512 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IP_MAX_GROUP_SRC_FILTER: number | undefined = S.IP_MAX_GROUP_SRC_FILTER;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 4095 on darwin/aarch64, 4095 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 20 on linux/aarch64, 20 on linux/x86_64. */
 export const IP_MAX_MEMBERSHIPS: number = S.IP_MAX_MEMBERSHIPS;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 21 on linux/aarch64, 21 on linux/x86_64. */
-export const IP_MINTTL: number = S.IP_MINTTL;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 41 on linux/aarch64, 41 on linux/x86_64. */
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 128 on darwin/aarch64, 128 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IP_MAX_SOCK_MUTE_FILTER: number | undefined = S.IP_MAX_SOCK_MUTE_FILTER;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 128 on darwin/aarch64, 128 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IP_MAX_SOCK_SRC_FILTER: number | undefined = S.IP_MAX_SOCK_SRC_FILTER;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 21 on linux/aarch64, 21 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IP_MINTTL: number | undefined = S.IP_MINTTL;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 31 on darwin/aarch64, 31 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IP_MIN_MEMBERSHIPS: number | undefined = S.IP_MIN_MEMBERSHIPS;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 74 on darwin/aarch64, 74 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 41 on linux/aarch64, 41 on linux/x86_64. */
 export const IP_MSFILTER: number = S.IP_MSFILTER;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 14 on linux/aarch64, 14 on linux/x86_64. */
-export const IP_MTU: number = S.IP_MTU;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 10 on linux/aarch64, 10 on linux/x86_64. */
-export const IP_MTU_DISCOVER: number = S.IP_MTU_DISCOVER;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 49 on linux/aarch64, 49 on linux/x86_64. */
-export const IP_MULTICAST_ALL: number = S.IP_MULTICAST_ALL;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 32 on linux/aarch64, 32 on linux/x86_64. */
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 14 on linux/aarch64, 14 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IP_MTU: number | undefined = S.IP_MTU;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 10 on linux/aarch64, 10 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IP_MTU_DISCOVER: number | undefined = S.IP_MTU_DISCOVER;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 49 on linux/aarch64, 49 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IP_MULTICAST_ALL: number | undefined = S.IP_MULTICAST_ALL;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 9 on darwin/aarch64, 9 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 32 on linux/aarch64, 32 on linux/x86_64. */
 export const IP_MULTICAST_IF: number = S.IP_MULTICAST_IF;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 34 on linux/aarch64, 34 on linux/x86_64. */
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 66 on darwin/aarch64, 66 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IP_MULTICAST_IFINDEX: number | undefined = S.IP_MULTICAST_IFINDEX;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 11 on darwin/aarch64, 11 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 34 on linux/aarch64, 34 on linux/x86_64. */
 export const IP_MULTICAST_LOOP: number = S.IP_MULTICAST_LOOP;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 33 on linux/aarch64, 33 on linux/x86_64. */
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 10 on darwin/aarch64, 10 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 33 on linux/aarch64, 33 on linux/x86_64. */
 export const IP_MULTICAST_TTL: number = S.IP_MULTICAST_TTL;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 22 on linux/aarch64, 22 on linux/x86_64. */
-export const IP_NODEFRAG: number = S.IP_NODEFRAG;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 14 on darwin/aarch64, 14 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IP_MULTICAST_VIF: number | undefined = S.IP_MULTICAST_VIF;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 55 on darwin/aarch64, 55 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IP_NAT__XXX: number | undefined = S.IP_NAT__XXX;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 22 on linux/aarch64, 22 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IP_NODEFRAG: number | undefined = S.IP_NODEFRAG;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 50 on darwin/aarch64, 50 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IP_OLD_FW_ADD: number | undefined = S.IP_OLD_FW_ADD;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 51 on darwin/aarch64, 51 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IP_OLD_FW_DEL: number | undefined = S.IP_OLD_FW_DEL;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 52 on darwin/aarch64, 52 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IP_OLD_FW_FLUSH: number | undefined = S.IP_OLD_FW_FLUSH;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 54 on darwin/aarch64, 54 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IP_OLD_FW_GET: number | undefined = S.IP_OLD_FW_GET;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 56 on darwin/aarch64, 56 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IP_OLD_FW_RESETLOG: number | undefined = S.IP_OLD_FW_RESETLOG;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 53 on darwin/aarch64, 53 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IP_OLD_FW_ZERO: number | undefined = S.IP_OLD_FW_ZERO;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 1 on darwin/aarch64, 1 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
 export const IP_OPTIONS: number = S.IP_OPTIONS;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 20 on linux/aarch64, 20 on linux/x86_64. */
-export const IP_ORIGDSTADDR: number = S.IP_ORIGDSTADDR;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 18 on linux/aarch64, 18 on linux/x86_64. */
-export const IP_PASSSEC: number = S.IP_PASSSEC;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 20 on linux/aarch64, 20 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IP_ORIGDSTADDR: number | undefined = S.IP_ORIGDSTADDR;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 18 on linux/aarch64, 18 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IP_PASSSEC: number | undefined = S.IP_PASSSEC;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 26 on darwin/aarch64, 26 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
 export const IP_PKTINFO: number = S.IP_PKTINFO;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 9 on linux/aarch64, 9 on linux/x86_64. */
-export const IP_PKTOPTIONS: number = S.IP_PKTOPTIONS;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 10 on linux/aarch64, 10 on linux/x86_64. */
-export const IP_PMTUDISC: number = S.IP_PMTUDISC;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const IP_PMTUDISC_DO: number = S.IP_PMTUDISC_DO;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const IP_PMTUDISC_DONT: number = S.IP_PMTUDISC_DONT;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const IP_PMTUDISC_INTERFACE: number = S.IP_PMTUDISC_INTERFACE;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 5 on linux/aarch64, 5 on linux/x86_64. */
-export const IP_PMTUDISC_OMIT: number = S.IP_PMTUDISC_OMIT;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const IP_PMTUDISC_PROBE: number = S.IP_PMTUDISC_PROBE;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const IP_PMTUDISC_WANT: number = S.IP_PMTUDISC_WANT;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 11 on linux/aarch64, 11 on linux/x86_64. */
-export const IP_RECVERR: number = S.IP_RECVERR;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 26 on linux/aarch64, 26 on linux/x86_64. */
-export const IP_RECVERR_RFC4884: number = S.IP_RECVERR_RFC4884;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 25 on linux/aarch64, 25 on linux/x86_64. */
-export const IP_RECVFRAGSIZE: number = S.IP_RECVFRAGSIZE;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 6 on linux/aarch64, 6 on linux/x86_64. */
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 9 on linux/aarch64, 9 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IP_PKTOPTIONS: number | undefined = S.IP_PKTOPTIONS;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 10 on linux/aarch64, 10 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IP_PMTUDISC: number | undefined = S.IP_PMTUDISC;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IP_PMTUDISC_DO: number | undefined = S.IP_PMTUDISC_DO;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IP_PMTUDISC_DONT: number | undefined = S.IP_PMTUDISC_DONT;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IP_PMTUDISC_INTERFACE: number | undefined = S.IP_PMTUDISC_INTERFACE;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 5 on linux/aarch64, 5 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IP_PMTUDISC_OMIT: number | undefined = S.IP_PMTUDISC_OMIT;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IP_PMTUDISC_PROBE: number | undefined = S.IP_PMTUDISC_PROBE;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IP_PMTUDISC_WANT: number | undefined = S.IP_PMTUDISC_WANT;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 19 on darwin/aarch64, 19 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IP_PORTRANGE: number | undefined = S.IP_PORTRANGE;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 0 on darwin/aarch64, 0 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IP_PORTRANGE_DEFAULT: number | undefined = S.IP_PORTRANGE_DEFAULT;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 1 on darwin/aarch64, 1 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IP_PORTRANGE_HIGH: number | undefined = S.IP_PORTRANGE_HIGH;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 2 on darwin/aarch64, 2 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IP_PORTRANGE_LOW: number | undefined = S.IP_PORTRANGE_LOW;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 7 on darwin/aarch64, 7 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IP_RECVDSTADDR: number | undefined = S.IP_RECVDSTADDR;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 11 on linux/aarch64, 11 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IP_RECVERR: number | undefined = S.IP_RECVERR;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 26 on linux/aarch64, 26 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IP_RECVERR_RFC4884: number | undefined = S.IP_RECVERR_RFC4884;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 25 on linux/aarch64, 25 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IP_RECVFRAGSIZE: number | undefined = S.IP_RECVFRAGSIZE;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 20 on darwin/aarch64, 20 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IP_RECVIF: number | undefined = S.IP_RECVIF;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 5 on darwin/aarch64, 5 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 6 on linux/aarch64, 6 on linux/x86_64. */
 export const IP_RECVOPTS: number = S.IP_RECVOPTS;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 20 on linux/aarch64, 20 on linux/x86_64. */
-export const IP_RECVORIGDSTADDR: number = S.IP_RECVORIGDSTADDR;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 7 on linux/aarch64, 7 on linux/x86_64. */
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 20 on linux/aarch64, 20 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IP_RECVORIGDSTADDR: number | undefined = S.IP_RECVORIGDSTADDR;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 26 on darwin/aarch64, 26 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IP_RECVPKTINFO: number | undefined = S.IP_RECVPKTINFO;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 6 on darwin/aarch64, 6 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 7 on linux/aarch64, 7 on linux/x86_64. */
 export const IP_RECVRETOPTS: number = S.IP_RECVRETOPTS;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 13 on linux/aarch64, 13 on linux/x86_64. */
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 27 on darwin/aarch64, 27 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 13 on linux/aarch64, 13 on linux/x86_64. */
 export const IP_RECVTOS: number = S.IP_RECVTOS;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 12 on linux/aarch64, 12 on linux/x86_64. */
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 24 on darwin/aarch64, 24 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 12 on linux/aarch64, 12 on linux/x86_64. */
 export const IP_RECVTTL: number = S.IP_RECVTTL;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 7 on linux/aarch64, 7 on linux/x86_64. */
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 8 on darwin/aarch64, 8 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 7 on linux/aarch64, 7 on linux/x86_64. */
 export const IP_RETOPTS: number = S.IP_RETOPTS;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 5 on linux/aarch64, 5 on linux/x86_64. */
-export const IP_ROUTER_ALERT: number = S.IP_ROUTER_ALERT;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 5 on linux/aarch64, 5 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IP_ROUTER_ALERT: number | undefined = S.IP_ROUTER_ALERT;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 16 on darwin/aarch64, 16 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IP_RSVP_OFF: number | undefined = S.IP_RSVP_OFF;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 15 on darwin/aarch64, 15 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IP_RSVP_ON: number | undefined = S.IP_RSVP_ON;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 18 on darwin/aarch64, 18 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IP_RSVP_VIF_OFF: number | undefined = S.IP_RSVP_VIF_OFF;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 17 on darwin/aarch64, 17 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IP_RSVP_VIF_ON: number | undefined = S.IP_RSVP_VIF_ON;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 23 on darwin/aarch64, 23 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IP_STRIPHDR: number | undefined = S.IP_STRIPHDR;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 3 on darwin/aarch64, 3 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
 export const IP_TOS: number = S.IP_TOS;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 19 on linux/aarch64, 19 on linux/x86_64. */
-export const IP_TRANSPARENT: number = S.IP_TRANSPARENT;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 65 on darwin/aarch64, 65 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const IP_TRAFFIC_MGT_BACKGROUND: number | undefined = S.IP_TRAFFIC_MGT_BACKGROUND;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 19 on linux/aarch64, 19 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IP_TRANSPARENT: number | undefined = S.IP_TRANSPARENT;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 4 on darwin/aarch64, 4 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
 export const IP_TTL: number = S.IP_TTL;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 37 on linux/aarch64, 37 on linux/x86_64. */
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<netinet/in.h>`: 73 on darwin/aarch64, 73 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 37 on linux/aarch64, 37 on linux/x86_64. */
 export const IP_UNBLOCK_SOURCE: number = S.IP_UNBLOCK_SOURCE;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 50 on linux/aarch64, 50 on linux/x86_64. */
-export const IP_UNICAST_IF: number = S.IP_UNICAST_IF;
-/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 17 on linux/aarch64, 17 on linux/x86_64. */
-export const IP_XFRM_POLICY: number = S.IP_XFRM_POLICY;
-/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const J1939_EE_INFO_NONE: number = S.J1939_EE_INFO_NONE;
-/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const J1939_EE_INFO_RX_ABORT: number = S.J1939_EE_INFO_RX_ABORT;
-/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const J1939_EE_INFO_RX_DPO: number = S.J1939_EE_INFO_RX_DPO;
-/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const J1939_EE_INFO_RX_RTS: number = S.J1939_EE_INFO_RX_RTS;
-/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const J1939_EE_INFO_TX_ABORT: number = S.J1939_EE_INFO_TX_ABORT;
-/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 512 on linux/aarch64, 512 on linux/x86_64. */
-export const J1939_FILTER_MAX: number = S.J1939_FILTER_MAX;
-/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 254 on linux/aarch64, 254 on linux/x86_64. */
-export const J1939_IDLE_ADDR: number = S.J1939_IDLE_ADDR;
-/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 253 on linux/aarch64, 253 on linux/x86_64. */
-export const J1939_MAX_UNICAST_ADDR: number = S.J1939_MAX_UNICAST_ADDR;
-/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const J1939_NLA_BYTES_ACKED: number = S.J1939_NLA_BYTES_ACKED;
-/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 7 on linux/aarch64, 7 on linux/x86_64. */
-export const J1939_NLA_DEST_ADDR: number = S.J1939_NLA_DEST_ADDR;
-/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 5 on linux/aarch64, 5 on linux/x86_64. */
-export const J1939_NLA_DEST_NAME: number = S.J1939_NLA_DEST_NAME;
-/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const J1939_NLA_PAD: number = S.J1939_NLA_PAD;
-/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const J1939_NLA_PGN: number = S.J1939_NLA_PGN;
-/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 6 on linux/aarch64, 6 on linux/x86_64. */
-export const J1939_NLA_SRC_ADDR: number = S.J1939_NLA_SRC_ADDR;
-/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const J1939_NLA_SRC_NAME: number = S.J1939_NLA_SRC_NAME;
-/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const J1939_NLA_TOTAL_SIZE: number = S.J1939_NLA_TOTAL_SIZE;
-/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 255 on linux/aarch64, 255 on linux/x86_64. */
-export const J1939_NO_ADDR: number = S.J1939_NO_ADDR;
-/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const J1939_NO_NAME: number = S.J1939_NO_NAME;
-/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 262144 on linux/aarch64, 262144 on linux/x86_64. */
-export const J1939_NO_PGN: number = S.J1939_NO_PGN;
-/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 60928 on linux/aarch64, 60928 on linux/x86_64. */
-export const J1939_PGN_ADDRESS_CLAIMED: number = S.J1939_PGN_ADDRESS_CLAIMED;
-/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 65240 on linux/aarch64, 65240 on linux/x86_64. */
-export const J1939_PGN_ADDRESS_COMMANDED: number = S.J1939_PGN_ADDRESS_COMMANDED;
-/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 262143 on linux/aarch64, 262143 on linux/x86_64. */
-export const J1939_PGN_MAX: number = S.J1939_PGN_MAX;
-/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 261888 on linux/aarch64, 261888 on linux/x86_64. */
-export const J1939_PGN_PDU1_MAX: number = S.J1939_PGN_PDU1_MAX;
-/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 59904 on linux/aarch64, 59904 on linux/x86_64. */
-export const J1939_PGN_REQUEST: number = S.J1939_PGN_REQUEST;
-/** Bluetooth L2CAP socket option (level SOL_L2CAP), from `<net/bluetooth/l2cap.h>` via constants/supplement.h: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const L2CAP_CONNINFO: number = S.L2CAP_CONNINFO;
-/** Bluetooth L2CAP socket option (level SOL_L2CAP), from `<net/bluetooth/l2cap.h>` via constants/supplement.h: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const L2CAP_LM: number = S.L2CAP_LM;
-/** Bluetooth L2CAP socket option (level SOL_L2CAP), from `<net/bluetooth/l2cap.h>` via constants/supplement.h: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const L2CAP_LM_AUTH: number = S.L2CAP_LM_AUTH;
-/** Bluetooth L2CAP socket option (level SOL_L2CAP), from `<net/bluetooth/l2cap.h>` via constants/supplement.h: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const L2CAP_LM_ENCRYPT: number = S.L2CAP_LM_ENCRYPT;
-/** Bluetooth L2CAP socket option (level SOL_L2CAP), from `<net/bluetooth/l2cap.h>` via constants/supplement.h: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const L2CAP_LM_MASTER: number = S.L2CAP_LM_MASTER;
-/** Bluetooth L2CAP socket option (level SOL_L2CAP), from `<net/bluetooth/l2cap.h>` via constants/supplement.h: 16 on linux/aarch64, 16 on linux/x86_64. */
-export const L2CAP_LM_RELIABLE: number = S.L2CAP_LM_RELIABLE;
-/** Bluetooth L2CAP socket option (level SOL_L2CAP), from `<net/bluetooth/l2cap.h>` via constants/supplement.h: 32 on linux/aarch64, 32 on linux/x86_64. */
-export const L2CAP_LM_SECURE: number = S.L2CAP_LM_SECURE;
-/** Bluetooth L2CAP socket option (level SOL_L2CAP), from `<net/bluetooth/l2cap.h>` via constants/supplement.h: 8 on linux/aarch64, 8 on linux/x86_64. */
-export const L2CAP_LM_TRUSTED: number = S.L2CAP_LM_TRUSTED;
-/** Bluetooth L2CAP socket option (level SOL_L2CAP), from `<net/bluetooth/l2cap.h>` via constants/supplement.h: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const L2CAP_OPTIONS: number = S.L2CAP_OPTIONS;
-/** Protocol-independent multicast socket option, from `<bits/in.h>` via `<netinet/in.h>`: 43 on linux/aarch64, 43 on linux/x86_64. */
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 50 on linux/aarch64, 50 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IP_UNICAST_IF: number | undefined = S.IP_UNICAST_IF;
+/** IPv4 socket option or option value (level IPPROTO_IP), from `<bits/in.h>` via `<netinet/in.h>`: 17 on linux/aarch64, 17 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const IP_XFRM_POLICY: number | undefined = S.IP_XFRM_POLICY;
+/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const J1939_EE_INFO_NONE: number | undefined = S.J1939_EE_INFO_NONE;
+/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const J1939_EE_INFO_RX_ABORT: number | undefined = S.J1939_EE_INFO_RX_ABORT;
+/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const J1939_EE_INFO_RX_DPO: number | undefined = S.J1939_EE_INFO_RX_DPO;
+/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const J1939_EE_INFO_RX_RTS: number | undefined = S.J1939_EE_INFO_RX_RTS;
+/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const J1939_EE_INFO_TX_ABORT: number | undefined = S.J1939_EE_INFO_TX_ABORT;
+/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 512 on linux/aarch64, 512 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const J1939_FILTER_MAX: number | undefined = S.J1939_FILTER_MAX;
+/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 254 on linux/aarch64, 254 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const J1939_IDLE_ADDR: number | undefined = S.J1939_IDLE_ADDR;
+/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 253 on linux/aarch64, 253 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const J1939_MAX_UNICAST_ADDR: number | undefined = S.J1939_MAX_UNICAST_ADDR;
+/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const J1939_NLA_BYTES_ACKED: number | undefined = S.J1939_NLA_BYTES_ACKED;
+/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 7 on linux/aarch64, 7 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const J1939_NLA_DEST_ADDR: number | undefined = S.J1939_NLA_DEST_ADDR;
+/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 5 on linux/aarch64, 5 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const J1939_NLA_DEST_NAME: number | undefined = S.J1939_NLA_DEST_NAME;
+/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const J1939_NLA_PAD: number | undefined = S.J1939_NLA_PAD;
+/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const J1939_NLA_PGN: number | undefined = S.J1939_NLA_PGN;
+/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 6 on linux/aarch64, 6 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const J1939_NLA_SRC_ADDR: number | undefined = S.J1939_NLA_SRC_ADDR;
+/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const J1939_NLA_SRC_NAME: number | undefined = S.J1939_NLA_SRC_NAME;
+/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const J1939_NLA_TOTAL_SIZE: number | undefined = S.J1939_NLA_TOTAL_SIZE;
+/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 255 on linux/aarch64, 255 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const J1939_NO_ADDR: number | undefined = S.J1939_NO_ADDR;
+/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const J1939_NO_NAME: number | undefined = S.J1939_NO_NAME;
+/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 262144 on linux/aarch64, 262144 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const J1939_NO_PGN: number | undefined = S.J1939_NO_PGN;
+/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 60928 on linux/aarch64, 60928 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const J1939_PGN_ADDRESS_CLAIMED: number | undefined = S.J1939_PGN_ADDRESS_CLAIMED;
+/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 65240 on linux/aarch64, 65240 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const J1939_PGN_ADDRESS_COMMANDED: number | undefined = S.J1939_PGN_ADDRESS_COMMANDED;
+/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 262143 on linux/aarch64, 262143 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const J1939_PGN_MAX: number | undefined = S.J1939_PGN_MAX;
+/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 261888 on linux/aarch64, 261888 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const J1939_PGN_PDU1_MAX: number | undefined = S.J1939_PGN_PDU1_MAX;
+/** SAE J1939 (CAN_J1939) constant, from `<linux/can/j1939.h>`: 59904 on linux/aarch64, 59904 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const J1939_PGN_REQUEST: number | undefined = S.J1939_PGN_REQUEST;
+/** Bluetooth L2CAP socket option (level SOL_L2CAP), from `<net/bluetooth/l2cap.h>` via constants/supplement.h: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const L2CAP_CONNINFO: number | undefined = S.L2CAP_CONNINFO;
+/** Bluetooth L2CAP socket option (level SOL_L2CAP), from `<net/bluetooth/l2cap.h>` via constants/supplement.h: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const L2CAP_LM: number | undefined = S.L2CAP_LM;
+/** Bluetooth L2CAP socket option (level SOL_L2CAP), from `<net/bluetooth/l2cap.h>` via constants/supplement.h: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const L2CAP_LM_AUTH: number | undefined = S.L2CAP_LM_AUTH;
+/** Bluetooth L2CAP socket option (level SOL_L2CAP), from `<net/bluetooth/l2cap.h>` via constants/supplement.h: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const L2CAP_LM_ENCRYPT: number | undefined = S.L2CAP_LM_ENCRYPT;
+/** Bluetooth L2CAP socket option (level SOL_L2CAP), from `<net/bluetooth/l2cap.h>` via constants/supplement.h: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const L2CAP_LM_MASTER: number | undefined = S.L2CAP_LM_MASTER;
+/** Bluetooth L2CAP socket option (level SOL_L2CAP), from `<net/bluetooth/l2cap.h>` via constants/supplement.h: 16 on linux/aarch64, 16 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const L2CAP_LM_RELIABLE: number | undefined = S.L2CAP_LM_RELIABLE;
+/** Bluetooth L2CAP socket option (level SOL_L2CAP), from `<net/bluetooth/l2cap.h>` via constants/supplement.h: 32 on linux/aarch64, 32 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const L2CAP_LM_SECURE: number | undefined = S.L2CAP_LM_SECURE;
+/** Bluetooth L2CAP socket option (level SOL_L2CAP), from `<net/bluetooth/l2cap.h>` via constants/supplement.h: 8 on linux/aarch64, 8 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const L2CAP_LM_TRUSTED: number | undefined = S.L2CAP_LM_TRUSTED;
+/** Bluetooth L2CAP socket option (level SOL_L2CAP), from `<net/bluetooth/l2cap.h>` via constants/supplement.h: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const L2CAP_OPTIONS: number | undefined = S.L2CAP_OPTIONS;
+/** Unix-domain socket option (level SOL_LOCAL, 0), from `<sys/un.h>`: 1 on darwin/aarch64, 1 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const LOCAL_PEERCRED: number | undefined = S.LOCAL_PEERCRED;
+/** Unix-domain socket option (level SOL_LOCAL, 0), from `<sys/un.h>`: 3 on darwin/aarch64, 3 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const LOCAL_PEEREPID: number | undefined = S.LOCAL_PEEREPID;
+/** Unix-domain socket option (level SOL_LOCAL, 0), from `<sys/un.h>`: 5 on darwin/aarch64, 5 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const LOCAL_PEEREUUID: number | undefined = S.LOCAL_PEEREUUID;
+/** Unix-domain socket option (level SOL_LOCAL, 0), from `<sys/un.h>`: 2 on darwin/aarch64, 2 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const LOCAL_PEERPID: number | undefined = S.LOCAL_PEERPID;
+/** Unix-domain socket option (level SOL_LOCAL, 0), from `<sys/un.h>`: 6 on darwin/aarch64, 6 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const LOCAL_PEERTOKEN: number | undefined = S.LOCAL_PEERTOKEN;
+/** Unix-domain socket option (level SOL_LOCAL, 0), from `<sys/un.h>`: 4 on darwin/aarch64, 4 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const LOCAL_PEERUUID: number | undefined = S.LOCAL_PEERUUID;
+/** Protocol-independent multicast socket option, from `<netinet/in.h>`: 84 on darwin/aarch64, 84 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 43 on linux/aarch64, 43 on linux/x86_64. */
 export const MCAST_BLOCK_SOURCE: number = S.MCAST_BLOCK_SOURCE;
-/** Protocol-independent multicast socket option, from `<bits/in.h>` via `<netinet/in.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
+/** Protocol-independent multicast socket option, from `<netinet/in.h>`: 2 on darwin/aarch64, 2 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
 export const MCAST_EXCLUDE: number = S.MCAST_EXCLUDE;
-/** Protocol-independent multicast socket option, from `<bits/in.h>` via `<netinet/in.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
+/** Protocol-independent multicast socket option, from `<netinet/in.h>`: 1 on darwin/aarch64, 1 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
 export const MCAST_INCLUDE: number = S.MCAST_INCLUDE;
-/** Protocol-independent multicast socket option, from `<bits/in.h>` via `<netinet/in.h>`: 42 on linux/aarch64, 42 on linux/x86_64. */
+/** Protocol-independent multicast socket option, from `<netinet/in.h>`: 80 on darwin/aarch64, 80 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 42 on linux/aarch64, 42 on linux/x86_64. */
 export const MCAST_JOIN_GROUP: number = S.MCAST_JOIN_GROUP;
-/** Protocol-independent multicast socket option, from `<bits/in.h>` via `<netinet/in.h>`: 46 on linux/aarch64, 46 on linux/x86_64. */
+/** Protocol-independent multicast socket option, from `<netinet/in.h>`: 82 on darwin/aarch64, 82 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 46 on linux/aarch64, 46 on linux/x86_64. */
 export const MCAST_JOIN_SOURCE_GROUP: number = S.MCAST_JOIN_SOURCE_GROUP;
-/** Protocol-independent multicast socket option, from `<bits/in.h>` via `<netinet/in.h>`: 45 on linux/aarch64, 45 on linux/x86_64. */
+/** Protocol-independent multicast socket option, from `<netinet/in.h>`: 81 on darwin/aarch64, 81 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 45 on linux/aarch64, 45 on linux/x86_64. */
 export const MCAST_LEAVE_GROUP: number = S.MCAST_LEAVE_GROUP;
-/** Protocol-independent multicast socket option, from `<bits/in.h>` via `<netinet/in.h>`: 47 on linux/aarch64, 47 on linux/x86_64. */
+/** Protocol-independent multicast socket option, from `<netinet/in.h>`: 83 on darwin/aarch64, 83 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 47 on linux/aarch64, 47 on linux/x86_64. */
 export const MCAST_LEAVE_SOURCE_GROUP: number = S.MCAST_LEAVE_SOURCE_GROUP;
-/** Protocol-independent multicast socket option, from `<bits/in.h>` via `<netinet/in.h>`: 48 on linux/aarch64, 48 on linux/x86_64. */
-export const MCAST_MSFILTER: number = S.MCAST_MSFILTER;
-/** Protocol-independent multicast socket option, from `<bits/in.h>` via `<netinet/in.h>`: 44 on linux/aarch64, 44 on linux/x86_64. */
+/** Protocol-independent multicast socket option, from `<bits/in.h>` via `<netinet/in.h>`: 48 on linux/aarch64, 48 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const MCAST_MSFILTER: number | undefined = S.MCAST_MSFILTER;
+/** Protocol-independent multicast socket option, from `<netinet/in.h>`: 85 on darwin/aarch64, 85 on darwin/x86_64; from `<bits/in.h>` via `<netinet/in.h>`: 44 on linux/aarch64, 44 on linux/x86_64. */
 export const MCAST_UNBLOCK_SOURCE: number = S.MCAST_UNBLOCK_SOURCE;
-/** Message flag for send()/recv() and msg_flags, from `<bits/socket.h>` via `<sys/socket.h>`: 262144 on linux/aarch64, 262144 on linux/x86_64. */
-export const MSG_BATCH: number = S.MSG_BATCH;
-/** Message flag for send()/recv() and msg_flags, from `<bits/socket.h>` via `<sys/socket.h>`: 1073741824 on linux/aarch64, 1073741824 on linux/x86_64. */
-export const MSG_CMSG_CLOEXEC: number = S.MSG_CMSG_CLOEXEC;
-/** Message flag for send()/recv() and msg_flags, from `<bits/socket.h>` via `<sys/socket.h>`: 2048 on linux/aarch64, 2048 on linux/x86_64. */
-export const MSG_CONFIRM: number = S.MSG_CONFIRM;
-/** Message flag for send()/recv() and msg_flags, from `<bits/socket.h>` via `<sys/socket.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
+/** Protocol-independent multicast socket option, from `<netinet/in.h>`: 0 on darwin/aarch64, 0 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const MCAST_UNDEFINED: number | undefined = S.MCAST_UNDEFINED;
+/** Message flag for send()/recv() and msg_flags, from `<bits/socket.h>` via `<sys/socket.h>`: 262144 on linux/aarch64, 262144 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const MSG_BATCH: number | undefined = S.MSG_BATCH;
+/** Message flag for send()/recv() and msg_flags, from `<bits/socket.h>` via `<sys/socket.h>`: 1073741824 on linux/aarch64, 1073741824 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const MSG_CMSG_CLOEXEC: number | undefined = S.MSG_CMSG_CLOEXEC;
+/** Message flag for send()/recv() and msg_flags, from `<bits/socket.h>` via `<sys/socket.h>`: 2048 on linux/aarch64, 2048 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const MSG_CONFIRM: number | undefined = S.MSG_CONFIRM;
+/** Message flag for send()/recv() and msg_flags, from `<sys/socket.h>`: 32 on darwin/aarch64, 32 on darwin/x86_64; from `<bits/socket.h>` via `<sys/socket.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
 export const MSG_CTRUNC: number = S.MSG_CTRUNC;
-/** Message flag for send()/recv() and msg_flags, from `<bits/socket.h>` via `<sys/socket.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
+/** Message flag for send()/recv() and msg_flags, from `<sys/socket.h>`: 4 on darwin/aarch64, 4 on darwin/x86_64; from `<bits/socket.h>` via `<sys/socket.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
 export const MSG_DONTROUTE: number = S.MSG_DONTROUTE;
-/** Message flag for send()/recv() and msg_flags, from `<bits/socket.h>` via `<sys/socket.h>`: 64 on linux/aarch64, 64 on linux/x86_64. */
+/** Message flag for send()/recv() and msg_flags, from `<sys/socket.h>`: 128 on darwin/aarch64, 128 on darwin/x86_64; from `<bits/socket.h>` via `<sys/socket.h>`: 64 on linux/aarch64, 64 on linux/x86_64. */
 export const MSG_DONTWAIT: number = S.MSG_DONTWAIT;
-/** Message flag for send()/recv() and msg_flags, from `<bits/socket.h>` via `<sys/socket.h>`: 128 on linux/aarch64, 128 on linux/x86_64. */
+/** Message flag for send()/recv() and msg_flags, from `<sys/socket.h>`: 256 on darwin/aarch64, 256 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const MSG_EOF: number | undefined = S.MSG_EOF;
+/** Message flag for send()/recv() and msg_flags, from `<sys/socket.h>`: 8 on darwin/aarch64, 8 on darwin/x86_64; from `<bits/socket.h>` via `<sys/socket.h>`: 128 on linux/aarch64, 128 on linux/x86_64. */
 export const MSG_EOR: number = S.MSG_EOR;
-/** Message flag for send()/recv() and msg_flags, from `<bits/socket.h>` via `<sys/socket.h>`: 8192 on linux/aarch64, 8192 on linux/x86_64. */
-export const MSG_ERRQUEUE: number = S.MSG_ERRQUEUE;
-/** Message flag for send()/recv() and msg_flags, from `<bits/socket.h>` via `<sys/socket.h>`: 536870912 on linux/aarch64, 536870912 on linux/x86_64. */
-export const MSG_FASTOPEN: number = S.MSG_FASTOPEN;
-/** Message flag for send()/recv() and msg_flags, from `<bits/socket.h>` via `<sys/socket.h>`: 512 on linux/aarch64, 512 on linux/x86_64. */
-export const MSG_FIN: number = S.MSG_FIN;
-/** Message flag for send()/recv() and msg_flags, from `<bits/socket.h>` via `<sys/socket.h>`: 32768 on linux/aarch64, 32768 on linux/x86_64. */
-export const MSG_MORE: number = S.MSG_MORE;
-/** Message flag for send()/recv() and msg_flags, from `<bits/socket.h>` via `<sys/socket.h>`: 16384 on linux/aarch64, 16384 on linux/x86_64. */
+/** Message flag for send()/recv() and msg_flags, from `<bits/socket.h>` via `<sys/socket.h>`: 8192 on linux/aarch64, 8192 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const MSG_ERRQUEUE: number | undefined = S.MSG_ERRQUEUE;
+/** Message flag for send()/recv() and msg_flags, from `<bits/socket.h>` via `<sys/socket.h>`: 536870912 on linux/aarch64, 536870912 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const MSG_FASTOPEN: number | undefined = S.MSG_FASTOPEN;
+/** Message flag for send()/recv() and msg_flags, from `<bits/socket.h>` via `<sys/socket.h>`: 512 on linux/aarch64, 512 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const MSG_FIN: number | undefined = S.MSG_FIN;
+/** Message flag for send()/recv() and msg_flags, from `<sys/socket.h>`: 1024 on darwin/aarch64, 1024 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const MSG_FLUSH: number | undefined = S.MSG_FLUSH;
+/** Message flag for send()/recv() and msg_flags, from `<sys/socket.h>`: 8192 on darwin/aarch64, 8192 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const MSG_HAVEMORE: number | undefined = S.MSG_HAVEMORE;
+/** Message flag for send()/recv() and msg_flags, from `<sys/socket.h>`: 2048 on darwin/aarch64, 2048 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const MSG_HOLD: number | undefined = S.MSG_HOLD;
+/** Message flag for send()/recv() and msg_flags, from `<bits/socket.h>` via `<sys/socket.h>`: 32768 on linux/aarch64, 32768 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const MSG_MORE: number | undefined = S.MSG_MORE;
+/** Message flag for send()/recv() and msg_flags, from `<sys/socket.h>`: 65536 on darwin/aarch64, 65536 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const MSG_NEEDSA: number | undefined = S.MSG_NEEDSA;
+/** Message flag for send()/recv() and msg_flags, from `<sys/socket.h>`: 524288 on darwin/aarch64, 524288 on darwin/x86_64; from `<bits/socket.h>` via `<sys/socket.h>`: 16384 on linux/aarch64, 16384 on linux/x86_64. */
 export const MSG_NOSIGNAL: number = S.MSG_NOSIGNAL;
-/** Message flag for send()/recv() and msg_flags, from `<bits/socket.h>` via `<sys/socket.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
+/** Message flag for send()/recv() and msg_flags, from `<sys/socket.h>`: 1 on darwin/aarch64, 1 on darwin/x86_64; from `<bits/socket.h>` via `<sys/socket.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
 export const MSG_OOB: number = S.MSG_OOB;
-/** Message flag for send()/recv() and msg_flags, from `<bits/socket.h>` via `<sys/socket.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
+/** Message flag for send()/recv() and msg_flags, from `<sys/socket.h>`: 2 on darwin/aarch64, 2 on darwin/x86_64; from `<bits/socket.h>` via `<sys/socket.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
 export const MSG_PEEK: number = S.MSG_PEEK;
-/** Message flag for send()/recv() and msg_flags, from `<bits/socket.h>` via `<sys/socket.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
-export const MSG_PROXY: number = S.MSG_PROXY;
-/** Message flag for send()/recv() and msg_flags, from `<bits/socket.h>` via `<sys/socket.h>`: 4096 on linux/aarch64, 4096 on linux/x86_64. */
-export const MSG_RST: number = S.MSG_RST;
-/** Message flag for send()/recv() and msg_flags, from `<bits/socket.h>` via `<sys/socket.h>`: 1024 on linux/aarch64, 1024 on linux/x86_64. */
-export const MSG_SYN: number = S.MSG_SYN;
-/** Message flag for send()/recv() and msg_flags, from `<bits/socket.h>` via `<sys/socket.h>`: 32 on linux/aarch64, 32 on linux/x86_64. */
+/** Message flag for send()/recv() and msg_flags, from `<bits/socket.h>` via `<sys/socket.h>`: 16 on linux/aarch64, 16 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const MSG_PROXY: number | undefined = S.MSG_PROXY;
+/** Message flag for send()/recv() and msg_flags, from `<sys/socket.h>`: 16384 on darwin/aarch64, 16384 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const MSG_RCVMORE: number | undefined = S.MSG_RCVMORE;
+/** Message flag for send()/recv() and msg_flags, from `<bits/socket.h>` via `<sys/socket.h>`: 4096 on linux/aarch64, 4096 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const MSG_RST: number | undefined = S.MSG_RST;
+/** Message flag for send()/recv() and msg_flags, from `<sys/socket.h>`: 4096 on darwin/aarch64, 4096 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const MSG_SEND: number | undefined = S.MSG_SEND;
+/** Message flag for send()/recv() and msg_flags, from `<bits/socket.h>` via `<sys/socket.h>`: 1024 on linux/aarch64, 1024 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const MSG_SYN: number | undefined = S.MSG_SYN;
+/** Message flag for send()/recv() and msg_flags, from `<sys/socket.h>`: 16 on darwin/aarch64, 16 on darwin/x86_64; from `<bits/socket.h>` via `<sys/socket.h>`: 32 on linux/aarch64, 32 on linux/x86_64. */
 export const MSG_TRUNC: number = S.MSG_TRUNC;
-/** Message flag for send()/recv() and msg_flags, from `<bits/socket.h>` via `<sys/socket.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const MSG_TRYHARD: number = S.MSG_TRYHARD;
-/** Message flag for send()/recv() and msg_flags, from `<bits/socket.h>` via `<sys/socket.h>`: 256 on linux/aarch64, 256 on linux/x86_64. */
+/** Message flag for send()/recv() and msg_flags, from `<bits/socket.h>` via `<sys/socket.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const MSG_TRYHARD: number | undefined = S.MSG_TRYHARD;
+/** Message flag for send()/recv() and msg_flags, from `<sys/socket.h>`: 64 on darwin/aarch64, 64 on darwin/x86_64; from `<bits/socket.h>` via `<sys/socket.h>`: 256 on linux/aarch64, 256 on linux/x86_64. */
 export const MSG_WAITALL: number = S.MSG_WAITALL;
-/** Message flag for send()/recv() and msg_flags, from `<bits/socket.h>` via `<sys/socket.h>`: 65536 on linux/aarch64, 65536 on linux/x86_64. */
-export const MSG_WAITFORONE: number = S.MSG_WAITFORONE;
-/** Message flag for send()/recv() and msg_flags, from `<bits/socket.h>` via `<sys/socket.h>`: 67108864 on linux/aarch64, 67108864 on linux/x86_64. */
-export const MSG_ZEROCOPY: number = S.MSG_ZEROCOPY;
-/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const NETLINK_ADD_MEMBERSHIP: number = S.NETLINK_ADD_MEMBERSHIP;
-/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 9 on linux/aarch64, 9 on linux/x86_64. */
-export const NETLINK_AUDIT: number = S.NETLINK_AUDIT;
-/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const NETLINK_BROADCAST_ERROR: number = S.NETLINK_BROADCAST_ERROR;
-/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 10 on linux/aarch64, 10 on linux/x86_64. */
-export const NETLINK_CAP_ACK: number = S.NETLINK_CAP_ACK;
-/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const NETLINK_CONNECTED: number = S.NETLINK_CONNECTED;
-/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 11 on linux/aarch64, 11 on linux/x86_64. */
-export const NETLINK_CONNECTOR: number = S.NETLINK_CONNECTOR;
-/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 21 on linux/aarch64, 21 on linux/x86_64. */
-export const NETLINK_CRYPTO: number = S.NETLINK_CRYPTO;
-/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 14 on linux/aarch64, 14 on linux/x86_64. */
-export const NETLINK_DNRTMSG: number = S.NETLINK_DNRTMSG;
-/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const NETLINK_DROP_MEMBERSHIP: number = S.NETLINK_DROP_MEMBERSHIP;
-/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 19 on linux/aarch64, 19 on linux/x86_64. */
-export const NETLINK_ECRYPTFS: number = S.NETLINK_ECRYPTFS;
-/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 11 on linux/aarch64, 11 on linux/x86_64. */
-export const NETLINK_EXT_ACK: number = S.NETLINK_EXT_ACK;
-/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 10 on linux/aarch64, 10 on linux/x86_64. */
-export const NETLINK_FIB_LOOKUP: number = S.NETLINK_FIB_LOOKUP;
-/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const NETLINK_FIREWALL: number = S.NETLINK_FIREWALL;
-/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
-export const NETLINK_GENERIC: number = S.NETLINK_GENERIC;
-/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 12 on linux/aarch64, 12 on linux/x86_64. */
-export const NETLINK_GET_STRICT_CHK: number = S.NETLINK_GET_STRICT_CHK;
-/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const NETLINK_INET_DIAG: number = S.NETLINK_INET_DIAG;
-/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 13 on linux/aarch64, 13 on linux/x86_64. */
-export const NETLINK_IP6_FW: number = S.NETLINK_IP6_FW;
-/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
-export const NETLINK_ISCSI: number = S.NETLINK_ISCSI;
-/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 15 on linux/aarch64, 15 on linux/x86_64. */
-export const NETLINK_KOBJECT_UEVENT: number = S.NETLINK_KOBJECT_UEVENT;
-/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
-export const NETLINK_LISTEN_ALL_NSID: number = S.NETLINK_LISTEN_ALL_NSID;
-/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 9 on linux/aarch64, 9 on linux/x86_64. */
-export const NETLINK_LIST_MEMBERSHIPS: number = S.NETLINK_LIST_MEMBERSHIPS;
-/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 12 on linux/aarch64, 12 on linux/x86_64. */
-export const NETLINK_NETFILTER: number = S.NETLINK_NETFILTER;
-/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 5 on linux/aarch64, 5 on linux/x86_64. */
-export const NETLINK_NFLOG: number = S.NETLINK_NFLOG;
-/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 5 on linux/aarch64, 5 on linux/x86_64. */
-export const NETLINK_NO_ENOBUFS: number = S.NETLINK_NO_ENOBUFS;
-/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const NETLINK_PKTINFO: number = S.NETLINK_PKTINFO;
-/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 20 on linux/aarch64, 20 on linux/x86_64. */
-export const NETLINK_RDMA: number = S.NETLINK_RDMA;
-/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const NETLINK_ROUTE: number = S.NETLINK_ROUTE;
-/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 6 on linux/aarch64, 6 on linux/x86_64. */
-export const NETLINK_RX_RING: number = S.NETLINK_RX_RING;
-/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 18 on linux/aarch64, 18 on linux/x86_64. */
-export const NETLINK_SCSITRANSPORT: number = S.NETLINK_SCSITRANSPORT;
-/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 7 on linux/aarch64, 7 on linux/x86_64. */
-export const NETLINK_SELINUX: number = S.NETLINK_SELINUX;
-/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 22 on linux/aarch64, 22 on linux/x86_64. */
-export const NETLINK_SMC: number = S.NETLINK_SMC;
-/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const NETLINK_SOCK_DIAG: number = S.NETLINK_SOCK_DIAG;
-/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 7 on linux/aarch64, 7 on linux/x86_64. */
-export const NETLINK_TX_RING: number = S.NETLINK_TX_RING;
-/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const NETLINK_UNCONNECTED: number = S.NETLINK_UNCONNECTED;
-/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const NETLINK_UNUSED: number = S.NETLINK_UNUSED;
-/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const NETLINK_USERSOCK: number = S.NETLINK_USERSOCK;
-/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 6 on linux/aarch64, 6 on linux/x86_64. */
-export const NETLINK_XFRM: number = S.NETLINK_XFRM;
-/** getnameinfo() flag or buffer size, from `<netdb.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
+/** Message flag for send()/recv() and msg_flags, from `<bits/socket.h>` via `<sys/socket.h>`: 65536 on linux/aarch64, 65536 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const MSG_WAITFORONE: number | undefined = S.MSG_WAITFORONE;
+/** Message flag for send()/recv() and msg_flags, from `<sys/socket.h>`: 512 on darwin/aarch64, 512 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const MSG_WAITSTREAM: number | undefined = S.MSG_WAITSTREAM;
+/** Message flag for send()/recv() and msg_flags, from `<bits/socket.h>` via `<sys/socket.h>`: 67108864 on linux/aarch64, 67108864 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const MSG_ZEROCOPY: number | undefined = S.MSG_ZEROCOPY;
+/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NETLINK_ADD_MEMBERSHIP: number | undefined = S.NETLINK_ADD_MEMBERSHIP;
+/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 9 on linux/aarch64, 9 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NETLINK_AUDIT: number | undefined = S.NETLINK_AUDIT;
+/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NETLINK_BROADCAST_ERROR: number | undefined = S.NETLINK_BROADCAST_ERROR;
+/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 10 on linux/aarch64, 10 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NETLINK_CAP_ACK: number | undefined = S.NETLINK_CAP_ACK;
+/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NETLINK_CONNECTED: number | undefined = S.NETLINK_CONNECTED;
+/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 11 on linux/aarch64, 11 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NETLINK_CONNECTOR: number | undefined = S.NETLINK_CONNECTOR;
+/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 21 on linux/aarch64, 21 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NETLINK_CRYPTO: number | undefined = S.NETLINK_CRYPTO;
+/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 14 on linux/aarch64, 14 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NETLINK_DNRTMSG: number | undefined = S.NETLINK_DNRTMSG;
+/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NETLINK_DROP_MEMBERSHIP: number | undefined = S.NETLINK_DROP_MEMBERSHIP;
+/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 19 on linux/aarch64, 19 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NETLINK_ECRYPTFS: number | undefined = S.NETLINK_ECRYPTFS;
+/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 11 on linux/aarch64, 11 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NETLINK_EXT_ACK: number | undefined = S.NETLINK_EXT_ACK;
+/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 10 on linux/aarch64, 10 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NETLINK_FIB_LOOKUP: number | undefined = S.NETLINK_FIB_LOOKUP;
+/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NETLINK_FIREWALL: number | undefined = S.NETLINK_FIREWALL;
+/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 16 on linux/aarch64, 16 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NETLINK_GENERIC: number | undefined = S.NETLINK_GENERIC;
+/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 12 on linux/aarch64, 12 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NETLINK_GET_STRICT_CHK: number | undefined = S.NETLINK_GET_STRICT_CHK;
+/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NETLINK_INET_DIAG: number | undefined = S.NETLINK_INET_DIAG;
+/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 13 on linux/aarch64, 13 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NETLINK_IP6_FW: number | undefined = S.NETLINK_IP6_FW;
+/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 8 on linux/aarch64, 8 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NETLINK_ISCSI: number | undefined = S.NETLINK_ISCSI;
+/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 15 on linux/aarch64, 15 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NETLINK_KOBJECT_UEVENT: number | undefined = S.NETLINK_KOBJECT_UEVENT;
+/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 8 on linux/aarch64, 8 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NETLINK_LISTEN_ALL_NSID: number | undefined = S.NETLINK_LISTEN_ALL_NSID;
+/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 9 on linux/aarch64, 9 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NETLINK_LIST_MEMBERSHIPS: number | undefined = S.NETLINK_LIST_MEMBERSHIPS;
+/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 12 on linux/aarch64, 12 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NETLINK_NETFILTER: number | undefined = S.NETLINK_NETFILTER;
+/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 5 on linux/aarch64, 5 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NETLINK_NFLOG: number | undefined = S.NETLINK_NFLOG;
+/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 5 on linux/aarch64, 5 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NETLINK_NO_ENOBUFS: number | undefined = S.NETLINK_NO_ENOBUFS;
+/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NETLINK_PKTINFO: number | undefined = S.NETLINK_PKTINFO;
+/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 20 on linux/aarch64, 20 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NETLINK_RDMA: number | undefined = S.NETLINK_RDMA;
+/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NETLINK_ROUTE: number | undefined = S.NETLINK_ROUTE;
+/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 6 on linux/aarch64, 6 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NETLINK_RX_RING: number | undefined = S.NETLINK_RX_RING;
+/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 18 on linux/aarch64, 18 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NETLINK_SCSITRANSPORT: number | undefined = S.NETLINK_SCSITRANSPORT;
+/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 7 on linux/aarch64, 7 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NETLINK_SELINUX: number | undefined = S.NETLINK_SELINUX;
+/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 22 on linux/aarch64, 22 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NETLINK_SMC: number | undefined = S.NETLINK_SMC;
+/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NETLINK_SOCK_DIAG: number | undefined = S.NETLINK_SOCK_DIAG;
+/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 7 on linux/aarch64, 7 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NETLINK_TX_RING: number | undefined = S.NETLINK_TX_RING;
+/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NETLINK_UNCONNECTED: number | undefined = S.NETLINK_UNCONNECTED;
+/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NETLINK_UNUSED: number | undefined = S.NETLINK_UNUSED;
+/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NETLINK_USERSOCK: number | undefined = S.NETLINK_USERSOCK;
+/** Netlink protocol or socket option (level SOL_NETLINK), from `<linux/netlink.h>`: 6 on linux/aarch64, 6 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NETLINK_XFRM: number | undefined = S.NETLINK_XFRM;
+/** getnameinfo() flag or buffer size, from `<netdb.h>`: 16 on darwin/aarch64, 16 on darwin/x86_64, 16 on linux/aarch64, 16 on linux/x86_64. */
 export const NI_DGRAM: number = S.NI_DGRAM;
-/** getnameinfo() flag or buffer size, from `<netdb.h>`: 32 on linux/aarch64, 32 on linux/x86_64. */
-export const NI_IDN: number = S.NI_IDN;
-/** getnameinfo() flag or buffer size, from `<netdb.h>`: 1025 on linux/aarch64, 1025 on linux/x86_64. */
+/** getnameinfo() flag or buffer size, from `<netdb.h>`: 32 on linux/aarch64, 32 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NI_IDN: number | undefined = S.NI_IDN;
+/** getnameinfo() flag or buffer size, from `<netdb.h>`: 1025 on darwin/aarch64, 1025 on darwin/x86_64, 1025 on linux/aarch64, 1025 on linux/x86_64. */
 export const NI_MAXHOST: number = S.NI_MAXHOST;
-/** getnameinfo() flag or buffer size, from `<netdb.h>`: 32 on linux/aarch64, 32 on linux/x86_64. */
+/** getnameinfo() flag or buffer size, from `<netdb.h>`: 32 on darwin/aarch64, 32 on darwin/x86_64, 32 on linux/aarch64, 32 on linux/x86_64. */
 export const NI_MAXSERV: number = S.NI_MAXSERV;
-/** getnameinfo() flag or buffer size, from `<netdb.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
+/** getnameinfo() flag or buffer size, from `<netdb.h>`: 4 on darwin/aarch64, 4 on darwin/x86_64, 8 on linux/aarch64, 8 on linux/x86_64. */
 export const NI_NAMEREQD: number = S.NI_NAMEREQD;
-/** getnameinfo() flag or buffer size, from `<netdb.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
+/** getnameinfo() flag or buffer size, from `<netdb.h>`: 1 on darwin/aarch64, 1 on darwin/x86_64, 4 on linux/aarch64, 4 on linux/x86_64. */
 export const NI_NOFQDN: number = S.NI_NOFQDN;
-/** getnameinfo() flag or buffer size, from `<netdb.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
+/** getnameinfo() flag or buffer size, from `<netdb.h>`: 2 on darwin/aarch64, 2 on darwin/x86_64, 1 on linux/aarch64, 1 on linux/x86_64. */
 export const NI_NUMERICHOST: number = S.NI_NUMERICHOST;
-/** getnameinfo() flag or buffer size, from `<netdb.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
+/** getnameinfo() flag or buffer size, from `<netdb.h>`: 256 on darwin/aarch64, 256 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const NI_NUMERICSCOPE: number | undefined = S.NI_NUMERICSCOPE;
+/** getnameinfo() flag or buffer size, from `<netdb.h>`: 8 on darwin/aarch64, 8 on darwin/x86_64, 2 on linux/aarch64, 2 on linux/x86_64. */
 export const NI_NUMERICSERV: number = S.NI_NUMERICSERV;
-/** Netlink attribute flag or size, from `<linux/netlink.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const NLA_ALIGNTO: number = S.NLA_ALIGNTO;
-/** Netlink attribute flag or size, from `<linux/netlink.h>`: 32768 on linux/aarch64, 32768 on linux/x86_64. */
-export const NLA_F_NESTED: number = S.NLA_F_NESTED;
-/** Netlink attribute flag or size, from `<linux/netlink.h>`: 16384 on linux/aarch64, 16384 on linux/x86_64. */
-export const NLA_F_NET_BYTEORDER: number = S.NLA_F_NET_BYTEORDER;
-/** Netlink attribute flag or size, from `<linux/netlink.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const NLA_HDRLEN: number = S.NLA_HDRLEN;
-/** Netlink attribute flag or size, from `<linux/netlink.h>`: -49153 on linux/aarch64, -49153 on linux/x86_64. */
-export const NLA_TYPE_MASK: number = S.NLA_TYPE_MASK;
-/** Netlink message type or size, from `<linux/netlink.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const NLMSG_ALIGNTO: number = S.NLMSG_ALIGNTO;
-/** Netlink message type or size, from `<linux/netlink.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const NLMSG_DONE: number = S.NLMSG_DONE;
-/** Netlink message type or size, from `<linux/netlink.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const NLMSG_ERROR: number = S.NLMSG_ERROR;
-/** Netlink message type or size, from `<linux/netlink.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
-export const NLMSG_HDRLEN: number = S.NLMSG_HDRLEN;
-/** Netlink message type or size, from `<linux/netlink.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
-export const NLMSG_MIN_TYPE: number = S.NLMSG_MIN_TYPE;
-/** Netlink message type or size, from `<linux/netlink.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const NLMSG_NOOP: number = S.NLMSG_NOOP;
-/** Netlink message type or size, from `<linux/netlink.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const NLMSG_OVERRUN: number = S.NLMSG_OVERRUN;
-/** Netlink message flag (nlmsg_flags), from `<linux/netlink.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const NLM_F_ACK: number = S.NLM_F_ACK;
-/** Netlink message flag (nlmsg_flags), from `<linux/netlink.h>`: 512 on linux/aarch64, 512 on linux/x86_64. */
-export const NLM_F_ACK_TLVS: number = S.NLM_F_ACK_TLVS;
-/** Netlink message flag (nlmsg_flags), from `<linux/netlink.h>`: 2048 on linux/aarch64, 2048 on linux/x86_64. */
-export const NLM_F_APPEND: number = S.NLM_F_APPEND;
-/** Netlink message flag (nlmsg_flags), from `<linux/netlink.h>`: 1024 on linux/aarch64, 1024 on linux/x86_64. */
-export const NLM_F_ATOMIC: number = S.NLM_F_ATOMIC;
-/** Netlink message flag (nlmsg_flags), from `<linux/netlink.h>`: 512 on linux/aarch64, 512 on linux/x86_64. */
-export const NLM_F_BULK: number = S.NLM_F_BULK;
-/** Netlink message flag (nlmsg_flags), from `<linux/netlink.h>`: 256 on linux/aarch64, 256 on linux/x86_64. */
-export const NLM_F_CAPPED: number = S.NLM_F_CAPPED;
-/** Netlink message flag (nlmsg_flags), from `<linux/netlink.h>`: 1024 on linux/aarch64, 1024 on linux/x86_64. */
-export const NLM_F_CREATE: number = S.NLM_F_CREATE;
-/** Netlink message flag (nlmsg_flags), from `<linux/netlink.h>`: 768 on linux/aarch64, 768 on linux/x86_64. */
-export const NLM_F_DUMP: number = S.NLM_F_DUMP;
-/** Netlink message flag (nlmsg_flags), from `<linux/netlink.h>`: 32 on linux/aarch64, 32 on linux/x86_64. */
-export const NLM_F_DUMP_FILTERED: number = S.NLM_F_DUMP_FILTERED;
-/** Netlink message flag (nlmsg_flags), from `<linux/netlink.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
-export const NLM_F_DUMP_INTR: number = S.NLM_F_DUMP_INTR;
-/** Netlink message flag (nlmsg_flags), from `<linux/netlink.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
-export const NLM_F_ECHO: number = S.NLM_F_ECHO;
-/** Netlink message flag (nlmsg_flags), from `<linux/netlink.h>`: 512 on linux/aarch64, 512 on linux/x86_64. */
-export const NLM_F_EXCL: number = S.NLM_F_EXCL;
-/** Netlink message flag (nlmsg_flags), from `<linux/netlink.h>`: 512 on linux/aarch64, 512 on linux/x86_64. */
-export const NLM_F_MATCH: number = S.NLM_F_MATCH;
-/** Netlink message flag (nlmsg_flags), from `<linux/netlink.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const NLM_F_MULTI: number = S.NLM_F_MULTI;
-/** Netlink message flag (nlmsg_flags), from `<linux/netlink.h>`: 256 on linux/aarch64, 256 on linux/x86_64. */
-export const NLM_F_NONREC: number = S.NLM_F_NONREC;
-/** Netlink message flag (nlmsg_flags), from `<linux/netlink.h>`: 256 on linux/aarch64, 256 on linux/x86_64. */
-export const NLM_F_REPLACE: number = S.NLM_F_REPLACE;
-/** Netlink message flag (nlmsg_flags), from `<linux/netlink.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const NLM_F_REQUEST: number = S.NLM_F_REQUEST;
-/** Netlink message flag (nlmsg_flags), from `<linux/netlink.h>`: 256 on linux/aarch64, 256 on linux/x86_64. */
-export const NLM_F_ROOT: number = S.NLM_F_ROOT;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const PACKET_ADD_MEMBERSHIP: number = S.PACKET_ADD_MEMBERSHIP;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
-export const PACKET_AUXDATA: number = S.PACKET_AUXDATA;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const PACKET_BROADCAST: number = S.PACKET_BROADCAST;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 7 on linux/aarch64, 7 on linux/x86_64. */
-export const PACKET_COPY_THRESH: number = S.PACKET_COPY_THRESH;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const PACKET_DROP_MEMBERSHIP: number = S.PACKET_DROP_MEMBERSHIP;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 18 on linux/aarch64, 18 on linux/x86_64. */
-export const PACKET_FANOUT: number = S.PACKET_FANOUT;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 6 on linux/aarch64, 6 on linux/x86_64. */
-export const PACKET_FANOUT_CBPF: number = S.PACKET_FANOUT_CBPF;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const PACKET_FANOUT_CPU: number = S.PACKET_FANOUT_CPU;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 22 on linux/aarch64, 22 on linux/x86_64. */
-export const PACKET_FANOUT_DATA: number = S.PACKET_FANOUT_DATA;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 7 on linux/aarch64, 7 on linux/x86_64. */
-export const PACKET_FANOUT_EBPF: number = S.PACKET_FANOUT_EBPF;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 32768 on linux/aarch64, 32768 on linux/x86_64. */
-export const PACKET_FANOUT_FLAG_DEFRAG: number = S.PACKET_FANOUT_FLAG_DEFRAG;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 4096 on linux/aarch64, 4096 on linux/x86_64. */
-export const PACKET_FANOUT_FLAG_ROLLOVER: number = S.PACKET_FANOUT_FLAG_ROLLOVER;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 8192 on linux/aarch64, 8192 on linux/x86_64. */
-export const PACKET_FANOUT_FLAG_UNIQUEID: number = S.PACKET_FANOUT_FLAG_UNIQUEID;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const PACKET_FANOUT_HASH: number = S.PACKET_FANOUT_HASH;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const PACKET_FANOUT_LB: number = S.PACKET_FANOUT_LB;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 5 on linux/aarch64, 5 on linux/x86_64. */
-export const PACKET_FANOUT_QM: number = S.PACKET_FANOUT_QM;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const PACKET_FANOUT_RND: number = S.PACKET_FANOUT_RND;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const PACKET_FANOUT_ROLLOVER: number = S.PACKET_FANOUT_ROLLOVER;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 6 on linux/aarch64, 6 on linux/x86_64. */
-export const PACKET_FASTROUTE: number = S.PACKET_FASTROUTE;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 11 on linux/aarch64, 11 on linux/x86_64. */
-export const PACKET_HDRLEN: number = S.PACKET_HDRLEN;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const PACKET_HOST: number = S.PACKET_HOST;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 23 on linux/aarch64, 23 on linux/x86_64. */
-export const PACKET_IGNORE_OUTGOING: number = S.PACKET_IGNORE_OUTGOING;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 7 on linux/aarch64, 7 on linux/x86_64. */
-export const PACKET_KERNEL: number = S.PACKET_KERNEL;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 5 on linux/aarch64, 5 on linux/x86_64. */
-export const PACKET_LOOPBACK: number = S.PACKET_LOOPBACK;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 14 on linux/aarch64, 14 on linux/x86_64. */
-export const PACKET_LOSS: number = S.PACKET_LOSS;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const PACKET_MR_ALLMULTI: number = S.PACKET_MR_ALLMULTI;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const PACKET_MR_MULTICAST: number = S.PACKET_MR_MULTICAST;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const PACKET_MR_PROMISC: number = S.PACKET_MR_PROMISC;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const PACKET_MR_UNICAST: number = S.PACKET_MR_UNICAST;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const PACKET_MULTICAST: number = S.PACKET_MULTICAST;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 9 on linux/aarch64, 9 on linux/x86_64. */
-export const PACKET_ORIGDEV: number = S.PACKET_ORIGDEV;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const PACKET_OTHERHOST: number = S.PACKET_OTHERHOST;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const PACKET_OUTGOING: number = S.PACKET_OUTGOING;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 20 on linux/aarch64, 20 on linux/x86_64. */
-export const PACKET_QDISC_BYPASS: number = S.PACKET_QDISC_BYPASS;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const PACKET_RECV_OUTPUT: number = S.PACKET_RECV_OUTPUT;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 12 on linux/aarch64, 12 on linux/x86_64. */
-export const PACKET_RESERVE: number = S.PACKET_RESERVE;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 21 on linux/aarch64, 21 on linux/x86_64. */
-export const PACKET_ROLLOVER_STATS: number = S.PACKET_ROLLOVER_STATS;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 5 on linux/aarch64, 5 on linux/x86_64. */
-export const PACKET_RX_RING: number = S.PACKET_RX_RING;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 6 on linux/aarch64, 6 on linux/x86_64. */
-export const PACKET_STATISTICS: number = S.PACKET_STATISTICS;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 17 on linux/aarch64, 17 on linux/x86_64. */
-export const PACKET_TIMESTAMP: number = S.PACKET_TIMESTAMP;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 19 on linux/aarch64, 19 on linux/x86_64. */
-export const PACKET_TX_HAS_OFF: number = S.PACKET_TX_HAS_OFF;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 13 on linux/aarch64, 13 on linux/x86_64. */
-export const PACKET_TX_RING: number = S.PACKET_TX_RING;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
-export const PACKET_TX_TIMESTAMP: number = S.PACKET_TX_TIMESTAMP;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 6 on linux/aarch64, 6 on linux/x86_64. */
-export const PACKET_USER: number = S.PACKET_USER;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 10 on linux/aarch64, 10 on linux/x86_64. */
-export const PACKET_VERSION: number = S.PACKET_VERSION;
-/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 15 on linux/aarch64, 15 on linux/x86_64. */
-export const PACKET_VNET_HDR: number = S.PACKET_VNET_HDR;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 38 on linux/aarch64, 38 on linux/x86_64. */
-export const PF_ALG: number = S.PF_ALG;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 5 on linux/aarch64, 5 on linux/x86_64. */
+/** getnameinfo() flag or buffer size, from `<netdb.h>`: 32 on darwin/aarch64, 32 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const NI_WITHSCOPEID: number | undefined = S.NI_WITHSCOPEID;
+/** Netlink attribute flag or size, from `<linux/netlink.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NLA_ALIGNTO: number | undefined = S.NLA_ALIGNTO;
+/** Netlink attribute flag or size, from `<linux/netlink.h>`: 32768 on linux/aarch64, 32768 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NLA_F_NESTED: number | undefined = S.NLA_F_NESTED;
+/** Netlink attribute flag or size, from `<linux/netlink.h>`: 16384 on linux/aarch64, 16384 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NLA_F_NET_BYTEORDER: number | undefined = S.NLA_F_NET_BYTEORDER;
+/** Netlink attribute flag or size, from `<linux/netlink.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NLA_HDRLEN: number | undefined = S.NLA_HDRLEN;
+/** Netlink attribute flag or size, from `<linux/netlink.h>`: -49153 on linux/aarch64, -49153 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NLA_TYPE_MASK: number | undefined = S.NLA_TYPE_MASK;
+/** Netlink message type or size, from `<linux/netlink.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NLMSG_ALIGNTO: number | undefined = S.NLMSG_ALIGNTO;
+/** Netlink message type or size, from `<linux/netlink.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NLMSG_DONE: number | undefined = S.NLMSG_DONE;
+/** Netlink message type or size, from `<linux/netlink.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NLMSG_ERROR: number | undefined = S.NLMSG_ERROR;
+/** Netlink message type or size, from `<linux/netlink.h>`: 16 on linux/aarch64, 16 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NLMSG_HDRLEN: number | undefined = S.NLMSG_HDRLEN;
+/** Netlink message type or size, from `<linux/netlink.h>`: 16 on linux/aarch64, 16 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NLMSG_MIN_TYPE: number | undefined = S.NLMSG_MIN_TYPE;
+/** Netlink message type or size, from `<linux/netlink.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NLMSG_NOOP: number | undefined = S.NLMSG_NOOP;
+/** Netlink message type or size, from `<linux/netlink.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NLMSG_OVERRUN: number | undefined = S.NLMSG_OVERRUN;
+/** Netlink message flag (nlmsg_flags), from `<linux/netlink.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NLM_F_ACK: number | undefined = S.NLM_F_ACK;
+/** Netlink message flag (nlmsg_flags), from `<linux/netlink.h>`: 512 on linux/aarch64, 512 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NLM_F_ACK_TLVS: number | undefined = S.NLM_F_ACK_TLVS;
+/** Netlink message flag (nlmsg_flags), from `<linux/netlink.h>`: 2048 on linux/aarch64, 2048 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NLM_F_APPEND: number | undefined = S.NLM_F_APPEND;
+/** Netlink message flag (nlmsg_flags), from `<linux/netlink.h>`: 1024 on linux/aarch64, 1024 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NLM_F_ATOMIC: number | undefined = S.NLM_F_ATOMIC;
+/** Netlink message flag (nlmsg_flags), from `<linux/netlink.h>`: 512 on linux/aarch64, 512 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NLM_F_BULK: number | undefined = S.NLM_F_BULK;
+/** Netlink message flag (nlmsg_flags), from `<linux/netlink.h>`: 256 on linux/aarch64, 256 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NLM_F_CAPPED: number | undefined = S.NLM_F_CAPPED;
+/** Netlink message flag (nlmsg_flags), from `<linux/netlink.h>`: 1024 on linux/aarch64, 1024 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NLM_F_CREATE: number | undefined = S.NLM_F_CREATE;
+/** Netlink message flag (nlmsg_flags), from `<linux/netlink.h>`: 768 on linux/aarch64, 768 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NLM_F_DUMP: number | undefined = S.NLM_F_DUMP;
+/** Netlink message flag (nlmsg_flags), from `<linux/netlink.h>`: 32 on linux/aarch64, 32 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NLM_F_DUMP_FILTERED: number | undefined = S.NLM_F_DUMP_FILTERED;
+/** Netlink message flag (nlmsg_flags), from `<linux/netlink.h>`: 16 on linux/aarch64, 16 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NLM_F_DUMP_INTR: number | undefined = S.NLM_F_DUMP_INTR;
+/** Netlink message flag (nlmsg_flags), from `<linux/netlink.h>`: 8 on linux/aarch64, 8 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NLM_F_ECHO: number | undefined = S.NLM_F_ECHO;
+/** Netlink message flag (nlmsg_flags), from `<linux/netlink.h>`: 512 on linux/aarch64, 512 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NLM_F_EXCL: number | undefined = S.NLM_F_EXCL;
+/** Netlink message flag (nlmsg_flags), from `<linux/netlink.h>`: 512 on linux/aarch64, 512 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NLM_F_MATCH: number | undefined = S.NLM_F_MATCH;
+/** Netlink message flag (nlmsg_flags), from `<linux/netlink.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NLM_F_MULTI: number | undefined = S.NLM_F_MULTI;
+/** Netlink message flag (nlmsg_flags), from `<linux/netlink.h>`: 256 on linux/aarch64, 256 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NLM_F_NONREC: number | undefined = S.NLM_F_NONREC;
+/** Netlink message flag (nlmsg_flags), from `<linux/netlink.h>`: 256 on linux/aarch64, 256 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NLM_F_REPLACE: number | undefined = S.NLM_F_REPLACE;
+/** Netlink message flag (nlmsg_flags), from `<linux/netlink.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NLM_F_REQUEST: number | undefined = S.NLM_F_REQUEST;
+/** Netlink message flag (nlmsg_flags), from `<linux/netlink.h>`: 256 on linux/aarch64, 256 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const NLM_F_ROOT: number | undefined = S.NLM_F_ROOT;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_ADD_MEMBERSHIP: number | undefined = S.PACKET_ADD_MEMBERSHIP;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 8 on linux/aarch64, 8 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_AUXDATA: number | undefined = S.PACKET_AUXDATA;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_BROADCAST: number | undefined = S.PACKET_BROADCAST;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 7 on linux/aarch64, 7 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_COPY_THRESH: number | undefined = S.PACKET_COPY_THRESH;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_DROP_MEMBERSHIP: number | undefined = S.PACKET_DROP_MEMBERSHIP;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 18 on linux/aarch64, 18 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_FANOUT: number | undefined = S.PACKET_FANOUT;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 6 on linux/aarch64, 6 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_FANOUT_CBPF: number | undefined = S.PACKET_FANOUT_CBPF;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_FANOUT_CPU: number | undefined = S.PACKET_FANOUT_CPU;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 22 on linux/aarch64, 22 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_FANOUT_DATA: number | undefined = S.PACKET_FANOUT_DATA;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 7 on linux/aarch64, 7 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_FANOUT_EBPF: number | undefined = S.PACKET_FANOUT_EBPF;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 32768 on linux/aarch64, 32768 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_FANOUT_FLAG_DEFRAG: number | undefined = S.PACKET_FANOUT_FLAG_DEFRAG;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 4096 on linux/aarch64, 4096 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_FANOUT_FLAG_ROLLOVER: number | undefined = S.PACKET_FANOUT_FLAG_ROLLOVER;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 8192 on linux/aarch64, 8192 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_FANOUT_FLAG_UNIQUEID: number | undefined = S.PACKET_FANOUT_FLAG_UNIQUEID;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_FANOUT_HASH: number | undefined = S.PACKET_FANOUT_HASH;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_FANOUT_LB: number | undefined = S.PACKET_FANOUT_LB;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 5 on linux/aarch64, 5 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_FANOUT_QM: number | undefined = S.PACKET_FANOUT_QM;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_FANOUT_RND: number | undefined = S.PACKET_FANOUT_RND;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_FANOUT_ROLLOVER: number | undefined = S.PACKET_FANOUT_ROLLOVER;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 6 on linux/aarch64, 6 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_FASTROUTE: number | undefined = S.PACKET_FASTROUTE;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 11 on linux/aarch64, 11 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_HDRLEN: number | undefined = S.PACKET_HDRLEN;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_HOST: number | undefined = S.PACKET_HOST;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 23 on linux/aarch64, 23 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_IGNORE_OUTGOING: number | undefined = S.PACKET_IGNORE_OUTGOING;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 7 on linux/aarch64, 7 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_KERNEL: number | undefined = S.PACKET_KERNEL;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 5 on linux/aarch64, 5 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_LOOPBACK: number | undefined = S.PACKET_LOOPBACK;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 14 on linux/aarch64, 14 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_LOSS: number | undefined = S.PACKET_LOSS;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_MR_ALLMULTI: number | undefined = S.PACKET_MR_ALLMULTI;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_MR_MULTICAST: number | undefined = S.PACKET_MR_MULTICAST;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_MR_PROMISC: number | undefined = S.PACKET_MR_PROMISC;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_MR_UNICAST: number | undefined = S.PACKET_MR_UNICAST;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_MULTICAST: number | undefined = S.PACKET_MULTICAST;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 9 on linux/aarch64, 9 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_ORIGDEV: number | undefined = S.PACKET_ORIGDEV;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_OTHERHOST: number | undefined = S.PACKET_OTHERHOST;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_OUTGOING: number | undefined = S.PACKET_OUTGOING;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 20 on linux/aarch64, 20 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_QDISC_BYPASS: number | undefined = S.PACKET_QDISC_BYPASS;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_RECV_OUTPUT: number | undefined = S.PACKET_RECV_OUTPUT;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 12 on linux/aarch64, 12 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_RESERVE: number | undefined = S.PACKET_RESERVE;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 21 on linux/aarch64, 21 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_ROLLOVER_STATS: number | undefined = S.PACKET_ROLLOVER_STATS;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 5 on linux/aarch64, 5 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_RX_RING: number | undefined = S.PACKET_RX_RING;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 6 on linux/aarch64, 6 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_STATISTICS: number | undefined = S.PACKET_STATISTICS;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 17 on linux/aarch64, 17 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_TIMESTAMP: number | undefined = S.PACKET_TIMESTAMP;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 19 on linux/aarch64, 19 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_TX_HAS_OFF: number | undefined = S.PACKET_TX_HAS_OFF;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 13 on linux/aarch64, 13 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_TX_RING: number | undefined = S.PACKET_TX_RING;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 16 on linux/aarch64, 16 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_TX_TIMESTAMP: number | undefined = S.PACKET_TX_TIMESTAMP;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 6 on linux/aarch64, 6 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_USER: number | undefined = S.PACKET_USER;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 10 on linux/aarch64, 10 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_VERSION: number | undefined = S.PACKET_VERSION;
+/** Packet socket (AF_PACKET) packet type or socket option, from `<linux/if_packet.h>`: 15 on linux/aarch64, 15 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PACKET_VNET_HDR: number | undefined = S.PACKET_VNET_HDR;
+/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 38 on linux/aarch64, 38 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PF_ALG: number | undefined = S.PF_ALG;
+/** Protocol family (same value as the AF_* of that name), from `<sys/socket.h>`: 16 on darwin/aarch64, 16 on darwin/x86_64; from `<bits/socket.h>` via `<sys/socket.h>`: 5 on linux/aarch64, 5 on linux/x86_64. */
 export const PF_APPLETALK: number = S.PF_APPLETALK;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 18 on linux/aarch64, 18 on linux/x86_64. */
-export const PF_ASH: number = S.PF_ASH;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
-export const PF_ATMPVC: number = S.PF_ATMPVC;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 20 on linux/aarch64, 20 on linux/x86_64. */
-export const PF_ATMSVC: number = S.PF_ATMSVC;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const PF_AX25: number = S.PF_AX25;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 31 on linux/aarch64, 31 on linux/x86_64. */
-export const PF_BLUETOOTH: number = S.PF_BLUETOOTH;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 7 on linux/aarch64, 7 on linux/x86_64. */
-export const PF_BRIDGE: number = S.PF_BRIDGE;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 37 on linux/aarch64, 37 on linux/x86_64. */
-export const PF_CAIF: number = S.PF_CAIF;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 29 on linux/aarch64, 29 on linux/x86_64. */
-export const PF_CAN: number = S.PF_CAN;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 12 on linux/aarch64, 12 on linux/x86_64. */
+/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 18 on linux/aarch64, 18 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PF_ASH: number | undefined = S.PF_ASH;
+/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 8 on linux/aarch64, 8 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PF_ATMPVC: number | undefined = S.PF_ATMPVC;
+/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 20 on linux/aarch64, 20 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PF_ATMSVC: number | undefined = S.PF_ATMSVC;
+/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PF_AX25: number | undefined = S.PF_AX25;
+/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 31 on linux/aarch64, 31 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PF_BLUETOOTH: number | undefined = S.PF_BLUETOOTH;
+/** Protocol family (same value as the AF_* of that name), from `<sys/socket.h>`: 1651469924 on darwin/aarch64, 1651469924 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const PF_BOND: number | undefined = S.PF_BOND;
+/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 7 on linux/aarch64, 7 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PF_BRIDGE: number | undefined = S.PF_BRIDGE;
+/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 37 on linux/aarch64, 37 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PF_CAIF: number | undefined = S.PF_CAIF;
+/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 29 on linux/aarch64, 29 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PF_CAN: number | undefined = S.PF_CAN;
+/** Protocol family (same value as the AF_* of that name), from `<sys/socket.h>`: 10 on darwin/aarch64, 10 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const PF_CCITT: number | undefined = S.PF_CCITT;
+/** Protocol family (same value as the AF_* of that name), from `<sys/socket.h>`: 5 on darwin/aarch64, 5 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const PF_CHAOS: number | undefined = S.PF_CHAOS;
+/** Protocol family (same value as the AF_* of that name), from `<sys/socket.h>`: 21 on darwin/aarch64, 21 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const PF_CNT: number | undefined = S.PF_CNT;
+/** Protocol family (same value as the AF_* of that name), from `<sys/socket.h>`: 20 on darwin/aarch64, 20 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const PF_COIP: number | undefined = S.PF_COIP;
+/** Protocol family (same value as the AF_* of that name), from `<sys/socket.h>`: 9 on darwin/aarch64, 9 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const PF_DATAKIT: number | undefined = S.PF_DATAKIT;
+/** Protocol family (same value as the AF_* of that name), from `<sys/socket.h>`: 12 on darwin/aarch64, 12 on darwin/x86_64; from `<bits/socket.h>` via `<sys/socket.h>`: 12 on linux/aarch64, 12 on linux/x86_64. */
 export const PF_DECnet: number = S.PF_DECnet;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 19 on linux/aarch64, 19 on linux/x86_64. */
-export const PF_ECONET: number = S.PF_ECONET;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const PF_FILE: number = S.PF_FILE;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 27 on linux/aarch64, 27 on linux/x86_64. */
-export const PF_IB: number = S.PF_IB;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 36 on linux/aarch64, 36 on linux/x86_64. */
-export const PF_IEEE802154: number = S.PF_IEEE802154;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
+/** Protocol family (same value as the AF_* of that name), from `<sys/socket.h>`: 13 on darwin/aarch64, 13 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const PF_DLI: number | undefined = S.PF_DLI;
+/** Protocol family (same value as the AF_* of that name), from `<sys/socket.h>`: 8 on darwin/aarch64, 8 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const PF_ECMA: number | undefined = S.PF_ECMA;
+/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 19 on linux/aarch64, 19 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PF_ECONET: number | undefined = S.PF_ECONET;
+/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PF_FILE: number | undefined = S.PF_FILE;
+/** Protocol family (same value as the AF_* of that name), from `<sys/socket.h>`: 15 on darwin/aarch64, 15 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const PF_HYLINK: number | undefined = S.PF_HYLINK;
+/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 27 on linux/aarch64, 27 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PF_IB: number | undefined = S.PF_IB;
+/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 36 on linux/aarch64, 36 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PF_IEEE802154: number | undefined = S.PF_IEEE802154;
+/** Protocol family (same value as the AF_* of that name), from `<sys/socket.h>`: 3 on darwin/aarch64, 3 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const PF_IMPLINK: number | undefined = S.PF_IMPLINK;
+/** Protocol family (same value as the AF_* of that name), from `<sys/socket.h>`: 2 on darwin/aarch64, 2 on darwin/x86_64; from `<bits/socket.h>` via `<sys/socket.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
 export const PF_INET: number = S.PF_INET;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 10 on linux/aarch64, 10 on linux/x86_64. */
+/** Protocol family (same value as the AF_* of that name), from `<sys/socket.h>`: 30 on darwin/aarch64, 30 on darwin/x86_64; from `<bits/socket.h>` via `<sys/socket.h>`: 10 on linux/aarch64, 10 on linux/x86_64. */
 export const PF_INET6: number = S.PF_INET6;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
+/** Protocol family (same value as the AF_* of that name), from `<sys/socket.h>`: 23 on darwin/aarch64, 23 on darwin/x86_64; from `<bits/socket.h>` via `<sys/socket.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
 export const PF_IPX: number = S.PF_IPX;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 23 on linux/aarch64, 23 on linux/x86_64. */
-export const PF_IRDA: number = S.PF_IRDA;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 34 on linux/aarch64, 34 on linux/x86_64. */
+/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 23 on linux/aarch64, 23 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PF_IRDA: number | undefined = S.PF_IRDA;
+/** Protocol family (same value as the AF_* of that name), from `<sys/socket.h>`: 28 on darwin/aarch64, 28 on darwin/x86_64; from `<bits/socket.h>` via `<sys/socket.h>`: 34 on linux/aarch64, 34 on linux/x86_64. */
 export const PF_ISDN: number = S.PF_ISDN;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 32 on linux/aarch64, 32 on linux/x86_64. */
-export const PF_IUCV: number = S.PF_IUCV;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 41 on linux/aarch64, 41 on linux/x86_64. */
-export const PF_KCM: number = S.PF_KCM;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 15 on linux/aarch64, 15 on linux/x86_64. */
+/** Protocol family (same value as the AF_* of that name), from `<sys/socket.h>`: 7 on darwin/aarch64, 7 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const PF_ISO: number | undefined = S.PF_ISO;
+/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 32 on linux/aarch64, 32 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PF_IUCV: number | undefined = S.PF_IUCV;
+/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 41 on linux/aarch64, 41 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PF_KCM: number | undefined = S.PF_KCM;
+/** Protocol family (same value as the AF_* of that name), from `<sys/socket.h>`: 29 on darwin/aarch64, 29 on darwin/x86_64; from `<bits/socket.h>` via `<sys/socket.h>`: 15 on linux/aarch64, 15 on linux/x86_64. */
 export const PF_KEY: number = S.PF_KEY;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 26 on linux/aarch64, 26 on linux/x86_64. */
-export const PF_LLC: number = S.PF_LLC;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
+/** Protocol family (same value as the AF_* of that name), from `<sys/socket.h>`: 14 on darwin/aarch64, 14 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const PF_LAT: number | undefined = S.PF_LAT;
+/** Protocol family (same value as the AF_* of that name), from `<sys/socket.h>`: 18 on darwin/aarch64, 18 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const PF_LINK: number | undefined = S.PF_LINK;
+/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 26 on linux/aarch64, 26 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PF_LLC: number | undefined = S.PF_LLC;
+/** Protocol family (same value as the AF_* of that name), from `<sys/socket.h>`: 1 on darwin/aarch64, 1 on darwin/x86_64; from `<bits/socket.h>` via `<sys/socket.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
 export const PF_LOCAL: number = S.PF_LOCAL;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 46 on linux/aarch64, 46 on linux/x86_64. */
+/** Protocol family (same value as the AF_* of that name), from `<sys/socket.h>`: 41 on darwin/aarch64, 41 on darwin/x86_64; from `<bits/socket.h>` via `<sys/socket.h>`: 46 on linux/aarch64, 46 on linux/x86_64. */
 export const PF_MAX: number = S.PF_MAX;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 45 on linux/aarch64, 45 on linux/x86_64. */
-export const PF_MCTP: number = S.PF_MCTP;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 28 on linux/aarch64, 28 on linux/x86_64. */
-export const PF_MPLS: number = S.PF_MPLS;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 13 on linux/aarch64, 13 on linux/x86_64. */
-export const PF_NETBEUI: number = S.PF_NETBEUI;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
-export const PF_NETLINK: number = S.PF_NETLINK;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 6 on linux/aarch64, 6 on linux/x86_64. */
-export const PF_NETROM: number = S.PF_NETROM;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 39 on linux/aarch64, 39 on linux/x86_64. */
-export const PF_NFC: number = S.PF_NFC;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 17 on linux/aarch64, 17 on linux/x86_64. */
-export const PF_PACKET: number = S.PF_PACKET;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 35 on linux/aarch64, 35 on linux/x86_64. */
-export const PF_PHONET: number = S.PF_PHONET;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 24 on linux/aarch64, 24 on linux/x86_64. */
-export const PF_PPPOX: number = S.PF_PPPOX;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 42 on linux/aarch64, 42 on linux/x86_64. */
-export const PF_QIPCRTR: number = S.PF_QIPCRTR;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 21 on linux/aarch64, 21 on linux/x86_64. */
-export const PF_RDS: number = S.PF_RDS;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 11 on linux/aarch64, 11 on linux/x86_64. */
-export const PF_ROSE: number = S.PF_ROSE;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
+/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 45 on linux/aarch64, 45 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PF_MCTP: number | undefined = S.PF_MCTP;
+/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 28 on linux/aarch64, 28 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PF_MPLS: number | undefined = S.PF_MPLS;
+/** Protocol family (same value as the AF_* of that name), from `<sys/socket.h>`: 31 on darwin/aarch64, 31 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const PF_NATM: number | undefined = S.PF_NATM;
+/** Protocol family (same value as the AF_* of that name), from `<sys/socket.h>`: 27 on darwin/aarch64, 27 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const PF_NDRV: number | undefined = S.PF_NDRV;
+/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 13 on linux/aarch64, 13 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PF_NETBEUI: number | undefined = S.PF_NETBEUI;
+/** Protocol family (same value as the AF_* of that name), from `<sys/socket.h>`: 33 on darwin/aarch64, 33 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const PF_NETBIOS: number | undefined = S.PF_NETBIOS;
+/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 16 on linux/aarch64, 16 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PF_NETLINK: number | undefined = S.PF_NETLINK;
+/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 6 on linux/aarch64, 6 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PF_NETROM: number | undefined = S.PF_NETROM;
+/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 39 on linux/aarch64, 39 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PF_NFC: number | undefined = S.PF_NFC;
+/** Protocol family (same value as the AF_* of that name), from `<sys/socket.h>`: 6 on darwin/aarch64, 6 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const PF_NS: number | undefined = S.PF_NS;
+/** Protocol family (same value as the AF_* of that name), from `<sys/socket.h>`: 7 on darwin/aarch64, 7 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const PF_OSI: number | undefined = S.PF_OSI;
+/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 17 on linux/aarch64, 17 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PF_PACKET: number | undefined = S.PF_PACKET;
+/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 35 on linux/aarch64, 35 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PF_PHONET: number | undefined = S.PF_PHONET;
+/** Protocol family (same value as the AF_* of that name), from `<sys/socket.h>`: 25 on darwin/aarch64, 25 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const PF_PIP: number | undefined = S.PF_PIP;
+/** Protocol family (same value as the AF_* of that name), from `<sys/socket.h>`: 34 on darwin/aarch64, 34 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const PF_PPP: number | undefined = S.PF_PPP;
+/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 24 on linux/aarch64, 24 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PF_PPPOX: number | undefined = S.PF_PPPOX;
+/** Protocol family (same value as the AF_* of that name), from `<sys/socket.h>`: 4 on darwin/aarch64, 4 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const PF_PUP: number | undefined = S.PF_PUP;
+/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 42 on linux/aarch64, 42 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PF_QIPCRTR: number | undefined = S.PF_QIPCRTR;
+/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 21 on linux/aarch64, 21 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PF_RDS: number | undefined = S.PF_RDS;
+/** Protocol family (same value as the AF_* of that name), from `<sys/socket.h>`: 36 on darwin/aarch64, 36 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const PF_RESERVED_36: number | undefined = S.PF_RESERVED_36;
+/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 11 on linux/aarch64, 11 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PF_ROSE: number | undefined = S.PF_ROSE;
+/** Protocol family (same value as the AF_* of that name), from `<sys/socket.h>`: 17 on darwin/aarch64, 17 on darwin/x86_64; from `<bits/socket.h>` via `<sys/socket.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
 export const PF_ROUTE: number = S.PF_ROUTE;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 33 on linux/aarch64, 33 on linux/x86_64. */
-export const PF_RXRPC: number = S.PF_RXRPC;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 14 on linux/aarch64, 14 on linux/x86_64. */
-export const PF_SECURITY: number = S.PF_SECURITY;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 43 on linux/aarch64, 43 on linux/x86_64. */
-export const PF_SMC: number = S.PF_SMC;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 22 on linux/aarch64, 22 on linux/x86_64. */
+/** Protocol family (same value as the AF_* of that name), from `<sys/socket.h>`: 22 on darwin/aarch64, 22 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const PF_RTIP: number | undefined = S.PF_RTIP;
+/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 33 on linux/aarch64, 33 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PF_RXRPC: number | undefined = S.PF_RXRPC;
+/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 14 on linux/aarch64, 14 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PF_SECURITY: number | undefined = S.PF_SECURITY;
+/** Protocol family (same value as the AF_* of that name), from `<sys/socket.h>`: 24 on darwin/aarch64, 24 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const PF_SIP: number | undefined = S.PF_SIP;
+/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 43 on linux/aarch64, 43 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PF_SMC: number | undefined = S.PF_SMC;
+/** Protocol family (same value as the AF_* of that name), from `<sys/socket.h>`: 11 on darwin/aarch64, 11 on darwin/x86_64; from `<bits/socket.h>` via `<sys/socket.h>`: 22 on linux/aarch64, 22 on linux/x86_64. */
 export const PF_SNA: number = S.PF_SNA;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 30 on linux/aarch64, 30 on linux/x86_64. */
-export const PF_TIPC: number = S.PF_TIPC;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
+/** Protocol family (same value as the AF_* of that name), from `<sys/socket.h>`: 32 on darwin/aarch64, 32 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const PF_SYSTEM: number | undefined = S.PF_SYSTEM;
+/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 30 on linux/aarch64, 30 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PF_TIPC: number | undefined = S.PF_TIPC;
+/** Protocol family (same value as the AF_* of that name), from `<sys/socket.h>`: 1 on darwin/aarch64, 1 on darwin/x86_64; from `<bits/socket.h>` via `<sys/socket.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
 export const PF_UNIX: number = S.PF_UNIX;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
+/** Protocol family (same value as the AF_* of that name), from `<sys/socket.h>`: 0 on darwin/aarch64, 0 on darwin/x86_64; from `<bits/socket.h>` via `<sys/socket.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
 export const PF_UNSPEC: number = S.PF_UNSPEC;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 40 on linux/aarch64, 40 on linux/x86_64. */
+/** Protocol family (same value as the AF_* of that name), from `<sys/socket.h>`: 38 on darwin/aarch64, 38 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const PF_UTUN: number | undefined = S.PF_UTUN;
+/** Protocol family (same value as the AF_* of that name), from `<sys/socket.h>`: 1986814318 on darwin/aarch64, 1986814318 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const PF_VLAN: number | undefined = S.PF_VLAN;
+/** Protocol family (same value as the AF_* of that name), from `<sys/socket.h>`: 40 on darwin/aarch64, 40 on darwin/x86_64; from `<bits/socket.h>` via `<sys/socket.h>`: 40 on linux/aarch64, 40 on linux/x86_64. */
 export const PF_VSOCK: number = S.PF_VSOCK;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 25 on linux/aarch64, 25 on linux/x86_64. */
-export const PF_WANPIPE: number = S.PF_WANPIPE;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 9 on linux/aarch64, 9 on linux/x86_64. */
-export const PF_X25: number = S.PF_X25;
-/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 44 on linux/aarch64, 44 on linux/x86_64. */
-export const PF_XDP: number = S.PF_XDP;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const RDS_CANCEL_SENT_TO: number = S.RDS_CANCEL_SENT_TO;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 7 on linux/aarch64, 7 on linux/x86_64. */
-export const RDS_CMSG_ATOMIC_CSWP: number = S.RDS_CMSG_ATOMIC_CSWP;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 6 on linux/aarch64, 6 on linux/x86_64. */
-export const RDS_CMSG_ATOMIC_FADD: number = S.RDS_CMSG_ATOMIC_FADD;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 5 on linux/aarch64, 5 on linux/x86_64. */
-export const RDS_CMSG_CONG_UPDATE: number = S.RDS_CMSG_CONG_UPDATE;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 9 on linux/aarch64, 9 on linux/x86_64. */
-export const RDS_CMSG_MASKED_ATOMIC_CSWP: number = S.RDS_CMSG_MASKED_ATOMIC_CSWP;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
-export const RDS_CMSG_MASKED_ATOMIC_FADD: number = S.RDS_CMSG_MASKED_ATOMIC_FADD;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const RDS_CMSG_RDMA_ARGS: number = S.RDS_CMSG_RDMA_ARGS;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const RDS_CMSG_RDMA_DEST: number = S.RDS_CMSG_RDMA_DEST;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const RDS_CMSG_RDMA_MAP: number = S.RDS_CMSG_RDMA_MAP;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const RDS_CMSG_RDMA_STATUS: number = S.RDS_CMSG_RDMA_STATUS;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 11 on linux/aarch64, 11 on linux/x86_64. */
-export const RDS_CMSG_RXPATH_LATENCY: number = S.RDS_CMSG_RXPATH_LATENCY;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 13 on linux/aarch64, 13 on linux/x86_64. */
-export const RDS_CMSG_ZCOPY_COMPLETION: number = S.RDS_CMSG_ZCOPY_COMPLETION;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 12 on linux/aarch64, 12 on linux/x86_64. */
-export const RDS_CMSG_ZCOPY_COOKIE: number = S.RDS_CMSG_ZCOPY_COOKIE;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 6 on linux/aarch64, 6 on linux/x86_64. */
-export const RDS_CONG_MONITOR: number = S.RDS_CONG_MONITOR;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 64 on linux/aarch64, 64 on linux/x86_64. */
-export const RDS_CONG_MONITOR_SIZE: number = S.RDS_CONG_MONITOR_SIZE;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const RDS_FREE_MR: number = S.RDS_FREE_MR;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const RDS_GET_MR: number = S.RDS_GET_MR;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 7 on linux/aarch64, 7 on linux/x86_64. */
-export const RDS_GET_MR_FOR_DEST: number = S.RDS_GET_MR_FOR_DEST;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 769 on linux/aarch64, 769 on linux/x86_64. */
-export const RDS_IB_ABI_VERSION: number = S.RDS_IB_ABI_VERSION;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
-export const RDS_IB_GID_LEN: number = S.RDS_IB_GID_LEN;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 10001 on linux/aarch64, 10001 on linux/x86_64. */
-export const RDS_INFO_CONNECTIONS: number = S.RDS_INFO_CONNECTIONS;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const RDS_INFO_CONNECTION_FLAG_CONNECTED: number = S.RDS_INFO_CONNECTION_FLAG_CONNECTED;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const RDS_INFO_CONNECTION_FLAG_CONNECTING: number = S.RDS_INFO_CONNECTION_FLAG_CONNECTING;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const RDS_INFO_CONNECTION_FLAG_SENDING: number = S.RDS_INFO_CONNECTION_FLAG_SENDING;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 10009 on linux/aarch64, 10009 on linux/x86_64. */
-export const RDS_INFO_CONNECTION_STATS: number = S.RDS_INFO_CONNECTION_STATS;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 10000 on linux/aarch64, 10000 on linux/x86_64. */
-export const RDS_INFO_COUNTERS: number = S.RDS_INFO_COUNTERS;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 10000 on linux/aarch64, 10000 on linux/x86_64. */
-export const RDS_INFO_FIRST: number = S.RDS_INFO_FIRST;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 10008 on linux/aarch64, 10008 on linux/x86_64. */
-export const RDS_INFO_IB_CONNECTIONS: number = S.RDS_INFO_IB_CONNECTIONS;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 10010 on linux/aarch64, 10010 on linux/x86_64. */
-export const RDS_INFO_IWARP_CONNECTIONS: number = S.RDS_INFO_IWARP_CONNECTIONS;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 10017 on linux/aarch64, 10017 on linux/x86_64. */
-export const RDS_INFO_LAST: number = S.RDS_INFO_LAST;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const RDS_INFO_MESSAGE_FLAG_ACK: number = S.RDS_INFO_MESSAGE_FLAG_ACK;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const RDS_INFO_MESSAGE_FLAG_FAST_ACK: number = S.RDS_INFO_MESSAGE_FLAG_FAST_ACK;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 10005 on linux/aarch64, 10005 on linux/x86_64. */
-export const RDS_INFO_RECV_MESSAGES: number = S.RDS_INFO_RECV_MESSAGES;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 10004 on linux/aarch64, 10004 on linux/x86_64. */
-export const RDS_INFO_RETRANS_MESSAGES: number = S.RDS_INFO_RETRANS_MESSAGES;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 10003 on linux/aarch64, 10003 on linux/x86_64. */
-export const RDS_INFO_SEND_MESSAGES: number = S.RDS_INFO_SEND_MESSAGES;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 10006 on linux/aarch64, 10006 on linux/x86_64. */
-export const RDS_INFO_SOCKETS: number = S.RDS_INFO_SOCKETS;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 10007 on linux/aarch64, 10007 on linux/x86_64. */
-export const RDS_INFO_TCP_SOCKETS: number = S.RDS_INFO_TCP_SOCKETS;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
-export const RDS_MAX_ZCOOKIES: number = S.RDS_MAX_ZCOOKIES;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const RDS_MSG_RX_DGRAM_DELIVERED: number = S.RDS_MSG_RX_DGRAM_DELIVERED;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const RDS_MSG_RX_DGRAM_REASSEMBLE: number = S.RDS_MSG_RX_DGRAM_REASSEMBLE;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const RDS_MSG_RX_DGRAM_TRACE_MAX: number = S.RDS_MSG_RX_DGRAM_TRACE_MAX;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const RDS_MSG_RX_HDR_TO_DGRAM_START: number = S.RDS_MSG_RX_HDR_TO_DGRAM_START;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const RDS_RDMA_CANCELED: number = S.RDS_RDMA_CANCELED;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
-export const RDS_RDMA_DONTWAIT: number = S.RDS_RDMA_DONTWAIT;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const RDS_RDMA_DROPPED: number = S.RDS_RDMA_DROPPED;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const RDS_RDMA_FENCE: number = S.RDS_RDMA_FENCE;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const RDS_RDMA_INVALIDATE: number = S.RDS_RDMA_INVALIDATE;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 32 on linux/aarch64, 32 on linux/x86_64. */
-export const RDS_RDMA_NOTIFY_ME: number = S.RDS_RDMA_NOTIFY_ME;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const RDS_RDMA_OTHER_ERROR: number = S.RDS_RDMA_OTHER_ERROR;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const RDS_RDMA_READWRITE: number = S.RDS_RDMA_READWRITE;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const RDS_RDMA_REMOTE_ERROR: number = S.RDS_RDMA_REMOTE_ERROR;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 64 on linux/aarch64, 64 on linux/x86_64. */
-export const RDS_RDMA_SILENT: number = S.RDS_RDMA_SILENT;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const RDS_RDMA_SUCCESS: number = S.RDS_RDMA_SUCCESS;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
-export const RDS_RDMA_USE_ONCE: number = S.RDS_RDMA_USE_ONCE;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 5 on linux/aarch64, 5 on linux/x86_64. */
-export const RDS_RECVERR: number = S.RDS_RECVERR;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const RDS_TRANS_COUNT: number = S.RDS_TRANS_COUNT;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const RDS_TRANS_GAP: number = S.RDS_TRANS_GAP;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const RDS_TRANS_IB: number = S.RDS_TRANS_IB;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const RDS_TRANS_IWARP: number = S.RDS_TRANS_IWARP;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: -1 on linux/aarch64, -1 on linux/x86_64. */
-export const RDS_TRANS_NONE: number = S.RDS_TRANS_NONE;
-/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const RDS_TRANS_TCP: number = S.RDS_TRANS_TCP;
-/** Bluetooth RFCOMM socket option (level SOL_RFCOMM), from `<net/bluetooth/rfcomm.h>` via constants/supplement.h: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const RFCOMM_CONNINFO: number = S.RFCOMM_CONNINFO;
-/** Bluetooth RFCOMM socket option (level SOL_RFCOMM), from `<net/bluetooth/rfcomm.h>` via constants/supplement.h: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const RFCOMM_LM: number = S.RFCOMM_LM;
-/** Bluetooth RFCOMM socket option (level SOL_RFCOMM), from `<net/bluetooth/rfcomm.h>` via constants/supplement.h: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const RFCOMM_LM_AUTH: number = S.RFCOMM_LM_AUTH;
-/** Bluetooth RFCOMM socket option (level SOL_RFCOMM), from `<net/bluetooth/rfcomm.h>` via constants/supplement.h: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const RFCOMM_LM_ENCRYPT: number = S.RFCOMM_LM_ENCRYPT;
-/** Bluetooth RFCOMM socket option (level SOL_RFCOMM), from `<net/bluetooth/rfcomm.h>` via constants/supplement.h: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const RFCOMM_LM_MASTER: number = S.RFCOMM_LM_MASTER;
-/** Bluetooth RFCOMM socket option (level SOL_RFCOMM), from `<net/bluetooth/rfcomm.h>` via constants/supplement.h: 16 on linux/aarch64, 16 on linux/x86_64. */
-export const RFCOMM_LM_RELIABLE: number = S.RFCOMM_LM_RELIABLE;
-/** Bluetooth RFCOMM socket option (level SOL_RFCOMM), from `<net/bluetooth/rfcomm.h>` via constants/supplement.h: 32 on linux/aarch64, 32 on linux/x86_64. */
-export const RFCOMM_LM_SECURE: number = S.RFCOMM_LM_SECURE;
-/** Bluetooth RFCOMM socket option (level SOL_RFCOMM), from `<net/bluetooth/rfcomm.h>` via constants/supplement.h: 8 on linux/aarch64, 8 on linux/x86_64. */
-export const RFCOMM_LM_TRUSTED: number = S.RFCOMM_LM_TRUSTED;
-/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const RTA_ALIGNTO: number = S.RTA_ALIGNTO;
-/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 12 on linux/aarch64, 12 on linux/x86_64. */
-export const RTA_CACHEINFO: number = S.RTA_CACHEINFO;
-/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 29 on linux/aarch64, 29 on linux/x86_64. */
-export const RTA_DPORT: number = S.RTA_DPORT;
-/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const RTA_DST: number = S.RTA_DST;
-/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 22 on linux/aarch64, 22 on linux/x86_64. */
-export const RTA_ENCAP: number = S.RTA_ENCAP;
-/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 21 on linux/aarch64, 21 on linux/x86_64. */
-export const RTA_ENCAP_TYPE: number = S.RTA_ENCAP_TYPE;
-/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 23 on linux/aarch64, 23 on linux/x86_64. */
-export const RTA_EXPIRES: number = S.RTA_EXPIRES;
-/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 11 on linux/aarch64, 11 on linux/x86_64. */
-export const RTA_FLOW: number = S.RTA_FLOW;
-/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 5 on linux/aarch64, 5 on linux/x86_64. */
-export const RTA_GATEWAY: number = S.RTA_GATEWAY;
-/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const RTA_IIF: number = S.RTA_IIF;
-/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 27 on linux/aarch64, 27 on linux/x86_64. */
-export const RTA_IP_PROTO: number = S.RTA_IP_PROTO;
-/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
-export const RTA_MARK: number = S.RTA_MARK;
-/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 30 on linux/aarch64, 30 on linux/x86_64. */
-export const RTA_MAX: number = S.RTA_MAX;
-/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
-export const RTA_METRICS: number = S.RTA_METRICS;
-/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 17 on linux/aarch64, 17 on linux/x86_64. */
-export const RTA_MFC_STATS: number = S.RTA_MFC_STATS;
-/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 14 on linux/aarch64, 14 on linux/x86_64. */
-export const RTA_MP_ALGO: number = S.RTA_MP_ALGO;
-/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 9 on linux/aarch64, 9 on linux/x86_64. */
-export const RTA_MULTIPATH: number = S.RTA_MULTIPATH;
-/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 19 on linux/aarch64, 19 on linux/x86_64. */
-export const RTA_NEWDST: number = S.RTA_NEWDST;
-/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 30 on linux/aarch64, 30 on linux/x86_64. */
-export const RTA_NH_ID: number = S.RTA_NH_ID;
-/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const RTA_OIF: number = S.RTA_OIF;
-/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 24 on linux/aarch64, 24 on linux/x86_64. */
-export const RTA_PAD: number = S.RTA_PAD;
-/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 20 on linux/aarch64, 20 on linux/x86_64. */
-export const RTA_PREF: number = S.RTA_PREF;
-/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 7 on linux/aarch64, 7 on linux/x86_64. */
-export const RTA_PREFSRC: number = S.RTA_PREFSRC;
-/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 6 on linux/aarch64, 6 on linux/x86_64. */
-export const RTA_PRIORITY: number = S.RTA_PRIORITY;
-/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 10 on linux/aarch64, 10 on linux/x86_64. */
-export const RTA_PROTOINFO: number = S.RTA_PROTOINFO;
-/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 13 on linux/aarch64, 13 on linux/x86_64. */
-export const RTA_SESSION: number = S.RTA_SESSION;
-/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 28 on linux/aarch64, 28 on linux/x86_64. */
-export const RTA_SPORT: number = S.RTA_SPORT;
-/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const RTA_SRC: number = S.RTA_SRC;
-/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 15 on linux/aarch64, 15 on linux/x86_64. */
-export const RTA_TABLE: number = S.RTA_TABLE;
-/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 26 on linux/aarch64, 26 on linux/x86_64. */
-export const RTA_TTL_PROPAGATE: number = S.RTA_TTL_PROPAGATE;
-/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 25 on linux/aarch64, 25 on linux/x86_64. */
-export const RTA_UID: number = S.RTA_UID;
-/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const RTA_UNSPEC: number = S.RTA_UNSPEC;
-/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 18 on linux/aarch64, 18 on linux/x86_64. */
-export const RTA_VIA: number = S.RTA_VIA;
-/** rtnetlink multicast group bit (legacy nl_groups), from `<linux/rtnetlink.h>`: 4096 on linux/aarch64, 4096 on linux/x86_64. */
-export const RTMGRP_DECnet_IFADDR: number = S.RTMGRP_DECnet_IFADDR;
-/** rtnetlink multicast group bit (legacy nl_groups), from `<linux/rtnetlink.h>`: 16384 on linux/aarch64, 16384 on linux/x86_64. */
-export const RTMGRP_DECnet_ROUTE: number = S.RTMGRP_DECnet_ROUTE;
-/** rtnetlink multicast group bit (legacy nl_groups), from `<linux/rtnetlink.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
-export const RTMGRP_IPV4_IFADDR: number = S.RTMGRP_IPV4_IFADDR;
-/** rtnetlink multicast group bit (legacy nl_groups), from `<linux/rtnetlink.h>`: 32 on linux/aarch64, 32 on linux/x86_64. */
-export const RTMGRP_IPV4_MROUTE: number = S.RTMGRP_IPV4_MROUTE;
-/** rtnetlink multicast group bit (legacy nl_groups), from `<linux/rtnetlink.h>`: 64 on linux/aarch64, 64 on linux/x86_64. */
-export const RTMGRP_IPV4_ROUTE: number = S.RTMGRP_IPV4_ROUTE;
-/** rtnetlink multicast group bit (legacy nl_groups), from `<linux/rtnetlink.h>`: 128 on linux/aarch64, 128 on linux/x86_64. */
-export const RTMGRP_IPV4_RULE: number = S.RTMGRP_IPV4_RULE;
-/** rtnetlink multicast group bit (legacy nl_groups), from `<linux/rtnetlink.h>`: 256 on linux/aarch64, 256 on linux/x86_64. */
-export const RTMGRP_IPV6_IFADDR: number = S.RTMGRP_IPV6_IFADDR;
-/** rtnetlink multicast group bit (legacy nl_groups), from `<linux/rtnetlink.h>`: 2048 on linux/aarch64, 2048 on linux/x86_64. */
-export const RTMGRP_IPV6_IFINFO: number = S.RTMGRP_IPV6_IFINFO;
-/** rtnetlink multicast group bit (legacy nl_groups), from `<linux/rtnetlink.h>`: 512 on linux/aarch64, 512 on linux/x86_64. */
-export const RTMGRP_IPV6_MROUTE: number = S.RTMGRP_IPV6_MROUTE;
-/** rtnetlink multicast group bit (legacy nl_groups), from `<linux/rtnetlink.h>`: 131072 on linux/aarch64, 131072 on linux/x86_64. */
-export const RTMGRP_IPV6_PREFIX: number = S.RTMGRP_IPV6_PREFIX;
-/** rtnetlink multicast group bit (legacy nl_groups), from `<linux/rtnetlink.h>`: 1024 on linux/aarch64, 1024 on linux/x86_64. */
-export const RTMGRP_IPV6_ROUTE: number = S.RTMGRP_IPV6_ROUTE;
-/** rtnetlink multicast group bit (legacy nl_groups), from `<linux/rtnetlink.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const RTMGRP_LINK: number = S.RTMGRP_LINK;
-/** rtnetlink multicast group bit (legacy nl_groups), from `<linux/rtnetlink.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const RTMGRP_NEIGH: number = S.RTMGRP_NEIGH;
-/** rtnetlink multicast group bit (legacy nl_groups), from `<linux/rtnetlink.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const RTMGRP_NOTIFY: number = S.RTMGRP_NOTIFY;
-/** rtnetlink multicast group bit (legacy nl_groups), from `<linux/rtnetlink.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
-export const RTMGRP_TC: number = S.RTMGRP_TC;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
-export const RTM_BASE: number = S.RTM_BASE;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 49 on linux/aarch64, 49 on linux/x86_64. */
-export const RTM_DELACTION: number = S.RTM_DELACTION;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 21 on linux/aarch64, 21 on linux/x86_64. */
-export const RTM_DELADDR: number = S.RTM_DELADDR;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 73 on linux/aarch64, 73 on linux/x86_64. */
-export const RTM_DELADDRLABEL: number = S.RTM_DELADDRLABEL;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 101 on linux/aarch64, 101 on linux/x86_64. */
-export const RTM_DELCHAIN: number = S.RTM_DELCHAIN;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 17 on linux/aarch64, 17 on linux/x86_64. */
-export const RTM_DELLINK: number = S.RTM_DELLINK;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 109 on linux/aarch64, 109 on linux/x86_64. */
-export const RTM_DELLINKPROP: number = S.RTM_DELLINKPROP;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 85 on linux/aarch64, 85 on linux/x86_64. */
-export const RTM_DELMDB: number = S.RTM_DELMDB;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 29 on linux/aarch64, 29 on linux/x86_64. */
-export const RTM_DELNEIGH: number = S.RTM_DELNEIGH;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 81 on linux/aarch64, 81 on linux/x86_64. */
-export const RTM_DELNETCONF: number = S.RTM_DELNETCONF;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 105 on linux/aarch64, 105 on linux/x86_64. */
-export const RTM_DELNEXTHOP: number = S.RTM_DELNEXTHOP;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 117 on linux/aarch64, 117 on linux/x86_64. */
-export const RTM_DELNEXTHOPBUCKET: number = S.RTM_DELNEXTHOPBUCKET;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 89 on linux/aarch64, 89 on linux/x86_64. */
-export const RTM_DELNSID: number = S.RTM_DELNSID;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 37 on linux/aarch64, 37 on linux/x86_64. */
-export const RTM_DELQDISC: number = S.RTM_DELQDISC;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 25 on linux/aarch64, 25 on linux/x86_64. */
-export const RTM_DELROUTE: number = S.RTM_DELROUTE;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 33 on linux/aarch64, 33 on linux/x86_64. */
-export const RTM_DELRULE: number = S.RTM_DELRULE;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 41 on linux/aarch64, 41 on linux/x86_64. */
-export const RTM_DELTCLASS: number = S.RTM_DELTCLASS;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 45 on linux/aarch64, 45 on linux/x86_64. */
-export const RTM_DELTFILTER: number = S.RTM_DELTFILTER;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 121 on linux/aarch64, 121 on linux/x86_64. */
-export const RTM_DELTUNNEL: number = S.RTM_DELTUNNEL;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 113 on linux/aarch64, 113 on linux/x86_64. */
-export const RTM_DELVLAN: number = S.RTM_DELVLAN;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 512 on linux/aarch64, 512 on linux/x86_64. */
-export const RTM_F_CLONED: number = S.RTM_F_CLONED;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 1024 on linux/aarch64, 1024 on linux/x86_64. */
-export const RTM_F_EQUALIZE: number = S.RTM_F_EQUALIZE;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 8192 on linux/aarch64, 8192 on linux/x86_64. */
-export const RTM_F_FIB_MATCH: number = S.RTM_F_FIB_MATCH;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 4096 on linux/aarch64, 4096 on linux/x86_64. */
-export const RTM_F_LOOKUP_TABLE: number = S.RTM_F_LOOKUP_TABLE;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 256 on linux/aarch64, 256 on linux/x86_64. */
-export const RTM_F_NOTIFY: number = S.RTM_F_NOTIFY;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 16384 on linux/aarch64, 16384 on linux/x86_64. */
-export const RTM_F_OFFLOAD: number = S.RTM_F_OFFLOAD;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 536870912 on linux/aarch64, 536870912 on linux/x86_64. */
-export const RTM_F_OFFLOAD_FAILED: number = S.RTM_F_OFFLOAD_FAILED;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 2048 on linux/aarch64, 2048 on linux/x86_64. */
-export const RTM_F_PREFIX: number = S.RTM_F_PREFIX;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 32768 on linux/aarch64, 32768 on linux/x86_64. */
-export const RTM_F_TRAP: number = S.RTM_F_TRAP;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 50 on linux/aarch64, 50 on linux/x86_64. */
-export const RTM_GETACTION: number = S.RTM_GETACTION;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 22 on linux/aarch64, 22 on linux/x86_64. */
-export const RTM_GETADDR: number = S.RTM_GETADDR;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 74 on linux/aarch64, 74 on linux/x86_64. */
-export const RTM_GETADDRLABEL: number = S.RTM_GETADDRLABEL;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 62 on linux/aarch64, 62 on linux/x86_64. */
-export const RTM_GETANYCAST: number = S.RTM_GETANYCAST;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 102 on linux/aarch64, 102 on linux/x86_64. */
-export const RTM_GETCHAIN: number = S.RTM_GETCHAIN;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 78 on linux/aarch64, 78 on linux/x86_64. */
-export const RTM_GETDCB: number = S.RTM_GETDCB;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 18 on linux/aarch64, 18 on linux/x86_64. */
-export const RTM_GETLINK: number = S.RTM_GETLINK;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 110 on linux/aarch64, 110 on linux/x86_64. */
-export const RTM_GETLINKPROP: number = S.RTM_GETLINKPROP;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 86 on linux/aarch64, 86 on linux/x86_64. */
-export const RTM_GETMDB: number = S.RTM_GETMDB;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 58 on linux/aarch64, 58 on linux/x86_64. */
-export const RTM_GETMULTICAST: number = S.RTM_GETMULTICAST;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 30 on linux/aarch64, 30 on linux/x86_64. */
-export const RTM_GETNEIGH: number = S.RTM_GETNEIGH;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 66 on linux/aarch64, 66 on linux/x86_64. */
-export const RTM_GETNEIGHTBL: number = S.RTM_GETNEIGHTBL;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 82 on linux/aarch64, 82 on linux/x86_64. */
-export const RTM_GETNETCONF: number = S.RTM_GETNETCONF;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 106 on linux/aarch64, 106 on linux/x86_64. */
-export const RTM_GETNEXTHOP: number = S.RTM_GETNEXTHOP;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 118 on linux/aarch64, 118 on linux/x86_64. */
-export const RTM_GETNEXTHOPBUCKET: number = S.RTM_GETNEXTHOPBUCKET;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 90 on linux/aarch64, 90 on linux/x86_64. */
-export const RTM_GETNSID: number = S.RTM_GETNSID;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 38 on linux/aarch64, 38 on linux/x86_64. */
-export const RTM_GETQDISC: number = S.RTM_GETQDISC;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 26 on linux/aarch64, 26 on linux/x86_64. */
-export const RTM_GETROUTE: number = S.RTM_GETROUTE;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 34 on linux/aarch64, 34 on linux/x86_64. */
-export const RTM_GETRULE: number = S.RTM_GETRULE;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 94 on linux/aarch64, 94 on linux/x86_64. */
-export const RTM_GETSTATS: number = S.RTM_GETSTATS;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 42 on linux/aarch64, 42 on linux/x86_64. */
-export const RTM_GETTCLASS: number = S.RTM_GETTCLASS;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 46 on linux/aarch64, 46 on linux/x86_64. */
-export const RTM_GETTFILTER: number = S.RTM_GETTFILTER;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 122 on linux/aarch64, 122 on linux/x86_64. */
-export const RTM_GETTUNNEL: number = S.RTM_GETTUNNEL;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 114 on linux/aarch64, 114 on linux/x86_64. */
-export const RTM_GETVLAN: number = S.RTM_GETVLAN;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 123 on linux/aarch64, 123 on linux/x86_64. */
-export const RTM_MAX: number = S.RTM_MAX;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 48 on linux/aarch64, 48 on linux/x86_64. */
-export const RTM_NEWACTION: number = S.RTM_NEWACTION;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 20 on linux/aarch64, 20 on linux/x86_64. */
-export const RTM_NEWADDR: number = S.RTM_NEWADDR;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 72 on linux/aarch64, 72 on linux/x86_64. */
-export const RTM_NEWADDRLABEL: number = S.RTM_NEWADDRLABEL;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 96 on linux/aarch64, 96 on linux/x86_64. */
-export const RTM_NEWCACHEREPORT: number = S.RTM_NEWCACHEREPORT;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 100 on linux/aarch64, 100 on linux/x86_64. */
-export const RTM_NEWCHAIN: number = S.RTM_NEWCHAIN;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
-export const RTM_NEWLINK: number = S.RTM_NEWLINK;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 108 on linux/aarch64, 108 on linux/x86_64. */
-export const RTM_NEWLINKPROP: number = S.RTM_NEWLINKPROP;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 84 on linux/aarch64, 84 on linux/x86_64. */
-export const RTM_NEWMDB: number = S.RTM_NEWMDB;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 68 on linux/aarch64, 68 on linux/x86_64. */
-export const RTM_NEWNDUSEROPT: number = S.RTM_NEWNDUSEROPT;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 28 on linux/aarch64, 28 on linux/x86_64. */
-export const RTM_NEWNEIGH: number = S.RTM_NEWNEIGH;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 64 on linux/aarch64, 64 on linux/x86_64. */
-export const RTM_NEWNEIGHTBL: number = S.RTM_NEWNEIGHTBL;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 80 on linux/aarch64, 80 on linux/x86_64. */
-export const RTM_NEWNETCONF: number = S.RTM_NEWNETCONF;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 104 on linux/aarch64, 104 on linux/x86_64. */
-export const RTM_NEWNEXTHOP: number = S.RTM_NEWNEXTHOP;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 116 on linux/aarch64, 116 on linux/x86_64. */
-export const RTM_NEWNEXTHOPBUCKET: number = S.RTM_NEWNEXTHOPBUCKET;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 88 on linux/aarch64, 88 on linux/x86_64. */
-export const RTM_NEWNSID: number = S.RTM_NEWNSID;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 112 on linux/aarch64. Undefined on linux/x86_64, which lack it. */
+/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 25 on linux/aarch64, 25 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PF_WANPIPE: number | undefined = S.PF_WANPIPE;
+/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 9 on linux/aarch64, 9 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PF_X25: number | undefined = S.PF_X25;
+/** Protocol family (same value as the AF_* of that name), from `<bits/socket.h>` via `<sys/socket.h>`: 44 on linux/aarch64, 44 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const PF_XDP: number | undefined = S.PF_XDP;
+/** Protocol family (same value as the AF_* of that name), from `<sys/socket.h>`: 19 on darwin/aarch64, 19 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const PF_XTP: number | undefined = S.PF_XTP;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_CANCEL_SENT_TO: number | undefined = S.RDS_CANCEL_SENT_TO;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 7 on linux/aarch64, 7 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_CMSG_ATOMIC_CSWP: number | undefined = S.RDS_CMSG_ATOMIC_CSWP;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 6 on linux/aarch64, 6 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_CMSG_ATOMIC_FADD: number | undefined = S.RDS_CMSG_ATOMIC_FADD;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 5 on linux/aarch64, 5 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_CMSG_CONG_UPDATE: number | undefined = S.RDS_CMSG_CONG_UPDATE;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 9 on linux/aarch64, 9 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_CMSG_MASKED_ATOMIC_CSWP: number | undefined = S.RDS_CMSG_MASKED_ATOMIC_CSWP;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 8 on linux/aarch64, 8 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_CMSG_MASKED_ATOMIC_FADD: number | undefined = S.RDS_CMSG_MASKED_ATOMIC_FADD;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_CMSG_RDMA_ARGS: number | undefined = S.RDS_CMSG_RDMA_ARGS;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_CMSG_RDMA_DEST: number | undefined = S.RDS_CMSG_RDMA_DEST;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_CMSG_RDMA_MAP: number | undefined = S.RDS_CMSG_RDMA_MAP;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_CMSG_RDMA_STATUS: number | undefined = S.RDS_CMSG_RDMA_STATUS;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 11 on linux/aarch64, 11 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_CMSG_RXPATH_LATENCY: number | undefined = S.RDS_CMSG_RXPATH_LATENCY;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 13 on linux/aarch64, 13 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_CMSG_ZCOPY_COMPLETION: number | undefined = S.RDS_CMSG_ZCOPY_COMPLETION;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 12 on linux/aarch64, 12 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_CMSG_ZCOPY_COOKIE: number | undefined = S.RDS_CMSG_ZCOPY_COOKIE;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 6 on linux/aarch64, 6 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_CONG_MONITOR: number | undefined = S.RDS_CONG_MONITOR;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 64 on linux/aarch64, 64 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_CONG_MONITOR_SIZE: number | undefined = S.RDS_CONG_MONITOR_SIZE;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_FREE_MR: number | undefined = S.RDS_FREE_MR;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_GET_MR: number | undefined = S.RDS_GET_MR;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 7 on linux/aarch64, 7 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_GET_MR_FOR_DEST: number | undefined = S.RDS_GET_MR_FOR_DEST;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 769 on linux/aarch64, 769 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_IB_ABI_VERSION: number | undefined = S.RDS_IB_ABI_VERSION;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 16 on linux/aarch64, 16 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_IB_GID_LEN: number | undefined = S.RDS_IB_GID_LEN;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 10001 on linux/aarch64, 10001 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_INFO_CONNECTIONS: number | undefined = S.RDS_INFO_CONNECTIONS;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_INFO_CONNECTION_FLAG_CONNECTED: number | undefined =
+  S.RDS_INFO_CONNECTION_FLAG_CONNECTED;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_INFO_CONNECTION_FLAG_CONNECTING: number | undefined =
+  S.RDS_INFO_CONNECTION_FLAG_CONNECTING;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_INFO_CONNECTION_FLAG_SENDING: number | undefined =
+  S.RDS_INFO_CONNECTION_FLAG_SENDING;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 10009 on linux/aarch64, 10009 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_INFO_CONNECTION_STATS: number | undefined = S.RDS_INFO_CONNECTION_STATS;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 10000 on linux/aarch64, 10000 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_INFO_COUNTERS: number | undefined = S.RDS_INFO_COUNTERS;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 10000 on linux/aarch64, 10000 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_INFO_FIRST: number | undefined = S.RDS_INFO_FIRST;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 10008 on linux/aarch64, 10008 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_INFO_IB_CONNECTIONS: number | undefined = S.RDS_INFO_IB_CONNECTIONS;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 10010 on linux/aarch64, 10010 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_INFO_IWARP_CONNECTIONS: number | undefined = S.RDS_INFO_IWARP_CONNECTIONS;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 10017 on linux/aarch64, 10017 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_INFO_LAST: number | undefined = S.RDS_INFO_LAST;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_INFO_MESSAGE_FLAG_ACK: number | undefined = S.RDS_INFO_MESSAGE_FLAG_ACK;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_INFO_MESSAGE_FLAG_FAST_ACK: number | undefined = S.RDS_INFO_MESSAGE_FLAG_FAST_ACK;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 10005 on linux/aarch64, 10005 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_INFO_RECV_MESSAGES: number | undefined = S.RDS_INFO_RECV_MESSAGES;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 10004 on linux/aarch64, 10004 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_INFO_RETRANS_MESSAGES: number | undefined = S.RDS_INFO_RETRANS_MESSAGES;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 10003 on linux/aarch64, 10003 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_INFO_SEND_MESSAGES: number | undefined = S.RDS_INFO_SEND_MESSAGES;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 10006 on linux/aarch64, 10006 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_INFO_SOCKETS: number | undefined = S.RDS_INFO_SOCKETS;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 10007 on linux/aarch64, 10007 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_INFO_TCP_SOCKETS: number | undefined = S.RDS_INFO_TCP_SOCKETS;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 8 on linux/aarch64, 8 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_MAX_ZCOOKIES: number | undefined = S.RDS_MAX_ZCOOKIES;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_MSG_RX_DGRAM_DELIVERED: number | undefined = S.RDS_MSG_RX_DGRAM_DELIVERED;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_MSG_RX_DGRAM_REASSEMBLE: number | undefined = S.RDS_MSG_RX_DGRAM_REASSEMBLE;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_MSG_RX_DGRAM_TRACE_MAX: number | undefined = S.RDS_MSG_RX_DGRAM_TRACE_MAX;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_MSG_RX_HDR_TO_DGRAM_START: number | undefined = S.RDS_MSG_RX_HDR_TO_DGRAM_START;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_RDMA_CANCELED: number | undefined = S.RDS_RDMA_CANCELED;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 16 on linux/aarch64, 16 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_RDMA_DONTWAIT: number | undefined = S.RDS_RDMA_DONTWAIT;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_RDMA_DROPPED: number | undefined = S.RDS_RDMA_DROPPED;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_RDMA_FENCE: number | undefined = S.RDS_RDMA_FENCE;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_RDMA_INVALIDATE: number | undefined = S.RDS_RDMA_INVALIDATE;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 32 on linux/aarch64, 32 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_RDMA_NOTIFY_ME: number | undefined = S.RDS_RDMA_NOTIFY_ME;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_RDMA_OTHER_ERROR: number | undefined = S.RDS_RDMA_OTHER_ERROR;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_RDMA_READWRITE: number | undefined = S.RDS_RDMA_READWRITE;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_RDMA_REMOTE_ERROR: number | undefined = S.RDS_RDMA_REMOTE_ERROR;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 64 on linux/aarch64, 64 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_RDMA_SILENT: number | undefined = S.RDS_RDMA_SILENT;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_RDMA_SUCCESS: number | undefined = S.RDS_RDMA_SUCCESS;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 8 on linux/aarch64, 8 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_RDMA_USE_ONCE: number | undefined = S.RDS_RDMA_USE_ONCE;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 5 on linux/aarch64, 5 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_RECVERR: number | undefined = S.RDS_RECVERR;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_TRANS_COUNT: number | undefined = S.RDS_TRANS_COUNT;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_TRANS_GAP: number | undefined = S.RDS_TRANS_GAP;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_TRANS_IB: number | undefined = S.RDS_TRANS_IB;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_TRANS_IWARP: number | undefined = S.RDS_TRANS_IWARP;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: -1 on linux/aarch64, -1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_TRANS_NONE: number | undefined = S.RDS_TRANS_NONE;
+/** Reliable Datagram Sockets (AF_RDS) constant, from `<linux/rds.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RDS_TRANS_TCP: number | undefined = S.RDS_TRANS_TCP;
+/** Bluetooth RFCOMM socket option (level SOL_RFCOMM), from `<net/bluetooth/rfcomm.h>` via constants/supplement.h: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RFCOMM_CONNINFO: number | undefined = S.RFCOMM_CONNINFO;
+/** Bluetooth RFCOMM socket option (level SOL_RFCOMM), from `<net/bluetooth/rfcomm.h>` via constants/supplement.h: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RFCOMM_LM: number | undefined = S.RFCOMM_LM;
+/** Bluetooth RFCOMM socket option (level SOL_RFCOMM), from `<net/bluetooth/rfcomm.h>` via constants/supplement.h: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RFCOMM_LM_AUTH: number | undefined = S.RFCOMM_LM_AUTH;
+/** Bluetooth RFCOMM socket option (level SOL_RFCOMM), from `<net/bluetooth/rfcomm.h>` via constants/supplement.h: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RFCOMM_LM_ENCRYPT: number | undefined = S.RFCOMM_LM_ENCRYPT;
+/** Bluetooth RFCOMM socket option (level SOL_RFCOMM), from `<net/bluetooth/rfcomm.h>` via constants/supplement.h: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RFCOMM_LM_MASTER: number | undefined = S.RFCOMM_LM_MASTER;
+/** Bluetooth RFCOMM socket option (level SOL_RFCOMM), from `<net/bluetooth/rfcomm.h>` via constants/supplement.h: 16 on linux/aarch64, 16 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RFCOMM_LM_RELIABLE: number | undefined = S.RFCOMM_LM_RELIABLE;
+/** Bluetooth RFCOMM socket option (level SOL_RFCOMM), from `<net/bluetooth/rfcomm.h>` via constants/supplement.h: 32 on linux/aarch64, 32 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RFCOMM_LM_SECURE: number | undefined = S.RFCOMM_LM_SECURE;
+/** Bluetooth RFCOMM socket option (level SOL_RFCOMM), from `<net/bluetooth/rfcomm.h>` via constants/supplement.h: 8 on linux/aarch64, 8 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RFCOMM_LM_TRUSTED: number | undefined = S.RFCOMM_LM_TRUSTED;
+/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTA_ALIGNTO: number | undefined = S.RTA_ALIGNTO;
+/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 12 on linux/aarch64, 12 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTA_CACHEINFO: number | undefined = S.RTA_CACHEINFO;
+/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 29 on linux/aarch64, 29 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTA_DPORT: number | undefined = S.RTA_DPORT;
+/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTA_DST: number | undefined = S.RTA_DST;
+/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 22 on linux/aarch64, 22 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTA_ENCAP: number | undefined = S.RTA_ENCAP;
+/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 21 on linux/aarch64, 21 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTA_ENCAP_TYPE: number | undefined = S.RTA_ENCAP_TYPE;
+/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 23 on linux/aarch64, 23 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTA_EXPIRES: number | undefined = S.RTA_EXPIRES;
+/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 11 on linux/aarch64, 11 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTA_FLOW: number | undefined = S.RTA_FLOW;
+/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 5 on linux/aarch64, 5 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTA_GATEWAY: number | undefined = S.RTA_GATEWAY;
+/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTA_IIF: number | undefined = S.RTA_IIF;
+/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 27 on linux/aarch64, 27 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTA_IP_PROTO: number | undefined = S.RTA_IP_PROTO;
+/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 16 on linux/aarch64, 16 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTA_MARK: number | undefined = S.RTA_MARK;
+/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 30 on linux/aarch64, 30 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTA_MAX: number | undefined = S.RTA_MAX;
+/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 8 on linux/aarch64, 8 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTA_METRICS: number | undefined = S.RTA_METRICS;
+/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 17 on linux/aarch64, 17 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTA_MFC_STATS: number | undefined = S.RTA_MFC_STATS;
+/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 14 on linux/aarch64, 14 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTA_MP_ALGO: number | undefined = S.RTA_MP_ALGO;
+/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 9 on linux/aarch64, 9 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTA_MULTIPATH: number | undefined = S.RTA_MULTIPATH;
+/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 19 on linux/aarch64, 19 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTA_NEWDST: number | undefined = S.RTA_NEWDST;
+/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 30 on linux/aarch64, 30 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTA_NH_ID: number | undefined = S.RTA_NH_ID;
+/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTA_OIF: number | undefined = S.RTA_OIF;
+/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 24 on linux/aarch64, 24 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTA_PAD: number | undefined = S.RTA_PAD;
+/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 20 on linux/aarch64, 20 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTA_PREF: number | undefined = S.RTA_PREF;
+/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 7 on linux/aarch64, 7 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTA_PREFSRC: number | undefined = S.RTA_PREFSRC;
+/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 6 on linux/aarch64, 6 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTA_PRIORITY: number | undefined = S.RTA_PRIORITY;
+/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 10 on linux/aarch64, 10 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTA_PROTOINFO: number | undefined = S.RTA_PROTOINFO;
+/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 13 on linux/aarch64, 13 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTA_SESSION: number | undefined = S.RTA_SESSION;
+/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 28 on linux/aarch64, 28 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTA_SPORT: number | undefined = S.RTA_SPORT;
+/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTA_SRC: number | undefined = S.RTA_SRC;
+/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 15 on linux/aarch64, 15 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTA_TABLE: number | undefined = S.RTA_TABLE;
+/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 26 on linux/aarch64, 26 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTA_TTL_PROPAGATE: number | undefined = S.RTA_TTL_PROPAGATE;
+/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 25 on linux/aarch64, 25 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTA_UID: number | undefined = S.RTA_UID;
+/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTA_UNSPEC: number | undefined = S.RTA_UNSPEC;
+/** rtnetlink route attribute, from `<linux/rtnetlink.h>`: 18 on linux/aarch64, 18 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTA_VIA: number | undefined = S.RTA_VIA;
+/** rtnetlink multicast group bit (legacy nl_groups), from `<linux/rtnetlink.h>`: 4096 on linux/aarch64, 4096 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTMGRP_DECnet_IFADDR: number | undefined = S.RTMGRP_DECnet_IFADDR;
+/** rtnetlink multicast group bit (legacy nl_groups), from `<linux/rtnetlink.h>`: 16384 on linux/aarch64, 16384 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTMGRP_DECnet_ROUTE: number | undefined = S.RTMGRP_DECnet_ROUTE;
+/** rtnetlink multicast group bit (legacy nl_groups), from `<linux/rtnetlink.h>`: 16 on linux/aarch64, 16 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTMGRP_IPV4_IFADDR: number | undefined = S.RTMGRP_IPV4_IFADDR;
+/** rtnetlink multicast group bit (legacy nl_groups), from `<linux/rtnetlink.h>`: 32 on linux/aarch64, 32 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTMGRP_IPV4_MROUTE: number | undefined = S.RTMGRP_IPV4_MROUTE;
+/** rtnetlink multicast group bit (legacy nl_groups), from `<linux/rtnetlink.h>`: 64 on linux/aarch64, 64 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTMGRP_IPV4_ROUTE: number | undefined = S.RTMGRP_IPV4_ROUTE;
+/** rtnetlink multicast group bit (legacy nl_groups), from `<linux/rtnetlink.h>`: 128 on linux/aarch64, 128 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTMGRP_IPV4_RULE: number | undefined = S.RTMGRP_IPV4_RULE;
+/** rtnetlink multicast group bit (legacy nl_groups), from `<linux/rtnetlink.h>`: 256 on linux/aarch64, 256 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTMGRP_IPV6_IFADDR: number | undefined = S.RTMGRP_IPV6_IFADDR;
+/** rtnetlink multicast group bit (legacy nl_groups), from `<linux/rtnetlink.h>`: 2048 on linux/aarch64, 2048 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTMGRP_IPV6_IFINFO: number | undefined = S.RTMGRP_IPV6_IFINFO;
+/** rtnetlink multicast group bit (legacy nl_groups), from `<linux/rtnetlink.h>`: 512 on linux/aarch64, 512 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTMGRP_IPV6_MROUTE: number | undefined = S.RTMGRP_IPV6_MROUTE;
+/** rtnetlink multicast group bit (legacy nl_groups), from `<linux/rtnetlink.h>`: 131072 on linux/aarch64, 131072 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTMGRP_IPV6_PREFIX: number | undefined = S.RTMGRP_IPV6_PREFIX;
+/** rtnetlink multicast group bit (legacy nl_groups), from `<linux/rtnetlink.h>`: 1024 on linux/aarch64, 1024 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTMGRP_IPV6_ROUTE: number | undefined = S.RTMGRP_IPV6_ROUTE;
+/** rtnetlink multicast group bit (legacy nl_groups), from `<linux/rtnetlink.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTMGRP_LINK: number | undefined = S.RTMGRP_LINK;
+/** rtnetlink multicast group bit (legacy nl_groups), from `<linux/rtnetlink.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTMGRP_NEIGH: number | undefined = S.RTMGRP_NEIGH;
+/** rtnetlink multicast group bit (legacy nl_groups), from `<linux/rtnetlink.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTMGRP_NOTIFY: number | undefined = S.RTMGRP_NOTIFY;
+/** rtnetlink multicast group bit (legacy nl_groups), from `<linux/rtnetlink.h>`: 8 on linux/aarch64, 8 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTMGRP_TC: number | undefined = S.RTMGRP_TC;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 16 on linux/aarch64, 16 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_BASE: number | undefined = S.RTM_BASE;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 49 on linux/aarch64, 49 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_DELACTION: number | undefined = S.RTM_DELACTION;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 21 on linux/aarch64, 21 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_DELADDR: number | undefined = S.RTM_DELADDR;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 73 on linux/aarch64, 73 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_DELADDRLABEL: number | undefined = S.RTM_DELADDRLABEL;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 101 on linux/aarch64, 101 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_DELCHAIN: number | undefined = S.RTM_DELCHAIN;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 17 on linux/aarch64, 17 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_DELLINK: number | undefined = S.RTM_DELLINK;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 109 on linux/aarch64, 109 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_DELLINKPROP: number | undefined = S.RTM_DELLINKPROP;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 85 on linux/aarch64, 85 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_DELMDB: number | undefined = S.RTM_DELMDB;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 29 on linux/aarch64, 29 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_DELNEIGH: number | undefined = S.RTM_DELNEIGH;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 81 on linux/aarch64, 81 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_DELNETCONF: number | undefined = S.RTM_DELNETCONF;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 105 on linux/aarch64, 105 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_DELNEXTHOP: number | undefined = S.RTM_DELNEXTHOP;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 117 on linux/aarch64, 117 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_DELNEXTHOPBUCKET: number | undefined = S.RTM_DELNEXTHOPBUCKET;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 89 on linux/aarch64, 89 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_DELNSID: number | undefined = S.RTM_DELNSID;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 37 on linux/aarch64, 37 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_DELQDISC: number | undefined = S.RTM_DELQDISC;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 25 on linux/aarch64, 25 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_DELROUTE: number | undefined = S.RTM_DELROUTE;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 33 on linux/aarch64, 33 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_DELRULE: number | undefined = S.RTM_DELRULE;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 41 on linux/aarch64, 41 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_DELTCLASS: number | undefined = S.RTM_DELTCLASS;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 45 on linux/aarch64, 45 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_DELTFILTER: number | undefined = S.RTM_DELTFILTER;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 121 on linux/aarch64, 121 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_DELTUNNEL: number | undefined = S.RTM_DELTUNNEL;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 113 on linux/aarch64, 113 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_DELVLAN: number | undefined = S.RTM_DELVLAN;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 512 on linux/aarch64, 512 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_F_CLONED: number | undefined = S.RTM_F_CLONED;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 1024 on linux/aarch64, 1024 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_F_EQUALIZE: number | undefined = S.RTM_F_EQUALIZE;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 8192 on linux/aarch64, 8192 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_F_FIB_MATCH: number | undefined = S.RTM_F_FIB_MATCH;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 4096 on linux/aarch64, 4096 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_F_LOOKUP_TABLE: number | undefined = S.RTM_F_LOOKUP_TABLE;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 256 on linux/aarch64, 256 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_F_NOTIFY: number | undefined = S.RTM_F_NOTIFY;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 16384 on linux/aarch64, 16384 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_F_OFFLOAD: number | undefined = S.RTM_F_OFFLOAD;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 536870912 on linux/aarch64, 536870912 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_F_OFFLOAD_FAILED: number | undefined = S.RTM_F_OFFLOAD_FAILED;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 2048 on linux/aarch64, 2048 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_F_PREFIX: number | undefined = S.RTM_F_PREFIX;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 32768 on linux/aarch64, 32768 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_F_TRAP: number | undefined = S.RTM_F_TRAP;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 50 on linux/aarch64, 50 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_GETACTION: number | undefined = S.RTM_GETACTION;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 22 on linux/aarch64, 22 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_GETADDR: number | undefined = S.RTM_GETADDR;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 74 on linux/aarch64, 74 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_GETADDRLABEL: number | undefined = S.RTM_GETADDRLABEL;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 62 on linux/aarch64, 62 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_GETANYCAST: number | undefined = S.RTM_GETANYCAST;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 102 on linux/aarch64, 102 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_GETCHAIN: number | undefined = S.RTM_GETCHAIN;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 78 on linux/aarch64, 78 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_GETDCB: number | undefined = S.RTM_GETDCB;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 18 on linux/aarch64, 18 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_GETLINK: number | undefined = S.RTM_GETLINK;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 110 on linux/aarch64, 110 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_GETLINKPROP: number | undefined = S.RTM_GETLINKPROP;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 86 on linux/aarch64, 86 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_GETMDB: number | undefined = S.RTM_GETMDB;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 58 on linux/aarch64, 58 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_GETMULTICAST: number | undefined = S.RTM_GETMULTICAST;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 30 on linux/aarch64, 30 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_GETNEIGH: number | undefined = S.RTM_GETNEIGH;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 66 on linux/aarch64, 66 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_GETNEIGHTBL: number | undefined = S.RTM_GETNEIGHTBL;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 82 on linux/aarch64, 82 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_GETNETCONF: number | undefined = S.RTM_GETNETCONF;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 106 on linux/aarch64, 106 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_GETNEXTHOP: number | undefined = S.RTM_GETNEXTHOP;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 118 on linux/aarch64, 118 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_GETNEXTHOPBUCKET: number | undefined = S.RTM_GETNEXTHOPBUCKET;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 90 on linux/aarch64, 90 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_GETNSID: number | undefined = S.RTM_GETNSID;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 38 on linux/aarch64, 38 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_GETQDISC: number | undefined = S.RTM_GETQDISC;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 26 on linux/aarch64, 26 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_GETROUTE: number | undefined = S.RTM_GETROUTE;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 34 on linux/aarch64, 34 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_GETRULE: number | undefined = S.RTM_GETRULE;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 94 on linux/aarch64, 94 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_GETSTATS: number | undefined = S.RTM_GETSTATS;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 42 on linux/aarch64, 42 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_GETTCLASS: number | undefined = S.RTM_GETTCLASS;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 46 on linux/aarch64, 46 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_GETTFILTER: number | undefined = S.RTM_GETTFILTER;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 122 on linux/aarch64, 122 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_GETTUNNEL: number | undefined = S.RTM_GETTUNNEL;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 114 on linux/aarch64, 114 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_GETVLAN: number | undefined = S.RTM_GETVLAN;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 123 on linux/aarch64, 123 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_MAX: number | undefined = S.RTM_MAX;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 48 on linux/aarch64, 48 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_NEWACTION: number | undefined = S.RTM_NEWACTION;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 20 on linux/aarch64, 20 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_NEWADDR: number | undefined = S.RTM_NEWADDR;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 72 on linux/aarch64, 72 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_NEWADDRLABEL: number | undefined = S.RTM_NEWADDRLABEL;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 96 on linux/aarch64, 96 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_NEWCACHEREPORT: number | undefined = S.RTM_NEWCACHEREPORT;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 100 on linux/aarch64, 100 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_NEWCHAIN: number | undefined = S.RTM_NEWCHAIN;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 16 on linux/aarch64, 16 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_NEWLINK: number | undefined = S.RTM_NEWLINK;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 108 on linux/aarch64, 108 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_NEWLINKPROP: number | undefined = S.RTM_NEWLINKPROP;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 84 on linux/aarch64, 84 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_NEWMDB: number | undefined = S.RTM_NEWMDB;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 68 on linux/aarch64, 68 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_NEWNDUSEROPT: number | undefined = S.RTM_NEWNDUSEROPT;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 28 on linux/aarch64, 28 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_NEWNEIGH: number | undefined = S.RTM_NEWNEIGH;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 64 on linux/aarch64, 64 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_NEWNEIGHTBL: number | undefined = S.RTM_NEWNEIGHTBL;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 80 on linux/aarch64, 80 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_NEWNETCONF: number | undefined = S.RTM_NEWNETCONF;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 104 on linux/aarch64, 104 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_NEWNEXTHOP: number | undefined = S.RTM_NEWNEXTHOP;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 116 on linux/aarch64, 116 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_NEWNEXTHOPBUCKET: number | undefined = S.RTM_NEWNEXTHOPBUCKET;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 88 on linux/aarch64, 88 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_NEWNSID: number | undefined = S.RTM_NEWNSID;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 112 on linux/aarch64. Undefined on darwin/aarch64, darwin/x86_64, linux/x86_64, which lack it. */
 export const RTM_NEWNVLAN: number | undefined = S.RTM_NEWNVLAN;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 52 on linux/aarch64, 52 on linux/x86_64. */
-export const RTM_NEWPREFIX: number = S.RTM_NEWPREFIX;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 36 on linux/aarch64, 36 on linux/x86_64. */
-export const RTM_NEWQDISC: number = S.RTM_NEWQDISC;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 24 on linux/aarch64, 24 on linux/x86_64. */
-export const RTM_NEWROUTE: number = S.RTM_NEWROUTE;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 32 on linux/aarch64, 32 on linux/x86_64. */
-export const RTM_NEWRULE: number = S.RTM_NEWRULE;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 92 on linux/aarch64, 92 on linux/x86_64. */
-export const RTM_NEWSTATS: number = S.RTM_NEWSTATS;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 40 on linux/aarch64, 40 on linux/x86_64. */
-export const RTM_NEWTCLASS: number = S.RTM_NEWTCLASS;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 44 on linux/aarch64, 44 on linux/x86_64. */
-export const RTM_NEWTFILTER: number = S.RTM_NEWTFILTER;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 120 on linux/aarch64, 120 on linux/x86_64. */
-export const RTM_NEWTUNNEL: number = S.RTM_NEWTUNNEL;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 112 on linux/aarch64, 112 on linux/x86_64. */
-export const RTM_NEWVLAN: number = S.RTM_NEWVLAN;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 27 on linux/aarch64, 27 on linux/x86_64. */
-export const RTM_NR_FAMILIES: number = S.RTM_NR_FAMILIES;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 108 on linux/aarch64, 108 on linux/x86_64. */
-export const RTM_NR_MSGTYPES: number = S.RTM_NR_MSGTYPES;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 79 on linux/aarch64, 79 on linux/x86_64. */
-export const RTM_SETDCB: number = S.RTM_SETDCB;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 19 on linux/aarch64, 19 on linux/x86_64. */
-export const RTM_SETLINK: number = S.RTM_SETLINK;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 67 on linux/aarch64, 67 on linux/x86_64. */
-export const RTM_SETNEIGHTBL: number = S.RTM_SETNEIGHTBL;
-/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 95 on linux/aarch64, 95 on linux/x86_64. */
-export const RTM_SETSTATS: number = S.RTM_SETSTATS;
-/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 33 on linux/aarch64, 33 on linux/x86_64. */
-export const RTNLGRP_BRVLAN: number = S.RTNLGRP_BRVLAN;
-/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 23 on linux/aarch64, 23 on linux/x86_64. */
-export const RTNLGRP_DCB: number = S.RTNLGRP_DCB;
-/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 13 on linux/aarch64, 13 on linux/x86_64. */
-export const RTNLGRP_DECnet_IFADDR: number = S.RTNLGRP_DECnet_IFADDR;
-/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 15 on linux/aarch64, 15 on linux/x86_64. */
-export const RTNLGRP_DECnet_ROUTE: number = S.RTNLGRP_DECnet_ROUTE;
-/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
-export const RTNLGRP_DECnet_RULE: number = S.RTNLGRP_DECnet_RULE;
-/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 5 on linux/aarch64, 5 on linux/x86_64. */
-export const RTNLGRP_IPV4_IFADDR: number = S.RTNLGRP_IPV4_IFADDR;
-/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 6 on linux/aarch64, 6 on linux/x86_64. */
-export const RTNLGRP_IPV4_MROUTE: number = S.RTNLGRP_IPV4_MROUTE;
-/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 30 on linux/aarch64, 30 on linux/x86_64. */
-export const RTNLGRP_IPV4_MROUTE_R: number = S.RTNLGRP_IPV4_MROUTE_R;
-/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 24 on linux/aarch64, 24 on linux/x86_64. */
-export const RTNLGRP_IPV4_NETCONF: number = S.RTNLGRP_IPV4_NETCONF;
-/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 7 on linux/aarch64, 7 on linux/x86_64. */
-export const RTNLGRP_IPV4_ROUTE: number = S.RTNLGRP_IPV4_ROUTE;
-/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
-export const RTNLGRP_IPV4_RULE: number = S.RTNLGRP_IPV4_RULE;
-/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 9 on linux/aarch64, 9 on linux/x86_64. */
-export const RTNLGRP_IPV6_IFADDR: number = S.RTNLGRP_IPV6_IFADDR;
-/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 12 on linux/aarch64, 12 on linux/x86_64. */
-export const RTNLGRP_IPV6_IFINFO: number = S.RTNLGRP_IPV6_IFINFO;
-/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 10 on linux/aarch64, 10 on linux/x86_64. */
-export const RTNLGRP_IPV6_MROUTE: number = S.RTNLGRP_IPV6_MROUTE;
-/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 31 on linux/aarch64, 31 on linux/x86_64. */
-export const RTNLGRP_IPV6_MROUTE_R: number = S.RTNLGRP_IPV6_MROUTE_R;
-/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 25 on linux/aarch64, 25 on linux/x86_64. */
-export const RTNLGRP_IPV6_NETCONF: number = S.RTNLGRP_IPV6_NETCONF;
-/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 18 on linux/aarch64, 18 on linux/x86_64. */
-export const RTNLGRP_IPV6_PREFIX: number = S.RTNLGRP_IPV6_PREFIX;
-/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 11 on linux/aarch64, 11 on linux/x86_64. */
-export const RTNLGRP_IPV6_ROUTE: number = S.RTNLGRP_IPV6_ROUTE;
-/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 19 on linux/aarch64, 19 on linux/x86_64. */
-export const RTNLGRP_IPV6_RULE: number = S.RTNLGRP_IPV6_RULE;
-/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const RTNLGRP_LINK: number = S.RTNLGRP_LINK;
-/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 36 on linux/aarch64, 36 on linux/x86_64. */
-export const RTNLGRP_MAX: number = S.RTNLGRP_MAX;
-/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 34 on linux/aarch64, 34 on linux/x86_64. */
-export const RTNLGRP_MCTP_IFADDR: number = S.RTNLGRP_MCTP_IFADDR;
-/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 26 on linux/aarch64, 26 on linux/x86_64. */
-export const RTNLGRP_MDB: number = S.RTNLGRP_MDB;
-/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 29 on linux/aarch64, 29 on linux/x86_64. */
-export const RTNLGRP_MPLS_NETCONF: number = S.RTNLGRP_MPLS_NETCONF;
-/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 27 on linux/aarch64, 27 on linux/x86_64. */
-export const RTNLGRP_MPLS_ROUTE: number = S.RTNLGRP_MPLS_ROUTE;
-/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 20 on linux/aarch64, 20 on linux/x86_64. */
-export const RTNLGRP_ND_USEROPT: number = S.RTNLGRP_ND_USEROPT;
-/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const RTNLGRP_NEIGH: number = S.RTNLGRP_NEIGH;
-/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 32 on linux/aarch64, 32 on linux/x86_64. */
-export const RTNLGRP_NEXTHOP: number = S.RTNLGRP_NEXTHOP;
-/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const RTNLGRP_NONE: number = S.RTNLGRP_NONE;
-/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 14 on linux/aarch64, 14 on linux/x86_64. */
-export const RTNLGRP_NOP2: number = S.RTNLGRP_NOP2;
-/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 17 on linux/aarch64, 17 on linux/x86_64. */
-export const RTNLGRP_NOP4: number = S.RTNLGRP_NOP4;
-/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const RTNLGRP_NOTIFY: number = S.RTNLGRP_NOTIFY;
-/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 28 on linux/aarch64, 28 on linux/x86_64. */
-export const RTNLGRP_NSID: number = S.RTNLGRP_NSID;
-/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 21 on linux/aarch64, 21 on linux/x86_64. */
-export const RTNLGRP_PHONET_IFADDR: number = S.RTNLGRP_PHONET_IFADDR;
-/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 22 on linux/aarch64, 22 on linux/x86_64. */
-export const RTNLGRP_PHONET_ROUTE: number = S.RTNLGRP_PHONET_ROUTE;
-/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 36 on linux/aarch64, 36 on linux/x86_64. */
-export const RTNLGRP_STATS: number = S.RTNLGRP_STATS;
-/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const RTNLGRP_TC: number = S.RTNLGRP_TC;
-/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 35 on linux/aarch64, 35 on linux/x86_64. */
-export const RTNLGRP_TUNNEL: number = S.RTNLGRP_TUNNEL;
-/** Route type (rtm_type), from `<linux/rtnetlink.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const RTN_ANYCAST: number = S.RTN_ANYCAST;
-/** Route type (rtm_type), from `<linux/rtnetlink.h>`: 6 on linux/aarch64, 6 on linux/x86_64. */
-export const RTN_BLACKHOLE: number = S.RTN_BLACKHOLE;
-/** Route type (rtm_type), from `<linux/rtnetlink.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const RTN_BROADCAST: number = S.RTN_BROADCAST;
-/** Route type (rtm_type), from `<linux/rtnetlink.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const RTN_LOCAL: number = S.RTN_LOCAL;
-/** Route type (rtm_type), from `<linux/rtnetlink.h>`: 11 on linux/aarch64, 11 on linux/x86_64. */
-export const RTN_MAX: number = S.RTN_MAX;
-/** Route type (rtm_type), from `<linux/rtnetlink.h>`: 5 on linux/aarch64, 5 on linux/x86_64. */
-export const RTN_MULTICAST: number = S.RTN_MULTICAST;
-/** Route type (rtm_type), from `<linux/rtnetlink.h>`: 10 on linux/aarch64, 10 on linux/x86_64. */
-export const RTN_NAT: number = S.RTN_NAT;
-/** Route type (rtm_type), from `<linux/rtnetlink.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
-export const RTN_PROHIBIT: number = S.RTN_PROHIBIT;
-/** Route type (rtm_type), from `<linux/rtnetlink.h>`: 9 on linux/aarch64, 9 on linux/x86_64. */
-export const RTN_THROW: number = S.RTN_THROW;
-/** Route type (rtm_type), from `<linux/rtnetlink.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const RTN_UNICAST: number = S.RTN_UNICAST;
-/** Route type (rtm_type), from `<linux/rtnetlink.h>`: 7 on linux/aarch64, 7 on linux/x86_64. */
-export const RTN_UNREACHABLE: number = S.RTN_UNREACHABLE;
-/** Route type (rtm_type), from `<linux/rtnetlink.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const RTN_UNSPEC: number = S.RTN_UNSPEC;
-/** Route type (rtm_type), from `<linux/rtnetlink.h>`: 11 on linux/aarch64, 11 on linux/x86_64. */
-export const RTN_XRESOLVE: number = S.RTN_XRESOLVE;
-/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 42 on linux/aarch64, 42 on linux/x86_64. */
-export const RTPROT_BABEL: number = S.RTPROT_BABEL;
-/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 186 on linux/aarch64, 186 on linux/x86_64. */
-export const RTPROT_BGP: number = S.RTPROT_BGP;
-/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 12 on linux/aarch64, 12 on linux/x86_64. */
-export const RTPROT_BIRD: number = S.RTPROT_BIRD;
-/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const RTPROT_BOOT: number = S.RTPROT_BOOT;
-/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
-export const RTPROT_DHCP: number = S.RTPROT_DHCP;
-/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 13 on linux/aarch64, 13 on linux/x86_64. */
-export const RTPROT_DNROUTED: number = S.RTPROT_DNROUTED;
-/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 192 on linux/aarch64, 192 on linux/x86_64. */
-export const RTPROT_EIGRP: number = S.RTPROT_EIGRP;
-/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
-export const RTPROT_GATED: number = S.RTPROT_GATED;
-/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 187 on linux/aarch64, 187 on linux/x86_64. */
-export const RTPROT_ISIS: number = S.RTPROT_ISIS;
-/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 18 on linux/aarch64, 18 on linux/x86_64. */
-export const RTPROT_KEEPALIVED: number = S.RTPROT_KEEPALIVED;
-/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const RTPROT_KERNEL: number = S.RTPROT_KERNEL;
-/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 17 on linux/aarch64, 17 on linux/x86_64. */
-export const RTPROT_MROUTED: number = S.RTPROT_MROUTED;
-/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 10 on linux/aarch64, 10 on linux/x86_64. */
-export const RTPROT_MRT: number = S.RTPROT_MRT;
-/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 15 on linux/aarch64, 15 on linux/x86_64. */
-export const RTPROT_NTK: number = S.RTPROT_NTK;
-/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 99 on linux/aarch64, 99 on linux/x86_64. */
-export const RTPROT_OPENR: number = S.RTPROT_OPENR;
-/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 188 on linux/aarch64, 188 on linux/x86_64. */
-export const RTPROT_OSPF: number = S.RTPROT_OSPF;
-/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 9 on linux/aarch64, 9 on linux/x86_64. */
-export const RTPROT_RA: number = S.RTPROT_RA;
-/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const RTPROT_REDIRECT: number = S.RTPROT_REDIRECT;
-/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 189 on linux/aarch64, 189 on linux/x86_64. */
-export const RTPROT_RIP: number = S.RTPROT_RIP;
-/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const RTPROT_STATIC: number = S.RTPROT_STATIC;
-/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const RTPROT_UNSPEC: number = S.RTPROT_UNSPEC;
-/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 14 on linux/aarch64, 14 on linux/x86_64. */
-export const RTPROT_XORP: number = S.RTPROT_XORP;
-/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 11 on linux/aarch64, 11 on linux/x86_64. */
-export const RTPROT_ZEBRA: number = S.RTPROT_ZEBRA;
-/** Route scope (rtm_scope), from `<linux/rtnetlink.h>`: 254 on linux/aarch64, 254 on linux/x86_64. */
-export const RT_SCOPE_HOST: number = S.RT_SCOPE_HOST;
-/** Route scope (rtm_scope), from `<linux/rtnetlink.h>`: 253 on linux/aarch64, 253 on linux/x86_64. */
-export const RT_SCOPE_LINK: number = S.RT_SCOPE_LINK;
-/** Route scope (rtm_scope), from `<linux/rtnetlink.h>`: 255 on linux/aarch64, 255 on linux/x86_64. */
-export const RT_SCOPE_NOWHERE: number = S.RT_SCOPE_NOWHERE;
-/** Route scope (rtm_scope), from `<linux/rtnetlink.h>`: 200 on linux/aarch64, 200 on linux/x86_64. */
-export const RT_SCOPE_SITE: number = S.RT_SCOPE_SITE;
-/** Route scope (rtm_scope), from `<linux/rtnetlink.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const RT_SCOPE_UNIVERSE: number = S.RT_SCOPE_UNIVERSE;
-/** Routing table identifier, from `<linux/rtnetlink.h>`: 252 on linux/aarch64, 252 on linux/x86_64. */
-export const RT_TABLE_COMPAT: number = S.RT_TABLE_COMPAT;
-/** Routing table identifier, from `<linux/rtnetlink.h>`: 253 on linux/aarch64, 253 on linux/x86_64. */
-export const RT_TABLE_DEFAULT: number = S.RT_TABLE_DEFAULT;
-/** Routing table identifier, from `<linux/rtnetlink.h>`: 255 on linux/aarch64, 255 on linux/x86_64. */
-export const RT_TABLE_LOCAL: number = S.RT_TABLE_LOCAL;
-/** Routing table identifier, from `<linux/rtnetlink.h>`: 254 on linux/aarch64, 254 on linux/x86_64. */
-export const RT_TABLE_MAIN: number = S.RT_TABLE_MAIN;
-/** Routing table identifier, from `<linux/rtnetlink.h>`: 4294967295 on linux/aarch64, 4294967295 on linux/x86_64. */
-export const RT_TABLE_MAX: number = S.RT_TABLE_MAX;
-/** Routing table identifier, from `<linux/rtnetlink.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const RT_TABLE_UNSPEC: number = S.RT_TABLE_UNSPEC;
-/** Control message type (level SOL_SOCKET), from `<linux/can/raw.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const SCM_CAN_RAW_ERRQUEUE: number = S.SCM_CAN_RAW_ERRQUEUE;
-/** Control message type (level SOL_SOCKET), from `<bits/socket.h>` via `<sys/socket.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const SCM_CREDENTIALS: number = S.SCM_CREDENTIALS;
-/** SAE J1939 control message type, from `<linux/can/j1939.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const SCM_J1939_DEST_ADDR: number = S.SCM_J1939_DEST_ADDR;
-/** SAE J1939 control message type, from `<linux/can/j1939.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const SCM_J1939_DEST_NAME: number = S.SCM_J1939_DEST_NAME;
-/** SAE J1939 control message type, from `<linux/can/j1939.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const SCM_J1939_ERRQUEUE: number = S.SCM_J1939_ERRQUEUE;
-/** SAE J1939 control message type, from `<linux/can/j1939.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const SCM_J1939_PRIO: number = S.SCM_J1939_PRIO;
-/** Control message type (level SOL_SOCKET), from `<bits/socket.h>` via `<sys/socket.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 52 on linux/aarch64, 52 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_NEWPREFIX: number | undefined = S.RTM_NEWPREFIX;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 36 on linux/aarch64, 36 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_NEWQDISC: number | undefined = S.RTM_NEWQDISC;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 24 on linux/aarch64, 24 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_NEWROUTE: number | undefined = S.RTM_NEWROUTE;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 32 on linux/aarch64, 32 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_NEWRULE: number | undefined = S.RTM_NEWRULE;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 92 on linux/aarch64, 92 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_NEWSTATS: number | undefined = S.RTM_NEWSTATS;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 40 on linux/aarch64, 40 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_NEWTCLASS: number | undefined = S.RTM_NEWTCLASS;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 44 on linux/aarch64, 44 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_NEWTFILTER: number | undefined = S.RTM_NEWTFILTER;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 120 on linux/aarch64, 120 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_NEWTUNNEL: number | undefined = S.RTM_NEWTUNNEL;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 112 on linux/aarch64, 112 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_NEWVLAN: number | undefined = S.RTM_NEWVLAN;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 27 on linux/aarch64, 27 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_NR_FAMILIES: number | undefined = S.RTM_NR_FAMILIES;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 108 on linux/aarch64, 108 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_NR_MSGTYPES: number | undefined = S.RTM_NR_MSGTYPES;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 79 on linux/aarch64, 79 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_SETDCB: number | undefined = S.RTM_SETDCB;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 19 on linux/aarch64, 19 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_SETLINK: number | undefined = S.RTM_SETLINK;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 67 on linux/aarch64, 67 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_SETNEIGHTBL: number | undefined = S.RTM_SETNEIGHTBL;
+/** rtnetlink message type or flag, from `<linux/rtnetlink.h>`: 95 on linux/aarch64, 95 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTM_SETSTATS: number | undefined = S.RTM_SETSTATS;
+/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 33 on linux/aarch64, 33 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTNLGRP_BRVLAN: number | undefined = S.RTNLGRP_BRVLAN;
+/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 23 on linux/aarch64, 23 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTNLGRP_DCB: number | undefined = S.RTNLGRP_DCB;
+/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 13 on linux/aarch64, 13 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTNLGRP_DECnet_IFADDR: number | undefined = S.RTNLGRP_DECnet_IFADDR;
+/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 15 on linux/aarch64, 15 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTNLGRP_DECnet_ROUTE: number | undefined = S.RTNLGRP_DECnet_ROUTE;
+/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 16 on linux/aarch64, 16 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTNLGRP_DECnet_RULE: number | undefined = S.RTNLGRP_DECnet_RULE;
+/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 5 on linux/aarch64, 5 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTNLGRP_IPV4_IFADDR: number | undefined = S.RTNLGRP_IPV4_IFADDR;
+/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 6 on linux/aarch64, 6 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTNLGRP_IPV4_MROUTE: number | undefined = S.RTNLGRP_IPV4_MROUTE;
+/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 30 on linux/aarch64, 30 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTNLGRP_IPV4_MROUTE_R: number | undefined = S.RTNLGRP_IPV4_MROUTE_R;
+/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 24 on linux/aarch64, 24 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTNLGRP_IPV4_NETCONF: number | undefined = S.RTNLGRP_IPV4_NETCONF;
+/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 7 on linux/aarch64, 7 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTNLGRP_IPV4_ROUTE: number | undefined = S.RTNLGRP_IPV4_ROUTE;
+/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 8 on linux/aarch64, 8 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTNLGRP_IPV4_RULE: number | undefined = S.RTNLGRP_IPV4_RULE;
+/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 9 on linux/aarch64, 9 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTNLGRP_IPV6_IFADDR: number | undefined = S.RTNLGRP_IPV6_IFADDR;
+/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 12 on linux/aarch64, 12 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTNLGRP_IPV6_IFINFO: number | undefined = S.RTNLGRP_IPV6_IFINFO;
+/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 10 on linux/aarch64, 10 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTNLGRP_IPV6_MROUTE: number | undefined = S.RTNLGRP_IPV6_MROUTE;
+/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 31 on linux/aarch64, 31 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTNLGRP_IPV6_MROUTE_R: number | undefined = S.RTNLGRP_IPV6_MROUTE_R;
+/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 25 on linux/aarch64, 25 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTNLGRP_IPV6_NETCONF: number | undefined = S.RTNLGRP_IPV6_NETCONF;
+/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 18 on linux/aarch64, 18 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTNLGRP_IPV6_PREFIX: number | undefined = S.RTNLGRP_IPV6_PREFIX;
+/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 11 on linux/aarch64, 11 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTNLGRP_IPV6_ROUTE: number | undefined = S.RTNLGRP_IPV6_ROUTE;
+/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 19 on linux/aarch64, 19 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTNLGRP_IPV6_RULE: number | undefined = S.RTNLGRP_IPV6_RULE;
+/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTNLGRP_LINK: number | undefined = S.RTNLGRP_LINK;
+/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 36 on linux/aarch64, 36 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTNLGRP_MAX: number | undefined = S.RTNLGRP_MAX;
+/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 34 on linux/aarch64, 34 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTNLGRP_MCTP_IFADDR: number | undefined = S.RTNLGRP_MCTP_IFADDR;
+/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 26 on linux/aarch64, 26 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTNLGRP_MDB: number | undefined = S.RTNLGRP_MDB;
+/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 29 on linux/aarch64, 29 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTNLGRP_MPLS_NETCONF: number | undefined = S.RTNLGRP_MPLS_NETCONF;
+/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 27 on linux/aarch64, 27 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTNLGRP_MPLS_ROUTE: number | undefined = S.RTNLGRP_MPLS_ROUTE;
+/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 20 on linux/aarch64, 20 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTNLGRP_ND_USEROPT: number | undefined = S.RTNLGRP_ND_USEROPT;
+/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTNLGRP_NEIGH: number | undefined = S.RTNLGRP_NEIGH;
+/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 32 on linux/aarch64, 32 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTNLGRP_NEXTHOP: number | undefined = S.RTNLGRP_NEXTHOP;
+/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTNLGRP_NONE: number | undefined = S.RTNLGRP_NONE;
+/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 14 on linux/aarch64, 14 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTNLGRP_NOP2: number | undefined = S.RTNLGRP_NOP2;
+/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 17 on linux/aarch64, 17 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTNLGRP_NOP4: number | undefined = S.RTNLGRP_NOP4;
+/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTNLGRP_NOTIFY: number | undefined = S.RTNLGRP_NOTIFY;
+/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 28 on linux/aarch64, 28 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTNLGRP_NSID: number | undefined = S.RTNLGRP_NSID;
+/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 21 on linux/aarch64, 21 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTNLGRP_PHONET_IFADDR: number | undefined = S.RTNLGRP_PHONET_IFADDR;
+/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 22 on linux/aarch64, 22 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTNLGRP_PHONET_ROUTE: number | undefined = S.RTNLGRP_PHONET_ROUTE;
+/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 36 on linux/aarch64, 36 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTNLGRP_STATS: number | undefined = S.RTNLGRP_STATS;
+/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTNLGRP_TC: number | undefined = S.RTNLGRP_TC;
+/** rtnetlink multicast group (NETLINK_ADD_MEMBERSHIP), from `<linux/rtnetlink.h>`: 35 on linux/aarch64, 35 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTNLGRP_TUNNEL: number | undefined = S.RTNLGRP_TUNNEL;
+/** Route type (rtm_type), from `<linux/rtnetlink.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTN_ANYCAST: number | undefined = S.RTN_ANYCAST;
+/** Route type (rtm_type), from `<linux/rtnetlink.h>`: 6 on linux/aarch64, 6 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTN_BLACKHOLE: number | undefined = S.RTN_BLACKHOLE;
+/** Route type (rtm_type), from `<linux/rtnetlink.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTN_BROADCAST: number | undefined = S.RTN_BROADCAST;
+/** Route type (rtm_type), from `<linux/rtnetlink.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTN_LOCAL: number | undefined = S.RTN_LOCAL;
+/** Route type (rtm_type), from `<linux/rtnetlink.h>`: 11 on linux/aarch64, 11 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTN_MAX: number | undefined = S.RTN_MAX;
+/** Route type (rtm_type), from `<linux/rtnetlink.h>`: 5 on linux/aarch64, 5 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTN_MULTICAST: number | undefined = S.RTN_MULTICAST;
+/** Route type (rtm_type), from `<linux/rtnetlink.h>`: 10 on linux/aarch64, 10 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTN_NAT: number | undefined = S.RTN_NAT;
+/** Route type (rtm_type), from `<linux/rtnetlink.h>`: 8 on linux/aarch64, 8 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTN_PROHIBIT: number | undefined = S.RTN_PROHIBIT;
+/** Route type (rtm_type), from `<linux/rtnetlink.h>`: 9 on linux/aarch64, 9 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTN_THROW: number | undefined = S.RTN_THROW;
+/** Route type (rtm_type), from `<linux/rtnetlink.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTN_UNICAST: number | undefined = S.RTN_UNICAST;
+/** Route type (rtm_type), from `<linux/rtnetlink.h>`: 7 on linux/aarch64, 7 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTN_UNREACHABLE: number | undefined = S.RTN_UNREACHABLE;
+/** Route type (rtm_type), from `<linux/rtnetlink.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTN_UNSPEC: number | undefined = S.RTN_UNSPEC;
+/** Route type (rtm_type), from `<linux/rtnetlink.h>`: 11 on linux/aarch64, 11 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTN_XRESOLVE: number | undefined = S.RTN_XRESOLVE;
+/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 42 on linux/aarch64, 42 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTPROT_BABEL: number | undefined = S.RTPROT_BABEL;
+/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 186 on linux/aarch64, 186 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTPROT_BGP: number | undefined = S.RTPROT_BGP;
+/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 12 on linux/aarch64, 12 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTPROT_BIRD: number | undefined = S.RTPROT_BIRD;
+/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTPROT_BOOT: number | undefined = S.RTPROT_BOOT;
+/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 16 on linux/aarch64, 16 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTPROT_DHCP: number | undefined = S.RTPROT_DHCP;
+/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 13 on linux/aarch64, 13 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTPROT_DNROUTED: number | undefined = S.RTPROT_DNROUTED;
+/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 192 on linux/aarch64, 192 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTPROT_EIGRP: number | undefined = S.RTPROT_EIGRP;
+/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 8 on linux/aarch64, 8 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTPROT_GATED: number | undefined = S.RTPROT_GATED;
+/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 187 on linux/aarch64, 187 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTPROT_ISIS: number | undefined = S.RTPROT_ISIS;
+/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 18 on linux/aarch64, 18 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTPROT_KEEPALIVED: number | undefined = S.RTPROT_KEEPALIVED;
+/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTPROT_KERNEL: number | undefined = S.RTPROT_KERNEL;
+/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 17 on linux/aarch64, 17 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTPROT_MROUTED: number | undefined = S.RTPROT_MROUTED;
+/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 10 on linux/aarch64, 10 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTPROT_MRT: number | undefined = S.RTPROT_MRT;
+/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 15 on linux/aarch64, 15 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTPROT_NTK: number | undefined = S.RTPROT_NTK;
+/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 99 on linux/aarch64, 99 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTPROT_OPENR: number | undefined = S.RTPROT_OPENR;
+/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 188 on linux/aarch64, 188 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTPROT_OSPF: number | undefined = S.RTPROT_OSPF;
+/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 9 on linux/aarch64, 9 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTPROT_RA: number | undefined = S.RTPROT_RA;
+/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTPROT_REDIRECT: number | undefined = S.RTPROT_REDIRECT;
+/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 189 on linux/aarch64, 189 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTPROT_RIP: number | undefined = S.RTPROT_RIP;
+/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTPROT_STATIC: number | undefined = S.RTPROT_STATIC;
+/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTPROT_UNSPEC: number | undefined = S.RTPROT_UNSPEC;
+/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 14 on linux/aarch64, 14 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTPROT_XORP: number | undefined = S.RTPROT_XORP;
+/** Route origin (rtm_protocol), from `<linux/rtnetlink.h>`: 11 on linux/aarch64, 11 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RTPROT_ZEBRA: number | undefined = S.RTPROT_ZEBRA;
+/** Route scope (rtm_scope), from `<linux/rtnetlink.h>`: 254 on linux/aarch64, 254 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RT_SCOPE_HOST: number | undefined = S.RT_SCOPE_HOST;
+/** Route scope (rtm_scope), from `<linux/rtnetlink.h>`: 253 on linux/aarch64, 253 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RT_SCOPE_LINK: number | undefined = S.RT_SCOPE_LINK;
+/** Route scope (rtm_scope), from `<linux/rtnetlink.h>`: 255 on linux/aarch64, 255 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RT_SCOPE_NOWHERE: number | undefined = S.RT_SCOPE_NOWHERE;
+/** Route scope (rtm_scope), from `<linux/rtnetlink.h>`: 200 on linux/aarch64, 200 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RT_SCOPE_SITE: number | undefined = S.RT_SCOPE_SITE;
+/** Route scope (rtm_scope), from `<linux/rtnetlink.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RT_SCOPE_UNIVERSE: number | undefined = S.RT_SCOPE_UNIVERSE;
+/** Routing table identifier, from `<linux/rtnetlink.h>`: 252 on linux/aarch64, 252 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RT_TABLE_COMPAT: number | undefined = S.RT_TABLE_COMPAT;
+/** Routing table identifier, from `<linux/rtnetlink.h>`: 253 on linux/aarch64, 253 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RT_TABLE_DEFAULT: number | undefined = S.RT_TABLE_DEFAULT;
+/** Routing table identifier, from `<linux/rtnetlink.h>`: 255 on linux/aarch64, 255 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RT_TABLE_LOCAL: number | undefined = S.RT_TABLE_LOCAL;
+/** Routing table identifier, from `<linux/rtnetlink.h>`: 254 on linux/aarch64, 254 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RT_TABLE_MAIN: number | undefined = S.RT_TABLE_MAIN;
+/** Routing table identifier, from `<linux/rtnetlink.h>`: 4294967295 on linux/aarch64, 4294967295 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RT_TABLE_MAX: number | undefined = S.RT_TABLE_MAX;
+/** Routing table identifier, from `<linux/rtnetlink.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const RT_TABLE_UNSPEC: number | undefined = S.RT_TABLE_UNSPEC;
+/** Control message type (level SOL_SOCKET), from `<linux/can/raw.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SCM_CAN_RAW_ERRQUEUE: number | undefined = S.SCM_CAN_RAW_ERRQUEUE;
+/** Control message type (level SOL_SOCKET), from `<bits/socket.h>` via `<sys/socket.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SCM_CREDENTIALS: number | undefined = S.SCM_CREDENTIALS;
+/** Control message type (level SOL_SOCKET), from `<sys/socket.h>`: 3 on darwin/aarch64, 3 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const SCM_CREDS: number | undefined = S.SCM_CREDS;
+/** SAE J1939 control message type, from `<linux/can/j1939.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SCM_J1939_DEST_ADDR: number | undefined = S.SCM_J1939_DEST_ADDR;
+/** SAE J1939 control message type, from `<linux/can/j1939.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SCM_J1939_DEST_NAME: number | undefined = S.SCM_J1939_DEST_NAME;
+/** SAE J1939 control message type, from `<linux/can/j1939.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SCM_J1939_ERRQUEUE: number | undefined = S.SCM_J1939_ERRQUEUE;
+/** SAE J1939 control message type, from `<linux/can/j1939.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SCM_J1939_PRIO: number | undefined = S.SCM_J1939_PRIO;
+/** Control message type (level SOL_SOCKET), from `<sys/socket.h>`: 1 on darwin/aarch64, 1 on darwin/x86_64; from `<bits/socket.h>` via `<sys/socket.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
 export const SCM_RIGHTS: number = S.SCM_RIGHTS;
-/** Control message type (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 29 on linux/aarch64, 29 on linux/x86_64. */
+/** Control message type (level SOL_SOCKET), from `<sys/socket.h>`: 2 on darwin/aarch64, 2 on darwin/x86_64; from `<asm-generic/socket.h>` via `<sys/socket.h>`: 29 on linux/aarch64, 29 on linux/x86_64. */
 export const SCM_TIMESTAMP: number = S.SCM_TIMESTAMP;
-/** Control message type (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 37 on linux/aarch64, 37 on linux/x86_64. */
-export const SCM_TIMESTAMPING: number = S.SCM_TIMESTAMPING;
-/** Control message type (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 54 on linux/aarch64, 54 on linux/x86_64. */
-export const SCM_TIMESTAMPING_OPT_STATS: number = S.SCM_TIMESTAMPING_OPT_STATS;
-/** Control message type (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 58 on linux/aarch64, 58 on linux/x86_64. */
-export const SCM_TIMESTAMPING_PKTINFO: number = S.SCM_TIMESTAMPING_PKTINFO;
-/** Control message type (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 35 on linux/aarch64, 35 on linux/x86_64. */
-export const SCM_TIMESTAMPNS: number = S.SCM_TIMESTAMPNS;
-/** Timestamp type of an SO_TIMESTAMPING error-queue message, from `<linux/errqueue.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const SCM_TSTAMP_ACK: number = S.SCM_TSTAMP_ACK;
-/** Timestamp type of an SO_TIMESTAMPING error-queue message, from `<linux/errqueue.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const SCM_TSTAMP_SCHED: number = S.SCM_TSTAMP_SCHED;
-/** Timestamp type of an SO_TIMESTAMPING error-queue message, from `<linux/errqueue.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const SCM_TSTAMP_SND: number = S.SCM_TSTAMP_SND;
-/** Control message type (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 61 on linux/aarch64, 61 on linux/x86_64. */
-export const SCM_TXTIME: number = S.SCM_TXTIME;
-/** Control message type (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 41 on linux/aarch64, 41 on linux/x86_64. */
-export const SCM_WIFI_STATUS: number = S.SCM_WIFI_STATUS;
-/** Bluetooth SCO socket option (level SOL_SCO), from `<net/bluetooth/sco.h>` via constants/supplement.h: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const SCO_CONNINFO: number = S.SCO_CONNINFO;
-/** Bluetooth SCO socket option (level SOL_SCO), from `<net/bluetooth/sco.h>` via constants/supplement.h: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const SCO_OPTIONS: number = S.SCO_OPTIONS;
-/** How argument of shutdown(), from `<sys/socket.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
+/** Control message type (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 37 on linux/aarch64, 37 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SCM_TIMESTAMPING: number | undefined = S.SCM_TIMESTAMPING;
+/** Control message type (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 54 on linux/aarch64, 54 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SCM_TIMESTAMPING_OPT_STATS: number | undefined = S.SCM_TIMESTAMPING_OPT_STATS;
+/** Control message type (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 58 on linux/aarch64, 58 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SCM_TIMESTAMPING_PKTINFO: number | undefined = S.SCM_TIMESTAMPING_PKTINFO;
+/** Control message type (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 35 on linux/aarch64, 35 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SCM_TIMESTAMPNS: number | undefined = S.SCM_TIMESTAMPNS;
+/** Control message type (level SOL_SOCKET), from `<sys/socket.h>`: 4 on darwin/aarch64, 4 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const SCM_TIMESTAMP_MONOTONIC: number | undefined = S.SCM_TIMESTAMP_MONOTONIC;
+/** Timestamp type of an SO_TIMESTAMPING error-queue message, from `<linux/errqueue.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SCM_TSTAMP_ACK: number | undefined = S.SCM_TSTAMP_ACK;
+/** Timestamp type of an SO_TIMESTAMPING error-queue message, from `<linux/errqueue.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SCM_TSTAMP_SCHED: number | undefined = S.SCM_TSTAMP_SCHED;
+/** Timestamp type of an SO_TIMESTAMPING error-queue message, from `<linux/errqueue.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SCM_TSTAMP_SND: number | undefined = S.SCM_TSTAMP_SND;
+/** Control message type (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 61 on linux/aarch64, 61 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SCM_TXTIME: number | undefined = S.SCM_TXTIME;
+/** Control message type (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 41 on linux/aarch64, 41 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SCM_WIFI_STATUS: number | undefined = S.SCM_WIFI_STATUS;
+/** Bluetooth SCO socket option (level SOL_SCO), from `<net/bluetooth/sco.h>` via constants/supplement.h: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SCO_CONNINFO: number | undefined = S.SCO_CONNINFO;
+/** Bluetooth SCO socket option (level SOL_SCO), from `<net/bluetooth/sco.h>` via constants/supplement.h: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SCO_OPTIONS: number | undefined = S.SCO_OPTIONS;
+/** How argument of shutdown(), from `<sys/socket.h>`: 0 on darwin/aarch64, 0 on darwin/x86_64, 0 on linux/aarch64, 0 on linux/x86_64. */
 export const SHUT_RD: number = S.SHUT_RD;
-/** How argument of shutdown(), from `<sys/socket.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
+/** How argument of shutdown(), from `<sys/socket.h>`: 2 on darwin/aarch64, 2 on darwin/x86_64, 2 on linux/aarch64, 2 on linux/x86_64. */
 export const SHUT_RDWR: number = S.SHUT_RDWR;
-/** How argument of shutdown(), from `<sys/socket.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
+/** How argument of shutdown(), from `<sys/socket.h>`: 1 on darwin/aarch64, 1 on darwin/x86_64, 1 on linux/aarch64, 1 on linux/x86_64. */
 export const SHUT_WR: number = S.SHUT_WR;
-/** Socket type, or flag for the type argument of socket(), from `<linux/socket.h>` via `<linux/netlink.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const SOCK_BUF_LOCK_MASK: number = S.SOCK_BUF_LOCK_MASK;
-/** Socket type, or flag for the type argument of socket(), from `<bits/socket_type.h>` via `<sys/socket.h>`: 524288 on linux/aarch64, 524288 on linux/x86_64. */
-export const SOCK_CLOEXEC: number = S.SOCK_CLOEXEC;
-/** Socket type, or flag for the type argument of socket(), from `<bits/socket_type.h>` via `<sys/socket.h>`: 6 on linux/aarch64, 6 on linux/x86_64. */
-export const SOCK_DCCP: number = S.SOCK_DCCP;
-/** Socket type, or flag for the type argument of socket(), from `<bits/socket_type.h>` via `<sys/socket.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
+/** Socket type, or flag for the type argument of socket(), from `<linux/socket.h>` via `<linux/netlink.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOCK_BUF_LOCK_MASK: number | undefined = S.SOCK_BUF_LOCK_MASK;
+/** Socket type, or flag for the type argument of socket(), from `<bits/socket_type.h>` via `<sys/socket.h>`: 524288 on linux/aarch64, 524288 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOCK_CLOEXEC: number | undefined = S.SOCK_CLOEXEC;
+/** Socket type, or flag for the type argument of socket(), from `<bits/socket_type.h>` via `<sys/socket.h>`: 6 on linux/aarch64, 6 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOCK_DCCP: number | undefined = S.SOCK_DCCP;
+/** Socket type, or flag for the type argument of socket(), from `<sys/socket.h>`: 2 on darwin/aarch64, 2 on darwin/x86_64; from `<bits/socket_type.h>` via `<sys/socket.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
 export const SOCK_DGRAM: number = S.SOCK_DGRAM;
-/** Socket type, or flag for the type argument of socket(), from `<linux/sockios.h>` via `<linux/tipc.h>`: 137 on linux/aarch64, 137 on linux/x86_64. */
-export const SOCK_IOC_TYPE: number = S.SOCK_IOC_TYPE;
-/** Socket type, or flag for the type argument of socket(), from `<bits/socket_type.h>` via `<sys/socket.h>`: 2048 on linux/aarch64, 2048 on linux/x86_64. */
-export const SOCK_NONBLOCK: number = S.SOCK_NONBLOCK;
-/** Socket type, or flag for the type argument of socket(), from `<bits/socket_type.h>` via `<sys/socket.h>`: 10 on linux/aarch64, 10 on linux/x86_64. */
-export const SOCK_PACKET: number = S.SOCK_PACKET;
-/** Socket type, or flag for the type argument of socket(), from `<bits/socket_type.h>` via `<sys/socket.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
+/** Socket type, or flag for the type argument of socket(), from `<linux/sockios.h>` via `<linux/tipc.h>`: 137 on linux/aarch64, 137 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOCK_IOC_TYPE: number | undefined = S.SOCK_IOC_TYPE;
+/** Socket type, or flag for the type argument of socket(), from `<sys/socket.h>`: 255 on darwin/aarch64, 255 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const SOCK_MAXADDRLEN: number | undefined = S.SOCK_MAXADDRLEN;
+/** Socket type, or flag for the type argument of socket(), from `<bits/socket_type.h>` via `<sys/socket.h>`: 2048 on linux/aarch64, 2048 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOCK_NONBLOCK: number | undefined = S.SOCK_NONBLOCK;
+/** Socket type, or flag for the type argument of socket(), from `<bits/socket_type.h>` via `<sys/socket.h>`: 10 on linux/aarch64, 10 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOCK_PACKET: number | undefined = S.SOCK_PACKET;
+/** Socket type, or flag for the type argument of socket(), from `<sys/socket.h>`: 3 on darwin/aarch64, 3 on darwin/x86_64; from `<bits/socket_type.h>` via `<sys/socket.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
 export const SOCK_RAW: number = S.SOCK_RAW;
-/** Socket type, or flag for the type argument of socket(), from `<linux/socket.h>` via `<linux/netlink.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const SOCK_RCVBUF_LOCK: number = S.SOCK_RCVBUF_LOCK;
-/** Socket type, or flag for the type argument of socket(), from `<bits/socket_type.h>` via `<sys/socket.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
+/** Socket type, or flag for the type argument of socket(), from `<linux/socket.h>` via `<linux/netlink.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOCK_RCVBUF_LOCK: number | undefined = S.SOCK_RCVBUF_LOCK;
+/** Socket type, or flag for the type argument of socket(), from `<sys/socket.h>`: 4 on darwin/aarch64, 4 on darwin/x86_64; from `<bits/socket_type.h>` via `<sys/socket.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
 export const SOCK_RDM: number = S.SOCK_RDM;
-/** Socket type, or flag for the type argument of socket(), from `<bits/socket_type.h>` via `<sys/socket.h>`: 5 on linux/aarch64, 5 on linux/x86_64. */
+/** Socket type, or flag for the type argument of socket(), from `<sys/socket.h>`: 5 on darwin/aarch64, 5 on darwin/x86_64; from `<bits/socket_type.h>` via `<sys/socket.h>`: 5 on linux/aarch64, 5 on linux/x86_64. */
 export const SOCK_SEQPACKET: number = S.SOCK_SEQPACKET;
-/** Socket type, or flag for the type argument of socket(), from `<linux/socket.h>` via `<linux/netlink.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const SOCK_SNDBUF_LOCK: number = S.SOCK_SNDBUF_LOCK;
-/** Socket type, or flag for the type argument of socket(), from `<bits/socket_type.h>` via `<sys/socket.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
+/** Socket type, or flag for the type argument of socket(), from `<linux/socket.h>` via `<linux/netlink.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOCK_SNDBUF_LOCK: number | undefined = S.SOCK_SNDBUF_LOCK;
+/** Socket type, or flag for the type argument of socket(), from `<sys/socket.h>`: 1 on darwin/aarch64, 1 on darwin/x86_64; from `<bits/socket_type.h>` via `<sys/socket.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
 export const SOCK_STREAM: number = S.SOCK_STREAM;
-/** Socket type, or flag for the type argument of socket(), from `<linux/socket.h>` via `<linux/netlink.h>`: 255 on linux/aarch64, 255 on linux/x86_64. */
-export const SOCK_TXREHASH_DEFAULT: number = S.SOCK_TXREHASH_DEFAULT;
-/** Socket type, or flag for the type argument of socket(), from `<linux/socket.h>` via `<linux/netlink.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const SOCK_TXREHASH_DISABLED: number = S.SOCK_TXREHASH_DISABLED;
-/** Socket type, or flag for the type argument of socket(), from `<linux/socket.h>` via `<linux/netlink.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const SOCK_TXREHASH_ENABLED: number = S.SOCK_TXREHASH_ENABLED;
-/** SO_TIMESTAMPING flag, from `<linux/net_tstamp.h>`: 32768 on linux/aarch64, 32768 on linux/x86_64. */
-export const SOF_TIMESTAMPING_BIND_PHC: number = S.SOF_TIMESTAMPING_BIND_PHC;
-/** SO_TIMESTAMPING flag, from `<linux/net_tstamp.h>`: 32768 on linux/aarch64, 32768 on linux/x86_64. */
-export const SOF_TIMESTAMPING_LAST: number = S.SOF_TIMESTAMPING_LAST;
-/** SO_TIMESTAMPING flag, from `<linux/net_tstamp.h>`: 65535 on linux/aarch64, 65535 on linux/x86_64. */
-export const SOF_TIMESTAMPING_MASK: number = S.SOF_TIMESTAMPING_MASK;
-/** SO_TIMESTAMPING flag, from `<linux/net_tstamp.h>`: 1024 on linux/aarch64, 1024 on linux/x86_64. */
-export const SOF_TIMESTAMPING_OPT_CMSG: number = S.SOF_TIMESTAMPING_OPT_CMSG;
-/** SO_TIMESTAMPING flag, from `<linux/net_tstamp.h>`: 128 on linux/aarch64, 128 on linux/x86_64. */
-export const SOF_TIMESTAMPING_OPT_ID: number = S.SOF_TIMESTAMPING_OPT_ID;
-/** SO_TIMESTAMPING flag, from `<linux/net_tstamp.h>`: 8192 on linux/aarch64, 8192 on linux/x86_64. */
-export const SOF_TIMESTAMPING_OPT_PKTINFO: number = S.SOF_TIMESTAMPING_OPT_PKTINFO;
-/** SO_TIMESTAMPING flag, from `<linux/net_tstamp.h>`: 4096 on linux/aarch64, 4096 on linux/x86_64. */
-export const SOF_TIMESTAMPING_OPT_STATS: number = S.SOF_TIMESTAMPING_OPT_STATS;
-/** SO_TIMESTAMPING flag, from `<linux/net_tstamp.h>`: 2048 on linux/aarch64, 2048 on linux/x86_64. */
-export const SOF_TIMESTAMPING_OPT_TSONLY: number = S.SOF_TIMESTAMPING_OPT_TSONLY;
-/** SO_TIMESTAMPING flag, from `<linux/net_tstamp.h>`: 16384 on linux/aarch64, 16384 on linux/x86_64. */
-export const SOF_TIMESTAMPING_OPT_TX_SWHW: number = S.SOF_TIMESTAMPING_OPT_TX_SWHW;
-/** SO_TIMESTAMPING flag, from `<linux/net_tstamp.h>`: 64 on linux/aarch64, 64 on linux/x86_64. */
-export const SOF_TIMESTAMPING_RAW_HARDWARE: number = S.SOF_TIMESTAMPING_RAW_HARDWARE;
-/** SO_TIMESTAMPING flag, from `<linux/net_tstamp.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const SOF_TIMESTAMPING_RX_HARDWARE: number = S.SOF_TIMESTAMPING_RX_HARDWARE;
-/** SO_TIMESTAMPING flag, from `<linux/net_tstamp.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
-export const SOF_TIMESTAMPING_RX_SOFTWARE: number = S.SOF_TIMESTAMPING_RX_SOFTWARE;
-/** SO_TIMESTAMPING flag, from `<linux/net_tstamp.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
-export const SOF_TIMESTAMPING_SOFTWARE: number = S.SOF_TIMESTAMPING_SOFTWARE;
-/** SO_TIMESTAMPING flag, from `<linux/net_tstamp.h>`: 32 on linux/aarch64, 32 on linux/x86_64. */
-export const SOF_TIMESTAMPING_SYS_HARDWARE: number = S.SOF_TIMESTAMPING_SYS_HARDWARE;
-/** SO_TIMESTAMPING flag, from `<linux/net_tstamp.h>`: 512 on linux/aarch64, 512 on linux/x86_64. */
-export const SOF_TIMESTAMPING_TX_ACK: number = S.SOF_TIMESTAMPING_TX_ACK;
-/** SO_TIMESTAMPING flag, from `<linux/net_tstamp.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const SOF_TIMESTAMPING_TX_HARDWARE: number = S.SOF_TIMESTAMPING_TX_HARDWARE;
-/** SO_TIMESTAMPING flag, from `<linux/net_tstamp.h>`: 771 on linux/aarch64, 771 on linux/x86_64. */
-export const SOF_TIMESTAMPING_TX_RECORD_MASK: number = S.SOF_TIMESTAMPING_TX_RECORD_MASK;
-/** SO_TIMESTAMPING flag, from `<linux/net_tstamp.h>`: 256 on linux/aarch64, 256 on linux/x86_64. */
-export const SOF_TIMESTAMPING_TX_SCHED: number = S.SOF_TIMESTAMPING_TX_SCHED;
-/** SO_TIMESTAMPING flag, from `<linux/net_tstamp.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const SOF_TIMESTAMPING_TX_SOFTWARE: number = S.SOF_TIMESTAMPING_TX_SOFTWARE;
-/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 265 on linux/aarch64, 265 on linux/x86_64. */
-export const SOL_AAL: number = S.SOL_AAL;
-/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 279 on linux/aarch64, 279 on linux/x86_64. */
-export const SOL_ALG: number = S.SOL_ALG;
-/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 264 on linux/aarch64, 264 on linux/x86_64. */
-export const SOL_ATM: number = S.SOL_ATM;
-/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 274 on linux/aarch64, 274 on linux/x86_64. */
-export const SOL_BLUETOOTH: number = S.SOL_BLUETOOTH;
-/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 278 on linux/aarch64, 278 on linux/x86_64. */
-export const SOL_CAIF: number = S.SOL_CAIF;
-/** Socket option level for setsockopt()/getsockopt(), from `<linux/can.h>`: 100 on linux/aarch64, 100 on linux/x86_64. */
-export const SOL_CAN_BASE: number = S.SOL_CAN_BASE;
-/** Socket option level for setsockopt()/getsockopt(), from `<linux/can/isotp.h>`: 106 on linux/aarch64, 106 on linux/x86_64. */
-export const SOL_CAN_ISOTP: number = S.SOL_CAN_ISOTP;
-/** Socket option level for setsockopt()/getsockopt(), from `<linux/can/j1939.h>`: 107 on linux/aarch64, 107 on linux/x86_64. */
-export const SOL_CAN_J1939: number = S.SOL_CAN_J1939;
-/** Socket option level for setsockopt()/getsockopt(), from `<linux/can/raw.h>`: 101 on linux/aarch64, 101 on linux/x86_64. */
-export const SOL_CAN_RAW: number = S.SOL_CAN_RAW;
-/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 269 on linux/aarch64, 269 on linux/x86_64. */
-export const SOL_DCCP: number = S.SOL_DCCP;
-/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 261 on linux/aarch64, 261 on linux/x86_64. */
-export const SOL_DECNET: number = S.SOL_DECNET;
-/** Socket option level for setsockopt()/getsockopt(), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const SOL_HCI: number = S.SOL_HCI;
-/** Socket option level for setsockopt()/getsockopt(), from `<bits/in.h>` via `<netinet/in.h>`: 58 on linux/aarch64, 58 on linux/x86_64. */
-export const SOL_ICMPV6: number = S.SOL_ICMPV6;
-/** Socket option level for setsockopt()/getsockopt(), from `<bits/in.h>` via `<netinet/in.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const SOL_IP: number = S.SOL_IP;
-/** Socket option level for setsockopt()/getsockopt(), from `<bits/in.h>` via `<netinet/in.h>`: 41 on linux/aarch64, 41 on linux/x86_64. */
-export const SOL_IPV6: number = S.SOL_IPV6;
-/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 266 on linux/aarch64, 266 on linux/x86_64. */
-export const SOL_IRDA: number = S.SOL_IRDA;
-/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 277 on linux/aarch64, 277 on linux/x86_64. */
-export const SOL_IUCV: number = S.SOL_IUCV;
-/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 281 on linux/aarch64, 281 on linux/x86_64. */
-export const SOL_KCM: number = S.SOL_KCM;
-/** Socket option level for setsockopt()/getsockopt(), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 6 on linux/aarch64, 6 on linux/x86_64. */
-export const SOL_L2CAP: number = S.SOL_L2CAP;
-/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 268 on linux/aarch64, 268 on linux/x86_64. */
-export const SOL_LLC: number = S.SOL_LLC;
-/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 285 on linux/aarch64, 285 on linux/x86_64. */
-export const SOL_MCTP: number = S.SOL_MCTP;
-/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 284 on linux/aarch64, 284 on linux/x86_64. */
-export const SOL_MPTCP: number = S.SOL_MPTCP;
-/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 267 on linux/aarch64, 267 on linux/x86_64. */
-export const SOL_NETBEUI: number = S.SOL_NETBEUI;
-/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 270 on linux/aarch64, 270 on linux/x86_64. */
-export const SOL_NETLINK: number = S.SOL_NETLINK;
-/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 280 on linux/aarch64, 280 on linux/x86_64. */
-export const SOL_NFC: number = S.SOL_NFC;
-/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 263 on linux/aarch64, 263 on linux/x86_64. */
-export const SOL_PACKET: number = S.SOL_PACKET;
-/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 275 on linux/aarch64, 275 on linux/x86_64. */
-export const SOL_PNPIPE: number = S.SOL_PNPIPE;
-/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 273 on linux/aarch64, 273 on linux/x86_64. */
-export const SOL_PPPOL2TP: number = S.SOL_PPPOL2TP;
-/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 255 on linux/aarch64, 255 on linux/x86_64. */
-export const SOL_RAW: number = S.SOL_RAW;
-/** Socket option level for setsockopt()/getsockopt(), from `<linux/rds.h>`: 276 on linux/aarch64, 276 on linux/x86_64. */
-export const SOL_RDS: number = S.SOL_RDS;
-/** Socket option level for setsockopt()/getsockopt(), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 18 on linux/aarch64, 18 on linux/x86_64. */
-export const SOL_RFCOMM: number = S.SOL_RFCOMM;
-/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 272 on linux/aarch64, 272 on linux/x86_64. */
-export const SOL_RXRPC: number = S.SOL_RXRPC;
-/** Socket option level for setsockopt()/getsockopt(), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 17 on linux/aarch64, 17 on linux/x86_64. */
-export const SOL_SCO: number = S.SOL_SCO;
-/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 286 on linux/aarch64, 286 on linux/x86_64. */
-export const SOL_SMC: number = S.SOL_SMC;
-/** Socket option level for setsockopt()/getsockopt(), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
+/** Socket type, or flag for the type argument of socket(), from `<linux/socket.h>` via `<linux/netlink.h>`: 255 on linux/aarch64, 255 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOCK_TXREHASH_DEFAULT: number | undefined = S.SOCK_TXREHASH_DEFAULT;
+/** Socket type, or flag for the type argument of socket(), from `<linux/socket.h>` via `<linux/netlink.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOCK_TXREHASH_DISABLED: number | undefined = S.SOCK_TXREHASH_DISABLED;
+/** Socket type, or flag for the type argument of socket(), from `<linux/socket.h>` via `<linux/netlink.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOCK_TXREHASH_ENABLED: number | undefined = S.SOCK_TXREHASH_ENABLED;
+/** SO_TIMESTAMPING flag, from `<linux/net_tstamp.h>`: 32768 on linux/aarch64, 32768 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOF_TIMESTAMPING_BIND_PHC: number | undefined = S.SOF_TIMESTAMPING_BIND_PHC;
+/** SO_TIMESTAMPING flag, from `<linux/net_tstamp.h>`: 32768 on linux/aarch64, 32768 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOF_TIMESTAMPING_LAST: number | undefined = S.SOF_TIMESTAMPING_LAST;
+/** SO_TIMESTAMPING flag, from `<linux/net_tstamp.h>`: 65535 on linux/aarch64, 65535 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOF_TIMESTAMPING_MASK: number | undefined = S.SOF_TIMESTAMPING_MASK;
+/** SO_TIMESTAMPING flag, from `<linux/net_tstamp.h>`: 1024 on linux/aarch64, 1024 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOF_TIMESTAMPING_OPT_CMSG: number | undefined = S.SOF_TIMESTAMPING_OPT_CMSG;
+/** SO_TIMESTAMPING flag, from `<linux/net_tstamp.h>`: 128 on linux/aarch64, 128 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOF_TIMESTAMPING_OPT_ID: number | undefined = S.SOF_TIMESTAMPING_OPT_ID;
+/** SO_TIMESTAMPING flag, from `<linux/net_tstamp.h>`: 8192 on linux/aarch64, 8192 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOF_TIMESTAMPING_OPT_PKTINFO: number | undefined = S.SOF_TIMESTAMPING_OPT_PKTINFO;
+/** SO_TIMESTAMPING flag, from `<linux/net_tstamp.h>`: 4096 on linux/aarch64, 4096 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOF_TIMESTAMPING_OPT_STATS: number | undefined = S.SOF_TIMESTAMPING_OPT_STATS;
+/** SO_TIMESTAMPING flag, from `<linux/net_tstamp.h>`: 2048 on linux/aarch64, 2048 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOF_TIMESTAMPING_OPT_TSONLY: number | undefined = S.SOF_TIMESTAMPING_OPT_TSONLY;
+/** SO_TIMESTAMPING flag, from `<linux/net_tstamp.h>`: 16384 on linux/aarch64, 16384 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOF_TIMESTAMPING_OPT_TX_SWHW: number | undefined = S.SOF_TIMESTAMPING_OPT_TX_SWHW;
+/** SO_TIMESTAMPING flag, from `<linux/net_tstamp.h>`: 64 on linux/aarch64, 64 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOF_TIMESTAMPING_RAW_HARDWARE: number | undefined = S.SOF_TIMESTAMPING_RAW_HARDWARE;
+/** SO_TIMESTAMPING flag, from `<linux/net_tstamp.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOF_TIMESTAMPING_RX_HARDWARE: number | undefined = S.SOF_TIMESTAMPING_RX_HARDWARE;
+/** SO_TIMESTAMPING flag, from `<linux/net_tstamp.h>`: 8 on linux/aarch64, 8 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOF_TIMESTAMPING_RX_SOFTWARE: number | undefined = S.SOF_TIMESTAMPING_RX_SOFTWARE;
+/** SO_TIMESTAMPING flag, from `<linux/net_tstamp.h>`: 16 on linux/aarch64, 16 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOF_TIMESTAMPING_SOFTWARE: number | undefined = S.SOF_TIMESTAMPING_SOFTWARE;
+/** SO_TIMESTAMPING flag, from `<linux/net_tstamp.h>`: 32 on linux/aarch64, 32 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOF_TIMESTAMPING_SYS_HARDWARE: number | undefined = S.SOF_TIMESTAMPING_SYS_HARDWARE;
+/** SO_TIMESTAMPING flag, from `<linux/net_tstamp.h>`: 512 on linux/aarch64, 512 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOF_TIMESTAMPING_TX_ACK: number | undefined = S.SOF_TIMESTAMPING_TX_ACK;
+/** SO_TIMESTAMPING flag, from `<linux/net_tstamp.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOF_TIMESTAMPING_TX_HARDWARE: number | undefined = S.SOF_TIMESTAMPING_TX_HARDWARE;
+/** SO_TIMESTAMPING flag, from `<linux/net_tstamp.h>`: 771 on linux/aarch64, 771 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOF_TIMESTAMPING_TX_RECORD_MASK: number | undefined =
+  S.SOF_TIMESTAMPING_TX_RECORD_MASK;
+/** SO_TIMESTAMPING flag, from `<linux/net_tstamp.h>`: 256 on linux/aarch64, 256 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOF_TIMESTAMPING_TX_SCHED: number | undefined = S.SOF_TIMESTAMPING_TX_SCHED;
+/** SO_TIMESTAMPING flag, from `<linux/net_tstamp.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOF_TIMESTAMPING_TX_SOFTWARE: number | undefined = S.SOF_TIMESTAMPING_TX_SOFTWARE;
+/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 265 on linux/aarch64, 265 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOL_AAL: number | undefined = S.SOL_AAL;
+/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 279 on linux/aarch64, 279 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOL_ALG: number | undefined = S.SOL_ALG;
+/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 264 on linux/aarch64, 264 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOL_ATM: number | undefined = S.SOL_ATM;
+/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 274 on linux/aarch64, 274 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOL_BLUETOOTH: number | undefined = S.SOL_BLUETOOTH;
+/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 278 on linux/aarch64, 278 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOL_CAIF: number | undefined = S.SOL_CAIF;
+/** Socket option level for setsockopt()/getsockopt(), from `<linux/can.h>`: 100 on linux/aarch64, 100 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOL_CAN_BASE: number | undefined = S.SOL_CAN_BASE;
+/** Socket option level for setsockopt()/getsockopt(), from `<linux/can/isotp.h>`: 106 on linux/aarch64, 106 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOL_CAN_ISOTP: number | undefined = S.SOL_CAN_ISOTP;
+/** Socket option level for setsockopt()/getsockopt(), from `<linux/can/j1939.h>`: 107 on linux/aarch64, 107 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOL_CAN_J1939: number | undefined = S.SOL_CAN_J1939;
+/** Socket option level for setsockopt()/getsockopt(), from `<linux/can/raw.h>`: 101 on linux/aarch64, 101 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOL_CAN_RAW: number | undefined = S.SOL_CAN_RAW;
+/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 269 on linux/aarch64, 269 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOL_DCCP: number | undefined = S.SOL_DCCP;
+/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 261 on linux/aarch64, 261 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOL_DECNET: number | undefined = S.SOL_DECNET;
+/** Socket option level for setsockopt()/getsockopt(), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOL_HCI: number | undefined = S.SOL_HCI;
+/** Socket option level for setsockopt()/getsockopt(), from `<bits/in.h>` via `<netinet/in.h>`: 58 on linux/aarch64, 58 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOL_ICMPV6: number | undefined = S.SOL_ICMPV6;
+/** Socket option level for setsockopt()/getsockopt(), from `<bits/in.h>` via `<netinet/in.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOL_IP: number | undefined = S.SOL_IP;
+/** Socket option level for setsockopt()/getsockopt(), from `<bits/in.h>` via `<netinet/in.h>`: 41 on linux/aarch64, 41 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOL_IPV6: number | undefined = S.SOL_IPV6;
+/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 266 on linux/aarch64, 266 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOL_IRDA: number | undefined = S.SOL_IRDA;
+/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 277 on linux/aarch64, 277 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOL_IUCV: number | undefined = S.SOL_IUCV;
+/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 281 on linux/aarch64, 281 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOL_KCM: number | undefined = S.SOL_KCM;
+/** Socket option level for setsockopt()/getsockopt(), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 6 on linux/aarch64, 6 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOL_L2CAP: number | undefined = S.SOL_L2CAP;
+/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 268 on linux/aarch64, 268 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOL_LLC: number | undefined = S.SOL_LLC;
+/** Socket option level for setsockopt()/getsockopt(), from `<sys/un.h>`: 0 on darwin/aarch64, 0 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const SOL_LOCAL: number | undefined = S.SOL_LOCAL;
+/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 285 on linux/aarch64, 285 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOL_MCTP: number | undefined = S.SOL_MCTP;
+/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 284 on linux/aarch64, 284 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOL_MPTCP: number | undefined = S.SOL_MPTCP;
+/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 267 on linux/aarch64, 267 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOL_NETBEUI: number | undefined = S.SOL_NETBEUI;
+/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 270 on linux/aarch64, 270 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOL_NETLINK: number | undefined = S.SOL_NETLINK;
+/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 280 on linux/aarch64, 280 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOL_NFC: number | undefined = S.SOL_NFC;
+/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 263 on linux/aarch64, 263 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOL_PACKET: number | undefined = S.SOL_PACKET;
+/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 275 on linux/aarch64, 275 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOL_PNPIPE: number | undefined = S.SOL_PNPIPE;
+/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 273 on linux/aarch64, 273 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOL_PPPOL2TP: number | undefined = S.SOL_PPPOL2TP;
+/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 255 on linux/aarch64, 255 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOL_RAW: number | undefined = S.SOL_RAW;
+/** Socket option level for setsockopt()/getsockopt(), from `<linux/rds.h>`: 276 on linux/aarch64, 276 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOL_RDS: number | undefined = S.SOL_RDS;
+/** Socket option level for setsockopt()/getsockopt(), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 18 on linux/aarch64, 18 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOL_RFCOMM: number | undefined = S.SOL_RFCOMM;
+/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 272 on linux/aarch64, 272 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOL_RXRPC: number | undefined = S.SOL_RXRPC;
+/** Socket option level for setsockopt()/getsockopt(), from `<net/bluetooth/bluetooth.h>` via constants/supplement.h: 17 on linux/aarch64, 17 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOL_SCO: number | undefined = S.SOL_SCO;
+/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 286 on linux/aarch64, 286 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOL_SMC: number | undefined = S.SOL_SMC;
+/** Socket option level for setsockopt()/getsockopt(), from `<sys/socket.h>`: 65535 on darwin/aarch64, 65535 on darwin/x86_64; from `<asm-generic/socket.h>` via `<sys/socket.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
 export const SOL_SOCKET: number = S.SOL_SOCKET;
-/** Socket option level for setsockopt()/getsockopt(), from `<netinet/tcp.h>`: 6 on linux/aarch64, 6 on linux/x86_64. */
-export const SOL_TCP: number = S.SOL_TCP;
-/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 271 on linux/aarch64, 271 on linux/x86_64. */
-export const SOL_TIPC: number = S.SOL_TIPC;
-/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 282 on linux/aarch64, 282 on linux/x86_64. */
-export const SOL_TLS: number = S.SOL_TLS;
-/** Socket option level for setsockopt()/getsockopt(), from `<netinet/udp.h>`: 17 on linux/aarch64, 17 on linux/x86_64. */
-export const SOL_UDP: number = S.SOL_UDP;
-/** Socket option level for setsockopt()/getsockopt(), from `<linux/vm_sockets.h>`: 287 on linux/x86_64. Undefined on linux/aarch64, which lack it. */
+/** Socket option level for setsockopt()/getsockopt(), from `<netinet/tcp.h>`: 6 on linux/aarch64, 6 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOL_TCP: number | undefined = S.SOL_TCP;
+/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 271 on linux/aarch64, 271 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOL_TIPC: number | undefined = S.SOL_TIPC;
+/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 282 on linux/aarch64, 282 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOL_TLS: number | undefined = S.SOL_TLS;
+/** Socket option level for setsockopt()/getsockopt(), from `<netinet/udp.h>`: 17 on linux/aarch64, 17 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOL_UDP: number | undefined = S.SOL_UDP;
+/** Socket option level for setsockopt()/getsockopt(), from `<linux/vm_sockets.h>`: 287 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, linux/aarch64, which lack it. */
 export const SOL_VSOCK: number | undefined = S.SOL_VSOCK;
-/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 262 on linux/aarch64, 262 on linux/x86_64. */
-export const SOL_X25: number = S.SOL_X25;
-/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 283 on linux/aarch64, 283 on linux/x86_64. */
-export const SOL_XDP: number = S.SOL_XDP;
-/** Largest backlog that listen() takes, from `<bits/socket.h>` via `<sys/socket.h>`: 4096 on linux/aarch64, 4096 on linux/x86_64. */
+/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 262 on linux/aarch64, 262 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOL_X25: number | undefined = S.SOL_X25;
+/** Socket option level for setsockopt()/getsockopt(), from `<bits/socket.h>` via `<sys/socket.h>`: 283 on linux/aarch64, 283 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SOL_XDP: number | undefined = S.SOL_XDP;
+/** Largest backlog that listen() takes, from `<sys/socket.h>`: 128 on darwin/aarch64, 128 on darwin/x86_64; from `<bits/socket.h>` via `<sys/socket.h>`: 4096 on linux/aarch64, 4096 on linux/x86_64. */
 export const SOMAXCONN: number = S.SOMAXCONN;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 30 on linux/aarch64, 30 on linux/x86_64. */
+/** Socket option (level SOL_SOCKET), from `<sys/socket.h>`: 2 on darwin/aarch64, 2 on darwin/x86_64; from `<asm-generic/socket.h>` via `<sys/socket.h>`: 30 on linux/aarch64, 30 on linux/x86_64. */
 export const SO_ACCEPTCONN: number = S.SO_ACCEPTCONN;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 50 on linux/aarch64, 50 on linux/x86_64. */
-export const SO_ATTACH_BPF: number = S.SO_ATTACH_BPF;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 26 on linux/aarch64, 26 on linux/x86_64. */
-export const SO_ATTACH_FILTER: number = S.SO_ATTACH_FILTER;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 51 on linux/aarch64, 51 on linux/x86_64. */
-export const SO_ATTACH_REUSEPORT_CBPF: number = S.SO_ATTACH_REUSEPORT_CBPF;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 52 on linux/aarch64, 52 on linux/x86_64. */
-export const SO_ATTACH_REUSEPORT_EBPF: number = S.SO_ATTACH_REUSEPORT_EBPF;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 25 on linux/aarch64, 25 on linux/x86_64. */
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 50 on linux/aarch64, 50 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_ATTACH_BPF: number | undefined = S.SO_ATTACH_BPF;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 26 on linux/aarch64, 26 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_ATTACH_FILTER: number | undefined = S.SO_ATTACH_FILTER;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 51 on linux/aarch64, 51 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_ATTACH_REUSEPORT_CBPF: number | undefined = S.SO_ATTACH_REUSEPORT_CBPF;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 52 on linux/aarch64, 52 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_ATTACH_REUSEPORT_EBPF: number | undefined = S.SO_ATTACH_REUSEPORT_EBPF;
+/** Socket option (level SOL_SOCKET), from `<sys/socket.h>`: 4404 on darwin/aarch64, 4404 on darwin/x86_64; from `<asm-generic/socket.h>` via `<sys/socket.h>`: 25 on linux/aarch64, 25 on linux/x86_64. */
 export const SO_BINDTODEVICE: number = S.SO_BINDTODEVICE;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 62 on linux/aarch64, 62 on linux/x86_64. */
-export const SO_BINDTOIFINDEX: number = S.SO_BINDTOIFINDEX;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 48 on linux/aarch64, 48 on linux/x86_64. */
-export const SO_BPF_EXTENSIONS: number = S.SO_BPF_EXTENSIONS;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 6 on linux/aarch64, 6 on linux/x86_64. */
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 62 on linux/aarch64, 62 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_BINDTOIFINDEX: number | undefined = S.SO_BINDTOIFINDEX;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 48 on linux/aarch64, 48 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_BPF_EXTENSIONS: number | undefined = S.SO_BPF_EXTENSIONS;
+/** Socket option (level SOL_SOCKET), from `<sys/socket.h>`: 32 on darwin/aarch64, 32 on darwin/x86_64; from `<asm-generic/socket.h>` via `<sys/socket.h>`: 6 on linux/aarch64, 6 on linux/x86_64. */
 export const SO_BROADCAST: number = S.SO_BROADCAST;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 14 on linux/aarch64, 14 on linux/x86_64. */
-export const SO_BSDCOMPAT: number = S.SO_BSDCOMPAT;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 72 on linux/aarch64, 72 on linux/x86_64. */
-export const SO_BUF_LOCK: number = S.SO_BUF_LOCK;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 46 on linux/aarch64, 46 on linux/x86_64. */
-export const SO_BUSY_POLL: number = S.SO_BUSY_POLL;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 70 on linux/aarch64, 70 on linux/x86_64. */
-export const SO_BUSY_POLL_BUDGET: number = S.SO_BUSY_POLL_BUDGET;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 53 on linux/aarch64, 53 on linux/x86_64. */
-export const SO_CNX_ADVICE: number = S.SO_CNX_ADVICE;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 57 on linux/aarch64, 57 on linux/x86_64. */
-export const SO_COOKIE: number = S.SO_COOKIE;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 14 on linux/aarch64, 14 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_BSDCOMPAT: number | undefined = S.SO_BSDCOMPAT;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 72 on linux/aarch64, 72 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_BUF_LOCK: number | undefined = S.SO_BUF_LOCK;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 46 on linux/aarch64, 46 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_BUSY_POLL: number | undefined = S.SO_BUSY_POLL;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 70 on linux/aarch64, 70 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_BUSY_POLL_BUDGET: number | undefined = S.SO_BUSY_POLL_BUDGET;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 53 on linux/aarch64, 53 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_CNX_ADVICE: number | undefined = S.SO_CNX_ADVICE;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 57 on linux/aarch64, 57 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_COOKIE: number | undefined = S.SO_COOKIE;
+/** Socket option (level SOL_SOCKET), from `<sys/socket.h>`: 1 on darwin/aarch64, 1 on darwin/x86_64; from `<asm-generic/socket.h>` via `<sys/socket.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
 export const SO_DEBUG: number = S.SO_DEBUG;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 27 on linux/aarch64, 27 on linux/x86_64. */
-export const SO_DETACH_BPF: number = S.SO_DETACH_BPF;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 27 on linux/aarch64, 27 on linux/x86_64. */
-export const SO_DETACH_FILTER: number = S.SO_DETACH_FILTER;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 68 on linux/aarch64, 68 on linux/x86_64. */
-export const SO_DETACH_REUSEPORT_BPF: number = S.SO_DETACH_REUSEPORT_BPF;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 39 on linux/aarch64, 39 on linux/x86_64. */
-export const SO_DOMAIN: number = S.SO_DOMAIN;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 5 on linux/aarch64, 5 on linux/x86_64. */
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 27 on linux/aarch64, 27 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_DETACH_BPF: number | undefined = S.SO_DETACH_BPF;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 27 on linux/aarch64, 27 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_DETACH_FILTER: number | undefined = S.SO_DETACH_FILTER;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 68 on linux/aarch64, 68 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_DETACH_REUSEPORT_BPF: number | undefined = S.SO_DETACH_REUSEPORT_BPF;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 39 on linux/aarch64, 39 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_DOMAIN: number | undefined = S.SO_DOMAIN;
+/** Socket option (level SOL_SOCKET), from `<sys/socket.h>`: 16 on darwin/aarch64, 16 on darwin/x86_64; from `<asm-generic/socket.h>` via `<sys/socket.h>`: 5 on linux/aarch64, 5 on linux/x86_64. */
 export const SO_DONTROUTE: number = S.SO_DONTROUTE;
-/** Extended error field value (struct sock_extended_err, IP_RECVERR), from `<linux/errqueue.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const SO_EE_CODE_TXTIME_INVALID_PARAM: number = S.SO_EE_CODE_TXTIME_INVALID_PARAM;
-/** Extended error field value (struct sock_extended_err, IP_RECVERR), from `<linux/errqueue.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const SO_EE_CODE_TXTIME_MISSED: number = S.SO_EE_CODE_TXTIME_MISSED;
-/** Extended error field value (struct sock_extended_err, IP_RECVERR), from `<linux/errqueue.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const SO_EE_CODE_ZEROCOPY_COPIED: number = S.SO_EE_CODE_ZEROCOPY_COPIED;
-/** Extended error field value (struct sock_extended_err, IP_RECVERR), from `<linux/errqueue.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const SO_EE_ORIGIN_ICMP: number = S.SO_EE_ORIGIN_ICMP;
-/** Extended error field value (struct sock_extended_err, IP_RECVERR), from `<linux/errqueue.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const SO_EE_ORIGIN_ICMP6: number = S.SO_EE_ORIGIN_ICMP6;
-/** Extended error field value (struct sock_extended_err, IP_RECVERR), from `<linux/errqueue.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const SO_EE_ORIGIN_LOCAL: number = S.SO_EE_ORIGIN_LOCAL;
-/** Extended error field value (struct sock_extended_err, IP_RECVERR), from `<linux/errqueue.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const SO_EE_ORIGIN_NONE: number = S.SO_EE_ORIGIN_NONE;
-/** Extended error field value (struct sock_extended_err, IP_RECVERR), from `<linux/errqueue.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const SO_EE_ORIGIN_TIMESTAMPING: number = S.SO_EE_ORIGIN_TIMESTAMPING;
-/** Extended error field value (struct sock_extended_err, IP_RECVERR), from `<linux/errqueue.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const SO_EE_ORIGIN_TXSTATUS: number = S.SO_EE_ORIGIN_TXSTATUS;
-/** Extended error field value (struct sock_extended_err, IP_RECVERR), from `<linux/errqueue.h>`: 6 on linux/aarch64, 6 on linux/x86_64. */
-export const SO_EE_ORIGIN_TXTIME: number = S.SO_EE_ORIGIN_TXTIME;
-/** Extended error field value (struct sock_extended_err, IP_RECVERR), from `<linux/errqueue.h>`: 5 on linux/aarch64, 5 on linux/x86_64. */
-export const SO_EE_ORIGIN_ZEROCOPY: number = S.SO_EE_ORIGIN_ZEROCOPY;
-/** Extended error field value (struct sock_extended_err, IP_RECVERR), from `<linux/errqueue.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const SO_EE_RFC4884_FLAG_INVALID: number = S.SO_EE_RFC4884_FLAG_INVALID;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
+/** Socket option (level SOL_SOCKET), from `<sys/socket.h>`: 8192 on darwin/aarch64, 8192 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const SO_DONTTRUNC: number | undefined = S.SO_DONTTRUNC;
+/** Extended error field value (struct sock_extended_err, IP_RECVERR), from `<linux/errqueue.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_EE_CODE_TXTIME_INVALID_PARAM: number | undefined =
+  S.SO_EE_CODE_TXTIME_INVALID_PARAM;
+/** Extended error field value (struct sock_extended_err, IP_RECVERR), from `<linux/errqueue.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_EE_CODE_TXTIME_MISSED: number | undefined = S.SO_EE_CODE_TXTIME_MISSED;
+/** Extended error field value (struct sock_extended_err, IP_RECVERR), from `<linux/errqueue.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_EE_CODE_ZEROCOPY_COPIED: number | undefined = S.SO_EE_CODE_ZEROCOPY_COPIED;
+/** Extended error field value (struct sock_extended_err, IP_RECVERR), from `<linux/errqueue.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_EE_ORIGIN_ICMP: number | undefined = S.SO_EE_ORIGIN_ICMP;
+/** Extended error field value (struct sock_extended_err, IP_RECVERR), from `<linux/errqueue.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_EE_ORIGIN_ICMP6: number | undefined = S.SO_EE_ORIGIN_ICMP6;
+/** Extended error field value (struct sock_extended_err, IP_RECVERR), from `<linux/errqueue.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_EE_ORIGIN_LOCAL: number | undefined = S.SO_EE_ORIGIN_LOCAL;
+/** Extended error field value (struct sock_extended_err, IP_RECVERR), from `<linux/errqueue.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_EE_ORIGIN_NONE: number | undefined = S.SO_EE_ORIGIN_NONE;
+/** Extended error field value (struct sock_extended_err, IP_RECVERR), from `<linux/errqueue.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_EE_ORIGIN_TIMESTAMPING: number | undefined = S.SO_EE_ORIGIN_TIMESTAMPING;
+/** Extended error field value (struct sock_extended_err, IP_RECVERR), from `<linux/errqueue.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_EE_ORIGIN_TXSTATUS: number | undefined = S.SO_EE_ORIGIN_TXSTATUS;
+/** Extended error field value (struct sock_extended_err, IP_RECVERR), from `<linux/errqueue.h>`: 6 on linux/aarch64, 6 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_EE_ORIGIN_TXTIME: number | undefined = S.SO_EE_ORIGIN_TXTIME;
+/** Extended error field value (struct sock_extended_err, IP_RECVERR), from `<linux/errqueue.h>`: 5 on linux/aarch64, 5 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_EE_ORIGIN_ZEROCOPY: number | undefined = S.SO_EE_ORIGIN_ZEROCOPY;
+/** Extended error field value (struct sock_extended_err, IP_RECVERR), from `<linux/errqueue.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_EE_RFC4884_FLAG_INVALID: number | undefined = S.SO_EE_RFC4884_FLAG_INVALID;
+/** Socket option (level SOL_SOCKET), from `<sys/socket.h>`: 4103 on darwin/aarch64, 4103 on darwin/x86_64; from `<asm-generic/socket.h>` via `<sys/socket.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
 export const SO_ERROR: number = S.SO_ERROR;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 26 on linux/aarch64, 26 on linux/x86_64. */
-export const SO_GET_FILTER: number = S.SO_GET_FILTER;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 49 on linux/aarch64, 49 on linux/x86_64. */
-export const SO_INCOMING_CPU: number = S.SO_INCOMING_CPU;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 56 on linux/aarch64, 56 on linux/x86_64. */
-export const SO_INCOMING_NAPI_ID: number = S.SO_INCOMING_NAPI_ID;
-/** SAE J1939 socket option (level SOL_CAN_J1939), from `<linux/can/j1939.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const SO_J1939_ERRQUEUE: number = S.SO_J1939_ERRQUEUE;
-/** SAE J1939 socket option (level SOL_CAN_J1939), from `<linux/can/j1939.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const SO_J1939_FILTER: number = S.SO_J1939_FILTER;
-/** SAE J1939 socket option (level SOL_CAN_J1939), from `<linux/can/j1939.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const SO_J1939_PROMISC: number = S.SO_J1939_PROMISC;
-/** SAE J1939 socket option (level SOL_CAN_J1939), from `<linux/can/j1939.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const SO_J1939_SEND_PRIO: number = S.SO_J1939_SEND_PRIO;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 9 on linux/aarch64, 9 on linux/x86_64. */
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 26 on linux/aarch64, 26 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_GET_FILTER: number | undefined = S.SO_GET_FILTER;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 49 on linux/aarch64, 49 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_INCOMING_CPU: number | undefined = S.SO_INCOMING_CPU;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 56 on linux/aarch64, 56 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_INCOMING_NAPI_ID: number | undefined = S.SO_INCOMING_NAPI_ID;
+/** SAE J1939 socket option (level SOL_CAN_J1939), from `<linux/can/j1939.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_J1939_ERRQUEUE: number | undefined = S.SO_J1939_ERRQUEUE;
+/** SAE J1939 socket option (level SOL_CAN_J1939), from `<linux/can/j1939.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_J1939_FILTER: number | undefined = S.SO_J1939_FILTER;
+/** SAE J1939 socket option (level SOL_CAN_J1939), from `<linux/can/j1939.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_J1939_PROMISC: number | undefined = S.SO_J1939_PROMISC;
+/** SAE J1939 socket option (level SOL_CAN_J1939), from `<linux/can/j1939.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_J1939_SEND_PRIO: number | undefined = S.SO_J1939_SEND_PRIO;
+/** Socket option (level SOL_SOCKET), from `<sys/socket.h>`: 8 on darwin/aarch64, 8 on darwin/x86_64; from `<asm-generic/socket.h>` via `<sys/socket.h>`: 9 on linux/aarch64, 9 on linux/x86_64. */
 export const SO_KEEPALIVE: number = S.SO_KEEPALIVE;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 13 on linux/aarch64, 13 on linux/x86_64. */
+/** Socket option (level SOL_SOCKET), from `<sys/socket.h>`: 4112 on darwin/aarch64, 4112 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const SO_LABEL: number | undefined = S.SO_LABEL;
+/** Socket option (level SOL_SOCKET), from `<sys/socket.h>`: 128 on darwin/aarch64, 128 on darwin/x86_64; from `<asm-generic/socket.h>` via `<sys/socket.h>`: 13 on linux/aarch64, 13 on linux/x86_64. */
 export const SO_LINGER: number = S.SO_LINGER;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 44 on linux/aarch64, 44 on linux/x86_64. */
-export const SO_LOCK_FILTER: number = S.SO_LOCK_FILTER;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 36 on linux/aarch64, 36 on linux/x86_64. */
-export const SO_MARK: number = S.SO_MARK;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 47 on linux/aarch64, 47 on linux/x86_64. */
-export const SO_MAX_PACING_RATE: number = S.SO_MAX_PACING_RATE;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 55 on linux/aarch64, 55 on linux/x86_64. */
-export const SO_MEMINFO: number = S.SO_MEMINFO;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 71 on linux/aarch64, 71 on linux/x86_64. */
-export const SO_NETNS_COOKIE: number = S.SO_NETNS_COOKIE;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 43 on linux/aarch64, 43 on linux/x86_64. */
-export const SO_NOFCS: number = S.SO_NOFCS;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 11 on linux/aarch64, 11 on linux/x86_64. */
-export const SO_NO_CHECK: number = S.SO_NO_CHECK;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 10 on linux/aarch64, 10 on linux/x86_64. */
+/** Socket option (level SOL_SOCKET), from `<sys/socket.h>`: 4224 on darwin/aarch64, 4224 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const SO_LINGER_SEC: number | undefined = S.SO_LINGER_SEC;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 44 on linux/aarch64, 44 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_LOCK_FILTER: number | undefined = S.SO_LOCK_FILTER;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 36 on linux/aarch64, 36 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_MARK: number | undefined = S.SO_MARK;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 47 on linux/aarch64, 47 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_MAX_PACING_RATE: number | undefined = S.SO_MAX_PACING_RATE;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 55 on linux/aarch64, 55 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_MEMINFO: number | undefined = S.SO_MEMINFO;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 71 on linux/aarch64, 71 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_NETNS_COOKIE: number | undefined = S.SO_NETNS_COOKIE;
+/** Socket option (level SOL_SOCKET), from `<sys/socket.h>`: 4377 on darwin/aarch64, 4377 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const SO_NETSVC_MARKING_LEVEL: number | undefined = S.SO_NETSVC_MARKING_LEVEL;
+/** Socket option (level SOL_SOCKET), from `<sys/socket.h>`: 4374 on darwin/aarch64, 4374 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const SO_NET_SERVICE_TYPE: number | undefined = S.SO_NET_SERVICE_TYPE;
+/** Socket option (level SOL_SOCKET), from `<sys/socket.h>`: 4129 on darwin/aarch64, 4129 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const SO_NKE: number | undefined = S.SO_NKE;
+/** Socket option (level SOL_SOCKET), from `<sys/socket.h>`: 4131 on darwin/aarch64, 4131 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const SO_NOADDRERR: number | undefined = S.SO_NOADDRERR;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 43 on linux/aarch64, 43 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_NOFCS: number | undefined = S.SO_NOFCS;
+/** Socket option (level SOL_SOCKET), from `<sys/socket.h>`: 4130 on darwin/aarch64, 4130 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const SO_NOSIGPIPE: number | undefined = S.SO_NOSIGPIPE;
+/** Socket option (level SOL_SOCKET), from `<sys/socket.h>`: 4134 on darwin/aarch64, 4134 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const SO_NOTIFYCONFLICT: number | undefined = S.SO_NOTIFYCONFLICT;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 11 on linux/aarch64, 11 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_NO_CHECK: number | undefined = S.SO_NO_CHECK;
+/** Socket option (level SOL_SOCKET), from `<sys/socket.h>`: 4227 on darwin/aarch64, 4227 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const SO_NP_EXTENSIONS: number | undefined = S.SO_NP_EXTENSIONS;
+/** Socket option (level SOL_SOCKET), from `<sys/socket.h>`: 4128 on darwin/aarch64, 4128 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const SO_NREAD: number | undefined = S.SO_NREAD;
+/** Socket option (level SOL_SOCKET), from `<sys/socket.h>`: 4370 on darwin/aarch64, 4370 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const SO_NUMRCVPKT: number | undefined = S.SO_NUMRCVPKT;
+/** Socket option (level SOL_SOCKET), from `<sys/socket.h>`: 4132 on darwin/aarch64, 4132 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const SO_NWRITE: number | undefined = S.SO_NWRITE;
+/** Socket option (level SOL_SOCKET), from `<sys/socket.h>`: 256 on darwin/aarch64, 256 on darwin/x86_64; from `<asm-generic/socket.h>` via `<sys/socket.h>`: 10 on linux/aarch64, 10 on linux/x86_64. */
 export const SO_OOBINLINE: number = S.SO_OOBINLINE;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
-export const SO_PASSCRED: number = S.SO_PASSCRED;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 34 on linux/aarch64, 34 on linux/x86_64. */
-export const SO_PASSSEC: number = S.SO_PASSSEC;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 42 on linux/aarch64, 42 on linux/x86_64. */
-export const SO_PEEK_OFF: number = S.SO_PEEK_OFF;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 17 on linux/aarch64, 17 on linux/x86_64. */
-export const SO_PEERCRED: number = S.SO_PEERCRED;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 59 on linux/aarch64, 59 on linux/x86_64. */
-export const SO_PEERGROUPS: number = S.SO_PEERGROUPS;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 28 on linux/aarch64, 28 on linux/x86_64. */
-export const SO_PEERNAME: number = S.SO_PEERNAME;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 31 on linux/aarch64, 31 on linux/x86_64. */
-export const SO_PEERSEC: number = S.SO_PEERSEC;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 69 on linux/aarch64, 69 on linux/x86_64. */
-export const SO_PREFER_BUSY_POLL: number = S.SO_PREFER_BUSY_POLL;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 12 on linux/aarch64, 12 on linux/x86_64. */
-export const SO_PRIORITY: number = S.SO_PRIORITY;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 38 on linux/aarch64, 38 on linux/x86_64. */
-export const SO_PROTOCOL: number = S.SO_PROTOCOL;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 16 on linux/aarch64, 16 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_PASSCRED: number | undefined = S.SO_PASSCRED;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 34 on linux/aarch64, 34 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_PASSSEC: number | undefined = S.SO_PASSSEC;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 42 on linux/aarch64, 42 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_PEEK_OFF: number | undefined = S.SO_PEEK_OFF;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 17 on linux/aarch64, 17 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_PEERCRED: number | undefined = S.SO_PEERCRED;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 59 on linux/aarch64, 59 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_PEERGROUPS: number | undefined = S.SO_PEERGROUPS;
+/** Socket option (level SOL_SOCKET), from `<sys/socket.h>`: 4113 on darwin/aarch64, 4113 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const SO_PEERLABEL: number | undefined = S.SO_PEERLABEL;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 28 on linux/aarch64, 28 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_PEERNAME: number | undefined = S.SO_PEERNAME;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 31 on linux/aarch64, 31 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_PEERSEC: number | undefined = S.SO_PEERSEC;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 69 on linux/aarch64, 69 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_PREFER_BUSY_POLL: number | undefined = S.SO_PREFER_BUSY_POLL;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 12 on linux/aarch64, 12 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_PRIORITY: number | undefined = S.SO_PRIORITY;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 38 on linux/aarch64, 38 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_PROTOCOL: number | undefined = S.SO_PROTOCOL;
+/** Socket option (level SOL_SOCKET), from `<sys/socket.h>`: 4226 on darwin/aarch64, 4226 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const SO_RANDOMPORT: number | undefined = S.SO_RANDOMPORT;
+/** Socket option (level SOL_SOCKET), from `<sys/socket.h>`: 4098 on darwin/aarch64, 4098 on darwin/x86_64; from `<asm-generic/socket.h>` via `<sys/socket.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
 export const SO_RCVBUF: number = S.SO_RCVBUF;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 33 on linux/aarch64, 33 on linux/x86_64. */
-export const SO_RCVBUFFORCE: number = S.SO_RCVBUFFORCE;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 18 on linux/aarch64, 18 on linux/x86_64. */
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 33 on linux/aarch64, 33 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_RCVBUFFORCE: number | undefined = S.SO_RCVBUFFORCE;
+/** Socket option (level SOL_SOCKET), from `<sys/socket.h>`: 4100 on darwin/aarch64, 4100 on darwin/x86_64; from `<asm-generic/socket.h>` via `<sys/socket.h>`: 18 on linux/aarch64, 18 on linux/x86_64. */
 export const SO_RCVLOWAT: number = S.SO_RCVLOWAT;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 75 on linux/aarch64, 75 on linux/x86_64. */
-export const SO_RCVMARK: number = S.SO_RCVMARK;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 20 on linux/aarch64, 20 on linux/x86_64. */
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 75 on linux/aarch64, 75 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_RCVMARK: number | undefined = S.SO_RCVMARK;
+/** Socket option (level SOL_SOCKET), from `<sys/socket.h>`: 4102 on darwin/aarch64, 4102 on darwin/x86_64; from `<asm-generic/socket.h>` via `<sys/socket.h>`: 20 on linux/aarch64, 20 on linux/x86_64. */
 export const SO_RCVTIMEO: number = S.SO_RCVTIMEO;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 66 on linux/aarch64, 66 on linux/x86_64. */
-export const SO_RCVTIMEO_NEW: number = S.SO_RCVTIMEO_NEW;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 20 on linux/aarch64, 20 on linux/x86_64. */
-export const SO_RCVTIMEO_OLD: number = S.SO_RCVTIMEO_OLD;
-/** Socket option (level SOL_SOCKET), from `<linux/rds.h>`: 10 on linux/aarch64, 10 on linux/x86_64. */
-export const SO_RDS_MSG_RXPATH_LATENCY: number = S.SO_RDS_MSG_RXPATH_LATENCY;
-/** Socket option (level SOL_SOCKET), from `<linux/rds.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
-export const SO_RDS_TRANSPORT: number = S.SO_RDS_TRANSPORT;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 73 on linux/aarch64, 73 on linux/x86_64. */
-export const SO_RESERVE_MEM: number = S.SO_RESERVE_MEM;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 66 on linux/aarch64, 66 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_RCVTIMEO_NEW: number | undefined = S.SO_RCVTIMEO_NEW;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 20 on linux/aarch64, 20 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_RCVTIMEO_OLD: number | undefined = S.SO_RCVTIMEO_OLD;
+/** Socket option (level SOL_SOCKET), from `<linux/rds.h>`: 10 on linux/aarch64, 10 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_RDS_MSG_RXPATH_LATENCY: number | undefined = S.SO_RDS_MSG_RXPATH_LATENCY;
+/** Socket option (level SOL_SOCKET), from `<linux/rds.h>`: 8 on linux/aarch64, 8 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_RDS_TRANSPORT: number | undefined = S.SO_RDS_TRANSPORT;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 73 on linux/aarch64, 73 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_RESERVE_MEM: number | undefined = S.SO_RESERVE_MEM;
+/** Socket option (level SOL_SOCKET), from `<sys/socket.h>`: 4401 on darwin/aarch64, 4401 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const SO_RESOLVER_SIGNATURE: number | undefined = S.SO_RESOLVER_SIGNATURE;
+/** Socket option (level SOL_SOCKET), from `<sys/socket.h>`: 4 on darwin/aarch64, 4 on darwin/x86_64; from `<asm-generic/socket.h>` via `<sys/socket.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
 export const SO_REUSEADDR: number = S.SO_REUSEADDR;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 15 on linux/aarch64, 15 on linux/x86_64. */
+/** Socket option (level SOL_SOCKET), from `<sys/socket.h>`: 512 on darwin/aarch64, 512 on darwin/x86_64; from `<asm-generic/socket.h>` via `<sys/socket.h>`: 15 on linux/aarch64, 15 on linux/x86_64. */
 export const SO_REUSEPORT: number = S.SO_REUSEPORT;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 40 on linux/aarch64, 40 on linux/x86_64. */
-export const SO_RXQ_OVFL: number = S.SO_RXQ_OVFL;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 22 on linux/aarch64, 22 on linux/x86_64. */
-export const SO_SECURITY_AUTHENTICATION: number = S.SO_SECURITY_AUTHENTICATION;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 24 on linux/aarch64, 24 on linux/x86_64. */
-export const SO_SECURITY_ENCRYPTION_NETWORK: number = S.SO_SECURITY_ENCRYPTION_NETWORK;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 23 on linux/aarch64, 23 on linux/x86_64. */
-export const SO_SECURITY_ENCRYPTION_TRANSPORT: number = S.SO_SECURITY_ENCRYPTION_TRANSPORT;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 45 on linux/aarch64, 45 on linux/x86_64. */
-export const SO_SELECT_ERR_QUEUE: number = S.SO_SELECT_ERR_QUEUE;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 7 on linux/aarch64, 7 on linux/x86_64. */
+/** Socket option (level SOL_SOCKET), from `<sys/socket.h>`: 4133 on darwin/aarch64, 4133 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const SO_REUSESHAREUID: number | undefined = S.SO_REUSESHAREUID;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 40 on linux/aarch64, 40 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_RXQ_OVFL: number | undefined = S.SO_RXQ_OVFL;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 22 on linux/aarch64, 22 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_SECURITY_AUTHENTICATION: number | undefined = S.SO_SECURITY_AUTHENTICATION;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 24 on linux/aarch64, 24 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_SECURITY_ENCRYPTION_NETWORK: number | undefined = S.SO_SECURITY_ENCRYPTION_NETWORK;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 23 on linux/aarch64, 23 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_SECURITY_ENCRYPTION_TRANSPORT: number | undefined =
+  S.SO_SECURITY_ENCRYPTION_TRANSPORT;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 45 on linux/aarch64, 45 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_SELECT_ERR_QUEUE: number | undefined = S.SO_SELECT_ERR_QUEUE;
+/** Socket option (level SOL_SOCKET), from `<sys/socket.h>`: 4097 on darwin/aarch64, 4097 on darwin/x86_64; from `<asm-generic/socket.h>` via `<sys/socket.h>`: 7 on linux/aarch64, 7 on linux/x86_64. */
 export const SO_SNDBUF: number = S.SO_SNDBUF;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 32 on linux/aarch64, 32 on linux/x86_64. */
-export const SO_SNDBUFFORCE: number = S.SO_SNDBUFFORCE;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 19 on linux/aarch64, 19 on linux/x86_64. */
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 32 on linux/aarch64, 32 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_SNDBUFFORCE: number | undefined = S.SO_SNDBUFFORCE;
+/** Socket option (level SOL_SOCKET), from `<sys/socket.h>`: 4099 on darwin/aarch64, 4099 on darwin/x86_64; from `<asm-generic/socket.h>` via `<sys/socket.h>`: 19 on linux/aarch64, 19 on linux/x86_64. */
 export const SO_SNDLOWAT: number = S.SO_SNDLOWAT;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 21 on linux/aarch64, 21 on linux/x86_64. */
+/** Socket option (level SOL_SOCKET), from `<sys/socket.h>`: 4101 on darwin/aarch64, 4101 on darwin/x86_64; from `<asm-generic/socket.h>` via `<sys/socket.h>`: 21 on linux/aarch64, 21 on linux/x86_64. */
 export const SO_SNDTIMEO: number = S.SO_SNDTIMEO;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 67 on linux/aarch64, 67 on linux/x86_64. */
-export const SO_SNDTIMEO_NEW: number = S.SO_SNDTIMEO_NEW;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 21 on linux/aarch64, 21 on linux/x86_64. */
-export const SO_SNDTIMEO_OLD: number = S.SO_SNDTIMEO_OLD;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 29 on linux/aarch64, 29 on linux/x86_64. */
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 67 on linux/aarch64, 67 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_SNDTIMEO_NEW: number | undefined = S.SO_SNDTIMEO_NEW;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 21 on linux/aarch64, 21 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_SNDTIMEO_OLD: number | undefined = S.SO_SNDTIMEO_OLD;
+/** Socket option (level SOL_SOCKET), from `<sys/socket.h>`: 1024 on darwin/aarch64, 1024 on darwin/x86_64; from `<asm-generic/socket.h>` via `<sys/socket.h>`: 29 on linux/aarch64, 29 on linux/x86_64. */
 export const SO_TIMESTAMP: number = S.SO_TIMESTAMP;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 37 on linux/aarch64, 37 on linux/x86_64. */
-export const SO_TIMESTAMPING: number = S.SO_TIMESTAMPING;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 65 on linux/aarch64, 65 on linux/x86_64. */
-export const SO_TIMESTAMPING_NEW: number = S.SO_TIMESTAMPING_NEW;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 37 on linux/aarch64, 37 on linux/x86_64. */
-export const SO_TIMESTAMPING_OLD: number = S.SO_TIMESTAMPING_OLD;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 35 on linux/aarch64, 35 on linux/x86_64. */
-export const SO_TIMESTAMPNS: number = S.SO_TIMESTAMPNS;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 64 on linux/aarch64, 64 on linux/x86_64. */
-export const SO_TIMESTAMPNS_NEW: number = S.SO_TIMESTAMPNS_NEW;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 35 on linux/aarch64, 35 on linux/x86_64. */
-export const SO_TIMESTAMPNS_OLD: number = S.SO_TIMESTAMPNS_OLD;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 63 on linux/aarch64, 63 on linux/x86_64. */
-export const SO_TIMESTAMP_NEW: number = S.SO_TIMESTAMP_NEW;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 29 on linux/aarch64, 29 on linux/x86_64. */
-export const SO_TIMESTAMP_OLD: number = S.SO_TIMESTAMP_OLD;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 74 on linux/aarch64, 74 on linux/x86_64. */
-export const SO_TXREHASH: number = S.SO_TXREHASH;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 61 on linux/aarch64, 61 on linux/x86_64. */
-export const SO_TXTIME: number = S.SO_TXTIME;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 37 on linux/aarch64, 37 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_TIMESTAMPING: number | undefined = S.SO_TIMESTAMPING;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 65 on linux/aarch64, 65 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_TIMESTAMPING_NEW: number | undefined = S.SO_TIMESTAMPING_NEW;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 37 on linux/aarch64, 37 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_TIMESTAMPING_OLD: number | undefined = S.SO_TIMESTAMPING_OLD;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 35 on linux/aarch64, 35 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_TIMESTAMPNS: number | undefined = S.SO_TIMESTAMPNS;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 64 on linux/aarch64, 64 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_TIMESTAMPNS_NEW: number | undefined = S.SO_TIMESTAMPNS_NEW;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 35 on linux/aarch64, 35 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_TIMESTAMPNS_OLD: number | undefined = S.SO_TIMESTAMPNS_OLD;
+/** Socket option (level SOL_SOCKET), from `<sys/socket.h>`: 2048 on darwin/aarch64, 2048 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const SO_TIMESTAMP_MONOTONIC: number | undefined = S.SO_TIMESTAMP_MONOTONIC;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 63 on linux/aarch64, 63 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_TIMESTAMP_NEW: number | undefined = S.SO_TIMESTAMP_NEW;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 29 on linux/aarch64, 29 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_TIMESTAMP_OLD: number | undefined = S.SO_TIMESTAMP_OLD;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 74 on linux/aarch64, 74 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_TXREHASH: number | undefined = S.SO_TXREHASH;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 61 on linux/aarch64, 61 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_TXTIME: number | undefined = S.SO_TXTIME;
+/** Socket option (level SOL_SOCKET), from `<sys/socket.h>`: 4104 on darwin/aarch64, 4104 on darwin/x86_64; from `<asm-generic/socket.h>` via `<sys/socket.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
 export const SO_TYPE: number = S.SO_TYPE;
-/** VSOCK socket option (level AF_VSOCK), from `<linux/vm_sockets.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const SO_VM_SOCKETS_BUFFER_MAX_SIZE: number = S.SO_VM_SOCKETS_BUFFER_MAX_SIZE;
-/** VSOCK socket option (level AF_VSOCK), from `<linux/vm_sockets.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const SO_VM_SOCKETS_BUFFER_MIN_SIZE: number = S.SO_VM_SOCKETS_BUFFER_MIN_SIZE;
-/** VSOCK socket option (level AF_VSOCK), from `<linux/vm_sockets.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const SO_VM_SOCKETS_BUFFER_SIZE: number = S.SO_VM_SOCKETS_BUFFER_SIZE;
-/** VSOCK socket option (level AF_VSOCK), from `<linux/vm_sockets.h>`: 6 on linux/aarch64, 6 on linux/x86_64. */
-export const SO_VM_SOCKETS_CONNECT_TIMEOUT: number = S.SO_VM_SOCKETS_CONNECT_TIMEOUT;
-/** VSOCK socket option (level AF_VSOCK), from `<linux/vm_sockets.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
-export const SO_VM_SOCKETS_CONNECT_TIMEOUT_NEW: number = S.SO_VM_SOCKETS_CONNECT_TIMEOUT_NEW;
-/** VSOCK socket option (level AF_VSOCK), from `<linux/vm_sockets.h>`: 6 on linux/aarch64, 6 on linux/x86_64. */
-export const SO_VM_SOCKETS_CONNECT_TIMEOUT_OLD: number = S.SO_VM_SOCKETS_CONNECT_TIMEOUT_OLD;
-/** VSOCK socket option (level AF_VSOCK), from `<linux/vm_sockets.h>`: 7 on linux/aarch64, 7 on linux/x86_64. */
-export const SO_VM_SOCKETS_NONBLOCK_TXRX: number = S.SO_VM_SOCKETS_NONBLOCK_TXRX;
-/** VSOCK socket option (level AF_VSOCK), from `<linux/vm_sockets.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const SO_VM_SOCKETS_PEER_HOST_VM_ID: number = S.SO_VM_SOCKETS_PEER_HOST_VM_ID;
-/** VSOCK socket option (level AF_VSOCK), from `<linux/vm_sockets.h>`: 5 on linux/aarch64, 5 on linux/x86_64. */
-export const SO_VM_SOCKETS_TRUSTED: number = S.SO_VM_SOCKETS_TRUSTED;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 41 on linux/aarch64, 41 on linux/x86_64. */
-export const SO_WIFI_STATUS: number = S.SO_WIFI_STATUS;
-/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 60 on linux/aarch64, 60 on linux/x86_64. */
-export const SO_ZEROCOPY: number = S.SO_ZEROCOPY;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const TCP_CA_CWR: number = S.TCP_CA_CWR;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const TCP_CA_Disorder: number = S.TCP_CA_Disorder;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const TCP_CA_Loss: number = S.TCP_CA_Loss;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const TCP_CA_Open: number = S.TCP_CA_Open;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const TCP_CA_Recovery: number = S.TCP_CA_Recovery;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 26 on linux/aarch64, 26 on linux/x86_64. */
-export const TCP_CC_INFO: number = S.TCP_CC_INFO;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 7 on linux/aarch64, 7 on linux/x86_64. */
-export const TCP_CLOSE: number = S.TCP_CLOSE;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
-export const TCP_CLOSE_WAIT: number = S.TCP_CLOSE_WAIT;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 11 on linux/aarch64, 11 on linux/x86_64. */
-export const TCP_CLOSING: number = S.TCP_CLOSING;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 36 on linux/aarch64, 36 on linux/x86_64. */
-export const TCP_CM_INQ: number = S.TCP_CM_INQ;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 13 on linux/aarch64, 13 on linux/x86_64. */
-export const TCP_CONGESTION: number = S.TCP_CONGESTION;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const TCP_COOKIE_IN_ALWAYS: number = S.TCP_COOKIE_IN_ALWAYS;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
-export const TCP_COOKIE_MAX: number = S.TCP_COOKIE_MAX;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
-export const TCP_COOKIE_MIN: number = S.TCP_COOKIE_MIN;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const TCP_COOKIE_OUT_NEVER: number = S.TCP_COOKIE_OUT_NEVER;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 32 on linux/aarch64, 32 on linux/x86_64. */
-export const TCP_COOKIE_PAIR_SIZE: number = S.TCP_COOKIE_PAIR_SIZE;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 15 on linux/aarch64, 15 on linux/x86_64. */
-export const TCP_COOKIE_TRANSACTIONS: number = S.TCP_COOKIE_TRANSACTIONS;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const TCP_CORK: number = S.TCP_CORK;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 9 on linux/aarch64, 9 on linux/x86_64. */
-export const TCP_DEFER_ACCEPT: number = S.TCP_DEFER_ACCEPT;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const TCP_ESTABLISHED: number = S.TCP_ESTABLISHED;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 23 on linux/aarch64, 23 on linux/x86_64. */
+/** Socket option (level SOL_SOCKET), from `<sys/socket.h>`: 4135 on darwin/aarch64, 4135 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const SO_UPCALLCLOSEWAIT: number | undefined = S.SO_UPCALLCLOSEWAIT;
+/** Socket option (level SOL_SOCKET), from `<sys/socket.h>`: 64 on darwin/aarch64, 64 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const SO_USELOOPBACK: number | undefined = S.SO_USELOOPBACK;
+/** VSOCK socket option (level AF_VSOCK), from `<linux/vm_sockets.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_VM_SOCKETS_BUFFER_MAX_SIZE: number | undefined = S.SO_VM_SOCKETS_BUFFER_MAX_SIZE;
+/** VSOCK socket option (level AF_VSOCK), from `<linux/vm_sockets.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_VM_SOCKETS_BUFFER_MIN_SIZE: number | undefined = S.SO_VM_SOCKETS_BUFFER_MIN_SIZE;
+/** VSOCK socket option (level AF_VSOCK), from `<linux/vm_sockets.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_VM_SOCKETS_BUFFER_SIZE: number | undefined = S.SO_VM_SOCKETS_BUFFER_SIZE;
+/** VSOCK socket option (level AF_VSOCK), from `<linux/vm_sockets.h>`: 6 on linux/aarch64, 6 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_VM_SOCKETS_CONNECT_TIMEOUT: number | undefined = S.SO_VM_SOCKETS_CONNECT_TIMEOUT;
+/** VSOCK socket option (level AF_VSOCK), from `<linux/vm_sockets.h>`: 8 on linux/aarch64, 8 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_VM_SOCKETS_CONNECT_TIMEOUT_NEW: number | undefined =
+  S.SO_VM_SOCKETS_CONNECT_TIMEOUT_NEW;
+/** VSOCK socket option (level AF_VSOCK), from `<linux/vm_sockets.h>`: 6 on linux/aarch64, 6 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_VM_SOCKETS_CONNECT_TIMEOUT_OLD: number | undefined =
+  S.SO_VM_SOCKETS_CONNECT_TIMEOUT_OLD;
+/** VSOCK socket option (level AF_VSOCK), from `<linux/vm_sockets.h>`: 7 on linux/aarch64, 7 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_VM_SOCKETS_NONBLOCK_TXRX: number | undefined = S.SO_VM_SOCKETS_NONBLOCK_TXRX;
+/** VSOCK socket option (level AF_VSOCK), from `<linux/vm_sockets.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_VM_SOCKETS_PEER_HOST_VM_ID: number | undefined = S.SO_VM_SOCKETS_PEER_HOST_VM_ID;
+/** VSOCK socket option (level AF_VSOCK), from `<linux/vm_sockets.h>`: 5 on linux/aarch64, 5 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_VM_SOCKETS_TRUSTED: number | undefined = S.SO_VM_SOCKETS_TRUSTED;
+/** Socket option (level SOL_SOCKET), from `<sys/socket.h>`: 16384 on darwin/aarch64, 16384 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const SO_WANTMORE: number | undefined = S.SO_WANTMORE;
+/** Socket option (level SOL_SOCKET), from `<sys/socket.h>`: 32768 on darwin/aarch64, 32768 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const SO_WANTOOBFLAG: number | undefined = S.SO_WANTOOBFLAG;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 41 on linux/aarch64, 41 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_WIFI_STATUS: number | undefined = S.SO_WIFI_STATUS;
+/** Socket option (level SOL_SOCKET), from `<asm-generic/socket.h>` via `<sys/socket.h>`: 60 on linux/aarch64, 60 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const SO_ZEROCOPY: number | undefined = S.SO_ZEROCOPY;
+/** Protocol of an AF_SYSTEM socket, from macOS's `<sys/sys_domain.h>` via constants/supplement.h: 2 on darwin/aarch64, 2 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const SYSPROTO_CONTROL: number | undefined = S.SYSPROTO_CONTROL;
+/** Protocol of an AF_SYSTEM socket, from macOS's `<sys/sys_domain.h>` via constants/supplement.h: 1 on darwin/aarch64, 1 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const SYSPROTO_EVENT: number | undefined = S.SYSPROTO_EVENT;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_CA_CWR: number | undefined = S.TCP_CA_CWR;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_CA_Disorder: number | undefined = S.TCP_CA_Disorder;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_CA_Loss: number | undefined = S.TCP_CA_Loss;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_CA_Open: number | undefined = S.TCP_CA_Open;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_CA_Recovery: number | undefined = S.TCP_CA_Recovery;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 26 on linux/aarch64, 26 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_CC_INFO: number | undefined = S.TCP_CC_INFO;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 7 on linux/aarch64, 7 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_CLOSE: number | undefined = S.TCP_CLOSE;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 8 on linux/aarch64, 8 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_CLOSE_WAIT: number | undefined = S.TCP_CLOSE_WAIT;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 11 on linux/aarch64, 11 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_CLOSING: number | undefined = S.TCP_CLOSING;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 36 on linux/aarch64, 36 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_CM_INQ: number | undefined = S.TCP_CM_INQ;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 13 on linux/aarch64, 13 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_CONGESTION: number | undefined = S.TCP_CONGESTION;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 32 on darwin/aarch64, 32 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const TCP_CONNECTIONTIMEOUT: number | undefined = S.TCP_CONNECTIONTIMEOUT;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 262 on darwin/aarch64, 262 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const TCP_CONNECTION_INFO: number | undefined = S.TCP_CONNECTION_INFO;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_COOKIE_IN_ALWAYS: number | undefined = S.TCP_COOKIE_IN_ALWAYS;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 16 on linux/aarch64, 16 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_COOKIE_MAX: number | undefined = S.TCP_COOKIE_MAX;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 8 on linux/aarch64, 8 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_COOKIE_MIN: number | undefined = S.TCP_COOKIE_MIN;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_COOKIE_OUT_NEVER: number | undefined = S.TCP_COOKIE_OUT_NEVER;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 32 on linux/aarch64, 32 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_COOKIE_PAIR_SIZE: number | undefined = S.TCP_COOKIE_PAIR_SIZE;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 15 on linux/aarch64, 15 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_COOKIE_TRANSACTIONS: number | undefined = S.TCP_COOKIE_TRANSACTIONS;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_CORK: number | undefined = S.TCP_CORK;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 9 on linux/aarch64, 9 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_DEFER_ACCEPT: number | undefined = S.TCP_DEFER_ACCEPT;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 260 on darwin/aarch64, 260 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const TCP_ENABLE_ECN: number | undefined = S.TCP_ENABLE_ECN;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_ESTABLISHED: number | undefined = S.TCP_ESTABLISHED;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 261 on darwin/aarch64, 261 on darwin/x86_64, 23 on linux/aarch64, 23 on linux/x86_64. */
 export const TCP_FASTOPEN: number = S.TCP_FASTOPEN;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 30 on linux/aarch64, 30 on linux/x86_64. */
-export const TCP_FASTOPEN_CONNECT: number = S.TCP_FASTOPEN_CONNECT;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 33 on linux/aarch64, 33 on linux/x86_64. */
-export const TCP_FASTOPEN_KEY: number = S.TCP_FASTOPEN_KEY;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 34 on linux/aarch64, 34 on linux/x86_64. */
-export const TCP_FASTOPEN_NO_COOKIE: number = S.TCP_FASTOPEN_NO_COOKIE;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const TCP_FIN_WAIT1: number = S.TCP_FIN_WAIT1;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 5 on linux/aarch64, 5 on linux/x86_64. */
-export const TCP_FIN_WAIT2: number = S.TCP_FIN_WAIT2;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 11 on linux/aarch64, 11 on linux/x86_64. */
-export const TCP_INFO: number = S.TCP_INFO;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 36 on linux/aarch64, 36 on linux/x86_64. */
-export const TCP_INQ: number = S.TCP_INQ;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 6 on linux/aarch64, 6 on linux/x86_64. */
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 30 on linux/aarch64, 30 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_FASTOPEN_CONNECT: number | undefined = S.TCP_FASTOPEN_CONNECT;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 33 on linux/aarch64, 33 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_FASTOPEN_KEY: number | undefined = S.TCP_FASTOPEN_KEY;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 34 on linux/aarch64, 34 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_FASTOPEN_NO_COOKIE: number | undefined = S.TCP_FASTOPEN_NO_COOKIE;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_FIN_WAIT1: number | undefined = S.TCP_FIN_WAIT1;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 5 on linux/aarch64, 5 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_FIN_WAIT2: number | undefined = S.TCP_FIN_WAIT2;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 11 on linux/aarch64, 11 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_INFO: number | undefined = S.TCP_INFO;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 36 on linux/aarch64, 36 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_INQ: number | undefined = S.TCP_INQ;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 16 on darwin/aarch64, 16 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const TCP_KEEPALIVE: number | undefined = S.TCP_KEEPALIVE;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 258 on darwin/aarch64, 258 on darwin/x86_64, 6 on linux/aarch64, 6 on linux/x86_64. */
 export const TCP_KEEPCNT: number = S.TCP_KEEPCNT;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const TCP_KEEPIDLE: number = S.TCP_KEEPIDLE;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 5 on linux/aarch64, 5 on linux/x86_64. */
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_KEEPIDLE: number | undefined = S.TCP_KEEPIDLE;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 257 on darwin/aarch64, 257 on darwin/x86_64, 5 on linux/aarch64, 5 on linux/x86_64. */
 export const TCP_KEEPINTVL: number = S.TCP_KEEPINTVL;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 9 on linux/aarch64, 9 on linux/x86_64. */
-export const TCP_LAST_ACK: number = S.TCP_LAST_ACK;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
-export const TCP_LINGER2: number = S.TCP_LINGER2;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 10 on linux/aarch64, 10 on linux/x86_64. */
-export const TCP_LISTEN: number = S.TCP_LISTEN;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 9 on linux/aarch64, 9 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_LAST_ACK: number | undefined = S.TCP_LAST_ACK;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 8 on linux/aarch64, 8 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_LINGER2: number | undefined = S.TCP_LINGER2;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 10 on linux/aarch64, 10 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_LISTEN: number | undefined = S.TCP_LISTEN;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 60 on darwin/aarch64, 60 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const TCP_MAXHLEN: number | undefined = S.TCP_MAXHLEN;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 40 on darwin/aarch64, 40 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const TCP_MAXOLEN: number | undefined = S.TCP_MAXOLEN;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 2 on darwin/aarch64, 2 on darwin/x86_64, 2 on linux/aarch64, 2 on linux/x86_64. */
 export const TCP_MAXSEG: number = S.TCP_MAXSEG;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 65535 on linux/aarch64, 65535 on linux/x86_64. */
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 65535 on darwin/aarch64, 65535 on darwin/x86_64, 65535 on linux/aarch64, 65535 on linux/x86_64. */
 export const TCP_MAXWIN: number = S.TCP_MAXWIN;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 14 on linux/aarch64, 14 on linux/x86_64. */
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 4 on darwin/aarch64, 4 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const TCP_MAX_SACK: number | undefined = S.TCP_MAX_SACK;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 14 on darwin/aarch64, 14 on darwin/x86_64, 14 on linux/aarch64, 14 on linux/x86_64. */
 export const TCP_MAX_WINSHIFT: number = S.TCP_MAX_WINSHIFT;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 14 on linux/aarch64, 14 on linux/x86_64. */
-export const TCP_MD5SIG: number = S.TCP_MD5SIG;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 32 on linux/aarch64, 32 on linux/x86_64. */
-export const TCP_MD5SIG_EXT: number = S.TCP_MD5SIG_EXT;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const TCP_MD5SIG_FLAG_PREFIX: number = S.TCP_MD5SIG_FLAG_PREFIX;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 80 on linux/aarch64, 80 on linux/x86_64. */
-export const TCP_MD5SIG_MAXKEYLEN: number = S.TCP_MD5SIG_MAXKEYLEN;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 512 on linux/aarch64, 512 on linux/x86_64. */
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 14 on linux/aarch64, 14 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_MD5SIG: number | undefined = S.TCP_MD5SIG;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 32 on linux/aarch64, 32 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_MD5SIG_EXT: number | undefined = S.TCP_MD5SIG_EXT;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_MD5SIG_FLAG_PREFIX: number | undefined = S.TCP_MD5SIG_FLAG_PREFIX;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 80 on linux/aarch64, 80 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_MD5SIG_MAXKEYLEN: number | undefined = S.TCP_MD5SIG_MAXKEYLEN;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 216 on darwin/aarch64, 216 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const TCP_MINMSS: number | undefined = S.TCP_MINMSS;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 512 on darwin/aarch64, 512 on darwin/x86_64, 512 on linux/aarch64, 512 on linux/x86_64. */
 export const TCP_MSS: number = S.TCP_MSS;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 536 on linux/aarch64, 536 on linux/x86_64. */
-export const TCP_MSS_DEFAULT: number = S.TCP_MSS_DEFAULT;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 1220 on linux/aarch64, 1220 on linux/x86_64. */
-export const TCP_MSS_DESIRED: number = S.TCP_MSS_DESIRED;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 536 on linux/aarch64, 536 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_MSS_DEFAULT: number | undefined = S.TCP_MSS_DEFAULT;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 1220 on linux/aarch64, 1220 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_MSS_DESIRED: number | undefined = S.TCP_MSS_DESIRED;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 1 on darwin/aarch64, 1 on darwin/x86_64, 1 on linux/aarch64, 1 on linux/x86_64. */
 export const TCP_NODELAY: number = S.TCP_NODELAY;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 25 on linux/aarch64, 25 on linux/x86_64. */
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 8 on darwin/aarch64, 8 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const TCP_NOOPT: number | undefined = S.TCP_NOOPT;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 4 on darwin/aarch64, 4 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const TCP_NOPUSH: number | undefined = S.TCP_NOPUSH;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 513 on darwin/aarch64, 513 on darwin/x86_64, 25 on linux/aarch64, 25 on linux/x86_64. */
 export const TCP_NOTSENT_LOWAT: number = S.TCP_NOTSENT_LOWAT;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const TCP_NO_QUEUE: number = S.TCP_NO_QUEUE;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const TCP_QUEUES_NR: number = S.TCP_QUEUES_NR;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 21 on linux/aarch64, 21 on linux/x86_64. */
-export const TCP_QUEUE_SEQ: number = S.TCP_QUEUE_SEQ;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 12 on linux/aarch64, 12 on linux/x86_64. */
-export const TCP_QUICKACK: number = S.TCP_QUICKACK;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const TCP_RECV_QUEUE: number = S.TCP_RECV_QUEUE;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 19 on linux/aarch64, 19 on linux/x86_64. */
-export const TCP_REPAIR: number = S.TCP_REPAIR;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const TCP_REPAIR_OFF: number = S.TCP_REPAIR_OFF;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: -1 on linux/aarch64, -1 on linux/x86_64. */
-export const TCP_REPAIR_OFF_NO_WP: number = S.TCP_REPAIR_OFF_NO_WP;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const TCP_REPAIR_ON: number = S.TCP_REPAIR_ON;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 22 on linux/aarch64, 22 on linux/x86_64. */
-export const TCP_REPAIR_OPTIONS: number = S.TCP_REPAIR_OPTIONS;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 20 on linux/aarch64, 20 on linux/x86_64. */
-export const TCP_REPAIR_QUEUE: number = S.TCP_REPAIR_QUEUE;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 29 on linux/aarch64, 29 on linux/x86_64. */
-export const TCP_REPAIR_WINDOW: number = S.TCP_REPAIR_WINDOW;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 28 on linux/aarch64, 28 on linux/x86_64. */
-export const TCP_SAVED_SYN: number = S.TCP_SAVED_SYN;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 27 on linux/aarch64, 27 on linux/x86_64. */
-export const TCP_SAVE_SYN: number = S.TCP_SAVE_SYN;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const TCP_SEND_QUEUE: number = S.TCP_SEND_QUEUE;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 7 on linux/aarch64, 7 on linux/x86_64. */
-export const TCP_SYNCNT: number = S.TCP_SYNCNT;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const TCP_SYN_RECV: number = S.TCP_SYN_RECV;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const TCP_SYN_SENT: number = S.TCP_SYN_SENT;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const TCP_S_DATA_IN: number = S.TCP_S_DATA_IN;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
-export const TCP_S_DATA_OUT: number = S.TCP_S_DATA_OUT;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 17 on linux/aarch64, 17 on linux/x86_64. */
-export const TCP_THIN_DUPACK: number = S.TCP_THIN_DUPACK;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
-export const TCP_THIN_LINEAR_TIMEOUTS: number = S.TCP_THIN_LINEAR_TIMEOUTS;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 24 on linux/aarch64, 24 on linux/x86_64. */
-export const TCP_TIMESTAMP: number = S.TCP_TIMESTAMP;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 6 on linux/aarch64, 6 on linux/x86_64. */
-export const TCP_TIME_WAIT: number = S.TCP_TIME_WAIT;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 37 on linux/aarch64, 37 on linux/x86_64. */
-export const TCP_TX_DELAY: number = S.TCP_TX_DELAY;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 31 on linux/aarch64, 31 on linux/x86_64. */
-export const TCP_ULP: number = S.TCP_ULP;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 18 on linux/aarch64, 18 on linux/x86_64. */
-export const TCP_USER_TIMEOUT: number = S.TCP_USER_TIMEOUT;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 10 on linux/aarch64, 10 on linux/x86_64. */
-export const TCP_WINDOW_CLAMP: number = S.TCP_WINDOW_CLAMP;
-/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 35 on linux/aarch64, 35 on linux/x86_64. */
-export const TCP_ZEROCOPY_RECEIVE: number = S.TCP_ZEROCOPY_RECEIVE;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const TIPC_ADDR_ID: number = S.TIPC_ADDR_ID;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const TIPC_ADDR_MCAST: number = S.TIPC_ADDR_MCAST;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const TIPC_ADDR_NAME: number = S.TIPC_ADDR_NAME;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const TIPC_ADDR_NAMESEQ: number = S.TIPC_ADDR_NAMESEQ;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 32 on linux/aarch64, 32 on linux/x86_64. */
-export const TIPC_AEAD_ALG_NAME: number = S.TIPC_AEAD_ALG_NAME;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 36 on linux/aarch64, 36 on linux/x86_64. */
-export const TIPC_AEAD_KEYLEN_MAX: number = S.TIPC_AEAD_KEYLEN_MAX;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 20 on linux/aarch64, 20 on linux/x86_64. */
-export const TIPC_AEAD_KEYLEN_MIN: number = S.TIPC_AEAD_KEYLEN_MIN;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 72 on linux/aarch64, 72 on linux/x86_64. */
-export const TIPC_AEAD_KEY_SIZE_MAX: number = S.TIPC_AEAD_KEY_SIZE_MAX;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const TIPC_CFG_SRV: number = S.TIPC_CFG_SRV;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 12 on linux/aarch64, 12 on linux/x86_64. */
-export const TIPC_CLUSTER_BITS: number = S.TIPC_CLUSTER_BITS;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 16773120 on linux/aarch64, 16773120 on linux/x86_64. */
-export const TIPC_CLUSTER_MASK: number = S.TIPC_CLUSTER_MASK;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 12 on linux/aarch64, 12 on linux/x86_64. */
-export const TIPC_CLUSTER_OFFSET: number = S.TIPC_CLUSTER_OFFSET;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const TIPC_CLUSTER_SCOPE: number = S.TIPC_CLUSTER_SCOPE;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 4095 on linux/aarch64, 4095 on linux/x86_64. */
-export const TIPC_CLUSTER_SIZE: number = S.TIPC_CLUSTER_SIZE;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 5 on linux/aarch64, 5 on linux/x86_64. */
-export const TIPC_CONN_SHUTDOWN: number = S.TIPC_CONN_SHUTDOWN;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 130 on linux/aarch64, 130 on linux/x86_64. */
-export const TIPC_CONN_TIMEOUT: number = S.TIPC_CONN_TIMEOUT;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const TIPC_CRITICAL_IMPORTANCE: number = S.TIPC_CRITICAL_IMPORTANCE;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const TIPC_DESTNAME: number = S.TIPC_DESTNAME;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 129 on linux/aarch64, 129 on linux/x86_64. */
-export const TIPC_DEST_DROPPABLE: number = S.TIPC_DEST_DROPPABLE;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const TIPC_ERRINFO: number = S.TIPC_ERRINFO;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const TIPC_ERR_NO_NAME: number = S.TIPC_ERR_NO_NAME;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const TIPC_ERR_NO_NODE: number = S.TIPC_ERR_NO_NODE;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const TIPC_ERR_NO_PORT: number = S.TIPC_ERR_NO_PORT;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const TIPC_ERR_OVERLOAD: number = S.TIPC_ERR_OVERLOAD;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 135 on linux/aarch64, 135 on linux/x86_64. */
-export const TIPC_GROUP_JOIN: number = S.TIPC_GROUP_JOIN;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 136 on linux/aarch64, 136 on linux/x86_64. */
-export const TIPC_GROUP_LEAVE: number = S.TIPC_GROUP_LEAVE;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const TIPC_GROUP_LOOPBACK: number = S.TIPC_GROUP_LOOPBACK;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const TIPC_GROUP_MEMBER_EVTS: number = S.TIPC_GROUP_MEMBER_EVTS;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const TIPC_HIGH_IMPORTANCE: number = S.TIPC_HIGH_IMPORTANCE;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 127 on linux/aarch64, 127 on linux/x86_64. */
-export const TIPC_IMPORTANCE: number = S.TIPC_IMPORTANCE;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const TIPC_LINK_STATE: number = S.TIPC_LINK_STATE;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const TIPC_LOW_IMPORTANCE: number = S.TIPC_LOW_IMPORTANCE;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 32 on linux/aarch64, 32 on linux/x86_64. */
-export const TIPC_MAX_BEARER_NAME: number = S.TIPC_MAX_BEARER_NAME;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
-export const TIPC_MAX_IF_NAME: number = S.TIPC_MAX_IF_NAME;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 68 on linux/aarch64, 68 on linux/x86_64. */
-export const TIPC_MAX_LINK_NAME: number = S.TIPC_MAX_LINK_NAME;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
-export const TIPC_MAX_MEDIA_NAME: number = S.TIPC_MAX_MEDIA_NAME;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 66000 on linux/aarch64, 66000 on linux/x86_64. */
-export const TIPC_MAX_USER_MSG_SIZE: number = S.TIPC_MAX_USER_MSG_SIZE;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 133 on linux/aarch64, 133 on linux/x86_64. */
-export const TIPC_MCAST_BROADCAST: number = S.TIPC_MCAST_BROADCAST;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 134 on linux/aarch64, 134 on linux/x86_64. */
-export const TIPC_MCAST_REPLICAST: number = S.TIPC_MCAST_REPLICAST;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const TIPC_MEDIUM_IMPORTANCE: number = S.TIPC_MEDIUM_IMPORTANCE;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 16 on linux/aarch64, 16 on linux/x86_64. */
-export const TIPC_NODEID_LEN: number = S.TIPC_NODEID_LEN;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 138 on linux/aarch64, 138 on linux/x86_64. */
-export const TIPC_NODELAY: number = S.TIPC_NODELAY;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 12 on linux/aarch64, 12 on linux/x86_64. */
-export const TIPC_NODE_BITS: number = S.TIPC_NODE_BITS;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 4095 on linux/aarch64, 4095 on linux/x86_64. */
-export const TIPC_NODE_MASK: number = S.TIPC_NODE_MASK;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const TIPC_NODE_OFFSET: number = S.TIPC_NODE_OFFSET;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 131 on linux/aarch64, 131 on linux/x86_64. */
-export const TIPC_NODE_RECVQ_DEPTH: number = S.TIPC_NODE_RECVQ_DEPTH;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const TIPC_NODE_SCOPE: number = S.TIPC_NODE_SCOPE;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 4095 on linux/aarch64, 4095 on linux/x86_64. */
-export const TIPC_NODE_SIZE: number = S.TIPC_NODE_SIZE;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const TIPC_NODE_STATE: number = S.TIPC_NODE_STATE;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const TIPC_OK: number = S.TIPC_OK;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const TIPC_PUBLISHED: number = S.TIPC_PUBLISHED;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 4294967295 on linux/aarch64, 4294967295 on linux/x86_64. */
-export const TIPC_REKEYING_NOW: number = S.TIPC_REKEYING_NOW;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 64 on linux/aarch64, 64 on linux/x86_64. */
-export const TIPC_RESERVED_TYPES: number = S.TIPC_RESERVED_TYPES;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const TIPC_RETDATA: number = S.TIPC_RETDATA;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const TIPC_SERVICE_ADDR: number = S.TIPC_SERVICE_ADDR;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const TIPC_SERVICE_RANGE: number = S.TIPC_SERVICE_RANGE;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const TIPC_SOCKET_ADDR: number = S.TIPC_SOCKET_ADDR;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 132 on linux/aarch64, 132 on linux/x86_64. */
-export const TIPC_SOCK_RECVQ_DEPTH: number = S.TIPC_SOCK_RECVQ_DEPTH;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 137 on linux/aarch64, 137 on linux/x86_64. */
-export const TIPC_SOCK_RECVQ_USED: number = S.TIPC_SOCK_RECVQ_USED;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 128 on linux/aarch64, 128 on linux/x86_64. */
-export const TIPC_SRC_DROPPABLE: number = S.TIPC_SRC_DROPPABLE;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const TIPC_SUBSCR_TIMEOUT: number = S.TIPC_SUBSCR_TIMEOUT;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const TIPC_SUB_CANCEL: number = S.TIPC_SUB_CANCEL;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const TIPC_SUB_PORTS: number = S.TIPC_SUB_PORTS;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const TIPC_SUB_SERVICE: number = S.TIPC_SUB_SERVICE;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const TIPC_TOP_SRV: number = S.TIPC_TOP_SRV;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: -1 on linux/aarch64, -1 on linux/x86_64. */
-export const TIPC_WAIT_FOREVER: number = S.TIPC_WAIT_FOREVER;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const TIPC_WITHDRAWN: number = S.TIPC_WITHDRAWN;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 8 on linux/aarch64, 8 on linux/x86_64. */
-export const TIPC_ZONE_BITS: number = S.TIPC_ZONE_BITS;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 4294963200 on linux/aarch64, 4294963200 on linux/x86_64. */
-export const TIPC_ZONE_CLUSTER_MASK: number = S.TIPC_ZONE_CLUSTER_MASK;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 4278190080 on linux/aarch64, 4278190080 on linux/x86_64. */
-export const TIPC_ZONE_MASK: number = S.TIPC_ZONE_MASK;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 24 on linux/aarch64, 24 on linux/x86_64. */
-export const TIPC_ZONE_OFFSET: number = S.TIPC_ZONE_OFFSET;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const TIPC_ZONE_SCOPE: number = S.TIPC_ZONE_SCOPE;
-/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 255 on linux/aarch64, 255 on linux/x86_64. */
-export const TIPC_ZONE_SIZE: number = S.TIPC_ZONE_SIZE;
-/** UDP-Lite socket option (level IPPROTO_UDPLITE), from `<net/udplite.h>` via constants/supplement.h: 11 on linux/aarch64, 11 on linux/x86_64. */
-export const UDPLITE_RECV_CSCOV: number = S.UDPLITE_RECV_CSCOV;
-/** UDP-Lite socket option (level IPPROTO_UDPLITE), from `<net/udplite.h>` via constants/supplement.h: 10 on linux/aarch64, 10 on linux/x86_64. */
-export const UDPLITE_SEND_CSCOV: number = S.UDPLITE_SEND_CSCOV;
-/** UDP socket option or value (level IPPROTO_UDP), from `<netinet/udp.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const UDP_CORK: number = S.UDP_CORK;
-/** UDP socket option or value (level IPPROTO_UDP), from `<netinet/udp.h>`: 100 on linux/aarch64, 100 on linux/x86_64. */
-export const UDP_ENCAP: number = S.UDP_ENCAP;
-/** UDP socket option or value (level IPPROTO_UDP), from `<netinet/udp.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const UDP_ENCAP_ESPINUDP: number = S.UDP_ENCAP_ESPINUDP;
-/** UDP socket option or value (level IPPROTO_UDP), from `<netinet/udp.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const UDP_ENCAP_ESPINUDP_NON_IKE: number = S.UDP_ENCAP_ESPINUDP_NON_IKE;
-/** UDP socket option or value (level IPPROTO_UDP), from `<netinet/udp.h>`: 4 on linux/aarch64, 4 on linux/x86_64. */
-export const UDP_ENCAP_GTP0: number = S.UDP_ENCAP_GTP0;
-/** UDP socket option or value (level IPPROTO_UDP), from `<netinet/udp.h>`: 5 on linux/aarch64, 5 on linux/x86_64. */
-export const UDP_ENCAP_GTP1U: number = S.UDP_ENCAP_GTP1U;
-/** UDP socket option or value (level IPPROTO_UDP), from `<netinet/udp.h>`: 3 on linux/aarch64, 3 on linux/x86_64. */
-export const UDP_ENCAP_L2TPINUDP: number = S.UDP_ENCAP_L2TPINUDP;
-/** UDP socket option or value (level IPPROTO_UDP), from `<netinet/udp.h>`: 104 on linux/aarch64, 104 on linux/x86_64. */
-export const UDP_GRO: number = S.UDP_GRO;
-/** UDP socket option or value (level IPPROTO_UDP), from `<netinet/udp.h>`: 102 on linux/aarch64, 102 on linux/x86_64. */
-export const UDP_NO_CHECK6_RX: number = S.UDP_NO_CHECK6_RX;
-/** UDP socket option or value (level IPPROTO_UDP), from `<netinet/udp.h>`: 101 on linux/aarch64, 101 on linux/x86_64. */
-export const UDP_NO_CHECK6_TX: number = S.UDP_NO_CHECK6_TX;
-/** UDP socket option or value (level IPPROTO_UDP), from `<netinet/udp.h>`: 103 on linux/aarch64, 103 on linux/x86_64. */
-export const UDP_SEGMENT: number = S.UDP_SEGMENT;
-/** VSOCK (AF_VSOCK) address, from `<linux/vm_sockets.h>`: 4294967295 on linux/aarch64, 4294967295 on linux/x86_64. */
-export const VMADDR_CID_ANY: number = S.VMADDR_CID_ANY;
-/** VSOCK (AF_VSOCK) address, from `<linux/vm_sockets.h>`: 2 on linux/aarch64, 2 on linux/x86_64. */
-export const VMADDR_CID_HOST: number = S.VMADDR_CID_HOST;
-/** VSOCK (AF_VSOCK) address, from `<linux/vm_sockets.h>`: 0 on linux/aarch64, 0 on linux/x86_64. */
-export const VMADDR_CID_HYPERVISOR: number = S.VMADDR_CID_HYPERVISOR;
-/** VSOCK (AF_VSOCK) address, from `<linux/vm_sockets.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const VMADDR_CID_LOCAL: number = S.VMADDR_CID_LOCAL;
-/** VSOCK (AF_VSOCK) address, from `<linux/vm_sockets.h>`: 1 on linux/aarch64, 1 on linux/x86_64. */
-export const VMADDR_FLAG_TO_HOST: number = S.VMADDR_FLAG_TO_HOST;
-/** VSOCK (AF_VSOCK) address, from `<linux/vm_sockets.h>`: 4294967295 on linux/aarch64, 4294967295 on linux/x86_64. */
-export const VMADDR_PORT_ANY: number = S.VMADDR_PORT_ANY;
-/** VSOCK (AF_VSOCK) constant, from `<linux/vm_sockets.h>`: 4294967295 on linux/aarch64, 4294967295 on linux/x86_64. */
-export const VM_SOCKETS_INVALID_VERSION: number = S.VM_SOCKETS_INVALID_VERSION;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_NO_QUEUE: number | undefined = S.TCP_NO_QUEUE;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_QUEUES_NR: number | undefined = S.TCP_QUEUES_NR;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 21 on linux/aarch64, 21 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_QUEUE_SEQ: number | undefined = S.TCP_QUEUE_SEQ;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 12 on linux/aarch64, 12 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_QUICKACK: number | undefined = S.TCP_QUICKACK;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_RECV_QUEUE: number | undefined = S.TCP_RECV_QUEUE;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 19 on linux/aarch64, 19 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_REPAIR: number | undefined = S.TCP_REPAIR;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_REPAIR_OFF: number | undefined = S.TCP_REPAIR_OFF;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: -1 on linux/aarch64, -1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_REPAIR_OFF_NO_WP: number | undefined = S.TCP_REPAIR_OFF_NO_WP;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_REPAIR_ON: number | undefined = S.TCP_REPAIR_ON;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 22 on linux/aarch64, 22 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_REPAIR_OPTIONS: number | undefined = S.TCP_REPAIR_OPTIONS;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 20 on linux/aarch64, 20 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_REPAIR_QUEUE: number | undefined = S.TCP_REPAIR_QUEUE;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 29 on linux/aarch64, 29 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_REPAIR_WINDOW: number | undefined = S.TCP_REPAIR_WINDOW;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 128 on darwin/aarch64, 128 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const TCP_RXT_CONNDROPTIME: number | undefined = S.TCP_RXT_CONNDROPTIME;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 256 on darwin/aarch64, 256 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const TCP_RXT_FINDROP: number | undefined = S.TCP_RXT_FINDROP;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 28 on linux/aarch64, 28 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_SAVED_SYN: number | undefined = S.TCP_SAVED_SYN;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 27 on linux/aarch64, 27 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_SAVE_SYN: number | undefined = S.TCP_SAVE_SYN;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 259 on darwin/aarch64, 259 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const TCP_SENDMOREACKS: number | undefined = S.TCP_SENDMOREACKS;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_SEND_QUEUE: number | undefined = S.TCP_SEND_QUEUE;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 7 on linux/aarch64, 7 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_SYNCNT: number | undefined = S.TCP_SYNCNT;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_SYN_RECV: number | undefined = S.TCP_SYN_RECV;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_SYN_SENT: number | undefined = S.TCP_SYN_SENT;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_S_DATA_IN: number | undefined = S.TCP_S_DATA_IN;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 8 on linux/aarch64, 8 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_S_DATA_OUT: number | undefined = S.TCP_S_DATA_OUT;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 17 on linux/aarch64, 17 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_THIN_DUPACK: number | undefined = S.TCP_THIN_DUPACK;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 16 on linux/aarch64, 16 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_THIN_LINEAR_TIMEOUTS: number | undefined = S.TCP_THIN_LINEAR_TIMEOUTS;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 24 on linux/aarch64, 24 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_TIMESTAMP: number | undefined = S.TCP_TIMESTAMP;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 6 on linux/aarch64, 6 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_TIME_WAIT: number | undefined = S.TCP_TIME_WAIT;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 37 on linux/aarch64, 37 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_TX_DELAY: number | undefined = S.TCP_TX_DELAY;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 31 on linux/aarch64, 31 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_ULP: number | undefined = S.TCP_ULP;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 18 on linux/aarch64, 18 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_USER_TIMEOUT: number | undefined = S.TCP_USER_TIMEOUT;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 10 on linux/aarch64, 10 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_WINDOW_CLAMP: number | undefined = S.TCP_WINDOW_CLAMP;
+/** TCP socket option or TCP constant (level IPPROTO_TCP), from `<netinet/tcp.h>`: 35 on linux/aarch64, 35 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TCP_ZEROCOPY_RECEIVE: number | undefined = S.TCP_ZEROCOPY_RECEIVE;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_ADDR_ID: number | undefined = S.TIPC_ADDR_ID;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_ADDR_MCAST: number | undefined = S.TIPC_ADDR_MCAST;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_ADDR_NAME: number | undefined = S.TIPC_ADDR_NAME;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_ADDR_NAMESEQ: number | undefined = S.TIPC_ADDR_NAMESEQ;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 32 on linux/aarch64, 32 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_AEAD_ALG_NAME: number | undefined = S.TIPC_AEAD_ALG_NAME;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 36 on linux/aarch64, 36 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_AEAD_KEYLEN_MAX: number | undefined = S.TIPC_AEAD_KEYLEN_MAX;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 20 on linux/aarch64, 20 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_AEAD_KEYLEN_MIN: number | undefined = S.TIPC_AEAD_KEYLEN_MIN;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 72 on linux/aarch64, 72 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_AEAD_KEY_SIZE_MAX: number | undefined = S.TIPC_AEAD_KEY_SIZE_MAX;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_CFG_SRV: number | undefined = S.TIPC_CFG_SRV;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 12 on linux/aarch64, 12 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_CLUSTER_BITS: number | undefined = S.TIPC_CLUSTER_BITS;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 16773120 on linux/aarch64, 16773120 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_CLUSTER_MASK: number | undefined = S.TIPC_CLUSTER_MASK;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 12 on linux/aarch64, 12 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_CLUSTER_OFFSET: number | undefined = S.TIPC_CLUSTER_OFFSET;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_CLUSTER_SCOPE: number | undefined = S.TIPC_CLUSTER_SCOPE;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 4095 on linux/aarch64, 4095 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_CLUSTER_SIZE: number | undefined = S.TIPC_CLUSTER_SIZE;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 5 on linux/aarch64, 5 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_CONN_SHUTDOWN: number | undefined = S.TIPC_CONN_SHUTDOWN;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 130 on linux/aarch64, 130 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_CONN_TIMEOUT: number | undefined = S.TIPC_CONN_TIMEOUT;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_CRITICAL_IMPORTANCE: number | undefined = S.TIPC_CRITICAL_IMPORTANCE;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_DESTNAME: number | undefined = S.TIPC_DESTNAME;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 129 on linux/aarch64, 129 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_DEST_DROPPABLE: number | undefined = S.TIPC_DEST_DROPPABLE;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_ERRINFO: number | undefined = S.TIPC_ERRINFO;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_ERR_NO_NAME: number | undefined = S.TIPC_ERR_NO_NAME;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_ERR_NO_NODE: number | undefined = S.TIPC_ERR_NO_NODE;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_ERR_NO_PORT: number | undefined = S.TIPC_ERR_NO_PORT;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_ERR_OVERLOAD: number | undefined = S.TIPC_ERR_OVERLOAD;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 135 on linux/aarch64, 135 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_GROUP_JOIN: number | undefined = S.TIPC_GROUP_JOIN;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 136 on linux/aarch64, 136 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_GROUP_LEAVE: number | undefined = S.TIPC_GROUP_LEAVE;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_GROUP_LOOPBACK: number | undefined = S.TIPC_GROUP_LOOPBACK;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_GROUP_MEMBER_EVTS: number | undefined = S.TIPC_GROUP_MEMBER_EVTS;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_HIGH_IMPORTANCE: number | undefined = S.TIPC_HIGH_IMPORTANCE;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 127 on linux/aarch64, 127 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_IMPORTANCE: number | undefined = S.TIPC_IMPORTANCE;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_LINK_STATE: number | undefined = S.TIPC_LINK_STATE;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_LOW_IMPORTANCE: number | undefined = S.TIPC_LOW_IMPORTANCE;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 32 on linux/aarch64, 32 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_MAX_BEARER_NAME: number | undefined = S.TIPC_MAX_BEARER_NAME;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 16 on linux/aarch64, 16 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_MAX_IF_NAME: number | undefined = S.TIPC_MAX_IF_NAME;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 68 on linux/aarch64, 68 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_MAX_LINK_NAME: number | undefined = S.TIPC_MAX_LINK_NAME;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 16 on linux/aarch64, 16 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_MAX_MEDIA_NAME: number | undefined = S.TIPC_MAX_MEDIA_NAME;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 66000 on linux/aarch64, 66000 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_MAX_USER_MSG_SIZE: number | undefined = S.TIPC_MAX_USER_MSG_SIZE;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 133 on linux/aarch64, 133 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_MCAST_BROADCAST: number | undefined = S.TIPC_MCAST_BROADCAST;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 134 on linux/aarch64, 134 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_MCAST_REPLICAST: number | undefined = S.TIPC_MCAST_REPLICAST;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_MEDIUM_IMPORTANCE: number | undefined = S.TIPC_MEDIUM_IMPORTANCE;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 16 on linux/aarch64, 16 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_NODEID_LEN: number | undefined = S.TIPC_NODEID_LEN;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 138 on linux/aarch64, 138 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_NODELAY: number | undefined = S.TIPC_NODELAY;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 12 on linux/aarch64, 12 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_NODE_BITS: number | undefined = S.TIPC_NODE_BITS;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 4095 on linux/aarch64, 4095 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_NODE_MASK: number | undefined = S.TIPC_NODE_MASK;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_NODE_OFFSET: number | undefined = S.TIPC_NODE_OFFSET;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 131 on linux/aarch64, 131 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_NODE_RECVQ_DEPTH: number | undefined = S.TIPC_NODE_RECVQ_DEPTH;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_NODE_SCOPE: number | undefined = S.TIPC_NODE_SCOPE;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 4095 on linux/aarch64, 4095 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_NODE_SIZE: number | undefined = S.TIPC_NODE_SIZE;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_NODE_STATE: number | undefined = S.TIPC_NODE_STATE;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_OK: number | undefined = S.TIPC_OK;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_PUBLISHED: number | undefined = S.TIPC_PUBLISHED;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 4294967295 on linux/aarch64, 4294967295 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_REKEYING_NOW: number | undefined = S.TIPC_REKEYING_NOW;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 64 on linux/aarch64, 64 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_RESERVED_TYPES: number | undefined = S.TIPC_RESERVED_TYPES;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_RETDATA: number | undefined = S.TIPC_RETDATA;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_SERVICE_ADDR: number | undefined = S.TIPC_SERVICE_ADDR;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_SERVICE_RANGE: number | undefined = S.TIPC_SERVICE_RANGE;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_SOCKET_ADDR: number | undefined = S.TIPC_SOCKET_ADDR;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 132 on linux/aarch64, 132 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_SOCK_RECVQ_DEPTH: number | undefined = S.TIPC_SOCK_RECVQ_DEPTH;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 137 on linux/aarch64, 137 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_SOCK_RECVQ_USED: number | undefined = S.TIPC_SOCK_RECVQ_USED;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 128 on linux/aarch64, 128 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_SRC_DROPPABLE: number | undefined = S.TIPC_SRC_DROPPABLE;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_SUBSCR_TIMEOUT: number | undefined = S.TIPC_SUBSCR_TIMEOUT;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_SUB_CANCEL: number | undefined = S.TIPC_SUB_CANCEL;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_SUB_PORTS: number | undefined = S.TIPC_SUB_PORTS;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_SUB_SERVICE: number | undefined = S.TIPC_SUB_SERVICE;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_TOP_SRV: number | undefined = S.TIPC_TOP_SRV;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: -1 on linux/aarch64, -1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_WAIT_FOREVER: number | undefined = S.TIPC_WAIT_FOREVER;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_WITHDRAWN: number | undefined = S.TIPC_WITHDRAWN;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 8 on linux/aarch64, 8 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_ZONE_BITS: number | undefined = S.TIPC_ZONE_BITS;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 4294963200 on linux/aarch64, 4294963200 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_ZONE_CLUSTER_MASK: number | undefined = S.TIPC_ZONE_CLUSTER_MASK;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 4278190080 on linux/aarch64, 4278190080 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_ZONE_MASK: number | undefined = S.TIPC_ZONE_MASK;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 24 on linux/aarch64, 24 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_ZONE_OFFSET: number | undefined = S.TIPC_ZONE_OFFSET;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_ZONE_SCOPE: number | undefined = S.TIPC_ZONE_SCOPE;
+/** TIPC (AF_TIPC) constant, from `<linux/tipc.h>`: 255 on linux/aarch64, 255 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const TIPC_ZONE_SIZE: number | undefined = S.TIPC_ZONE_SIZE;
+/** UDP-Lite socket option (level IPPROTO_UDPLITE), from `<net/udplite.h>` via constants/supplement.h: 11 on linux/aarch64, 11 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const UDPLITE_RECV_CSCOV: number | undefined = S.UDPLITE_RECV_CSCOV;
+/** UDP-Lite socket option (level IPPROTO_UDPLITE), from `<net/udplite.h>` via constants/supplement.h: 10 on linux/aarch64, 10 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const UDPLITE_SEND_CSCOV: number | undefined = S.UDPLITE_SEND_CSCOV;
+/** UDP socket option or value (level IPPROTO_UDP), from `<netinet/udp.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const UDP_CORK: number | undefined = S.UDP_CORK;
+/** UDP socket option or value (level IPPROTO_UDP), from `<netinet/udp.h>`: 100 on linux/aarch64, 100 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const UDP_ENCAP: number | undefined = S.UDP_ENCAP;
+/** UDP socket option or value (level IPPROTO_UDP), from `<netinet/udp.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const UDP_ENCAP_ESPINUDP: number | undefined = S.UDP_ENCAP_ESPINUDP;
+/** UDP socket option or value (level IPPROTO_UDP), from `<netinet/udp.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const UDP_ENCAP_ESPINUDP_NON_IKE: number | undefined = S.UDP_ENCAP_ESPINUDP_NON_IKE;
+/** UDP socket option or value (level IPPROTO_UDP), from `<netinet/udp.h>`: 4 on linux/aarch64, 4 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const UDP_ENCAP_GTP0: number | undefined = S.UDP_ENCAP_GTP0;
+/** UDP socket option or value (level IPPROTO_UDP), from `<netinet/udp.h>`: 5 on linux/aarch64, 5 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const UDP_ENCAP_GTP1U: number | undefined = S.UDP_ENCAP_GTP1U;
+/** UDP socket option or value (level IPPROTO_UDP), from `<netinet/udp.h>`: 3 on linux/aarch64, 3 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const UDP_ENCAP_L2TPINUDP: number | undefined = S.UDP_ENCAP_L2TPINUDP;
+/** UDP socket option or value (level IPPROTO_UDP), from `<netinet/udp.h>`: 104 on linux/aarch64, 104 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const UDP_GRO: number | undefined = S.UDP_GRO;
+/** UDP socket option or value (level IPPROTO_UDP), from `<netinet/udp.h>`: 1 on darwin/aarch64, 1 on darwin/x86_64. Undefined on linux/aarch64, linux/x86_64, which lack it. */
+export const UDP_NOCKSUM: number | undefined = S.UDP_NOCKSUM;
+/** UDP socket option or value (level IPPROTO_UDP), from `<netinet/udp.h>`: 102 on linux/aarch64, 102 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const UDP_NO_CHECK6_RX: number | undefined = S.UDP_NO_CHECK6_RX;
+/** UDP socket option or value (level IPPROTO_UDP), from `<netinet/udp.h>`: 101 on linux/aarch64, 101 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const UDP_NO_CHECK6_TX: number | undefined = S.UDP_NO_CHECK6_TX;
+/** UDP socket option or value (level IPPROTO_UDP), from `<netinet/udp.h>`: 103 on linux/aarch64, 103 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const UDP_SEGMENT: number | undefined = S.UDP_SEGMENT;
+/** VSOCK (AF_VSOCK) address, from `<linux/vm_sockets.h>`: 4294967295 on linux/aarch64, 4294967295 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const VMADDR_CID_ANY: number | undefined = S.VMADDR_CID_ANY;
+/** VSOCK (AF_VSOCK) address, from `<linux/vm_sockets.h>`: 2 on linux/aarch64, 2 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const VMADDR_CID_HOST: number | undefined = S.VMADDR_CID_HOST;
+/** VSOCK (AF_VSOCK) address, from `<linux/vm_sockets.h>`: 0 on linux/aarch64, 0 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const VMADDR_CID_HYPERVISOR: number | undefined = S.VMADDR_CID_HYPERVISOR;
+/** VSOCK (AF_VSOCK) address, from `<linux/vm_sockets.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const VMADDR_CID_LOCAL: number | undefined = S.VMADDR_CID_LOCAL;
+/** VSOCK (AF_VSOCK) address, from `<linux/vm_sockets.h>`: 1 on linux/aarch64, 1 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const VMADDR_FLAG_TO_HOST: number | undefined = S.VMADDR_FLAG_TO_HOST;
+/** VSOCK (AF_VSOCK) address, from `<linux/vm_sockets.h>`: 4294967295 on linux/aarch64, 4294967295 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const VMADDR_PORT_ANY: number | undefined = S.VMADDR_PORT_ANY;
+/** VSOCK (AF_VSOCK) constant, from `<linux/vm_sockets.h>`: 4294967295 on linux/aarch64, 4294967295 on linux/x86_64. Undefined on darwin/aarch64, darwin/x86_64, which lack it. */
+export const VM_SOCKETS_INVALID_VERSION: number | undefined = S.VM_SOCKETS_INVALID_VERSION;

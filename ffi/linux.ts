@@ -31,17 +31,11 @@ export const LIBC_PATH = "libc.so.6";
 export const READINESS = { mechanism: "epoll", waker: "eventfd" } as const;
 
 /**
- * What Linux has that other systems may lack (see `Features` in
- * ffi/mod.ts): atomic close-on-exec everywhere, MSG_NOSIGNAL, no
- * SO_NOSIGPIPE.
+ * The C library's own facts for `Features` in ffi/mod.ts (the flag and
+ * option constants' presence comes from the constants table): glibc has
+ * `accept4`.
  */
-export const FEATURES = {
-  sockCloexec: true,
-  accept4: true,
-  msgNoSignal: true,
-  soNoSigpipe: false,
-  cmsgCloexec: true,
-} as const;
+export const FEATURES = { accept4: true } as const;
 
 /** The symbol table opened with `Deno.dlopen` on Linux. */
 export const symbols = {

@@ -27,7 +27,7 @@ import {
   symbols_aarch64 as darwinSymbolsAarch64,
   symbols_x86_64 as darwinSymbolsX86_64,
 } from "./darwin.ts";
-import { errnoValues } from "../constants/mod.ts";
+import { errnoValues, sys } from "../constants/mod.ts";
 import { portableDarwin } from "./_darwin_libc.ts";
 import { missing, missingAsync } from "./_missing.ts";
 import type { Libc } from "./_libc_type.ts";
@@ -112,9 +112,13 @@ export interface Features {
   readonly saLen: boolean;
 }
 
-/** This system's {@linkcode Features}. */
+/** This system's {@linkcode Features}: its constants table and C library say. */
 export const features: Features = {
-  ...(Deno.build.os === "darwin" ? DARWIN_FEATURES : LINUX_FEATURES),
+  sockCloexec: sys.SOCK_CLOEXEC !== undefined,
+  accept4: (Deno.build.os === "darwin" ? DARWIN_FEATURES : LINUX_FEATURES).accept4,
+  msgNoSignal: sys.MSG_NOSIGNAL !== undefined,
+  soNoSigpipe: sys.SO_NOSIGPIPE !== undefined,
+  cmsgCloexec: sys.MSG_CMSG_CLOEXEC !== undefined,
   saLen: layout.saLen,
 };
 

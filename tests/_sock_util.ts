@@ -5,6 +5,7 @@
 import { assert, assertEquals } from "@std/assert";
 import { fromFileUrl } from "@std/path";
 import { AF_INET, AF_INET6, SOCK_STREAM, type Socket, socket } from "../mod.ts";
+import { TIME_SCALE } from "./_platform.ts";
 
 const dec = new TextDecoder();
 
@@ -185,6 +186,7 @@ export class Child {
 
   /** The next line of stdout (without the newline); fails after `ms`. */
   async line(ms = 10000): Promise<string> {
+    ms *= TIME_SCALE;
     const deadline = Date.now() + ms;
     while (this.#lines.length === 0) {
       let timer: ReturnType<typeof setTimeout> | undefined;
@@ -208,6 +210,7 @@ export class Child {
 
   /** Waits for the exit (killing the child after `ms`) and returns the rest of its output. */
   async finish(ms = 10000): Promise<{ code: number; rest: string; stderr: string }> {
+    ms *= TIME_SCALE;
     const timer = setTimeout(() => {
       try {
         this.proc.kill("SIGKILL");

@@ -4,16 +4,13 @@
  * CPython's struct module, and CPython's argument errors.
  */
 import { assertEquals, assertThrows } from "@std/assert";
-import {
-  ALG_OP_DECRYPT,
-  ALG_OP_ENCRYPT,
-  ALG_SET_AEAD_ASSOCLEN,
-  ALG_SET_IV,
-  ALG_SET_OP,
-  SOL_ALG,
-} from "../mod.ts";
+import { ALG_SET_AEAD_ASSOCLEN, ALG_SET_IV, ALG_SET_OP, SOL_ALG } from "../mod.ts";
+import { ALG_OP_DECRYPT, ALG_OP_ENCRYPT } from "./_linux.ts";
 import { afalgControl } from "../src/afalg.ts";
 import { PYTHON, pythonJson } from "./_sock_util.ts";
+import { linuxOnlyFile } from "./_platform.ts";
+
+linuxOnlyFile("AF_ALG is the Linux kernel crypto API");
 
 if (PYTHON === null) {
   console.log(

@@ -20,7 +20,6 @@ import {
   MSG_TRUNC,
   SCM_RIGHTS,
   SOCK_DGRAM,
-  SOCK_NONBLOCK,
   SOCK_STREAM,
   type Socket,
   socket,
@@ -29,6 +28,7 @@ import {
   SOL_SOCKET,
   timeout,
 } from "../mod.ts";
+import { SOCK_NONBLOCK } from "./_linux.ts";
 import { reactor } from "../src/reactor.ts";
 
 const enc = new TextEncoder();

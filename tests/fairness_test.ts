@@ -16,6 +16,7 @@ import {
   tuneReactor,
   TurnBudget,
 } from "../src/reactor.ts";
+import { nextTestUnlessEmulated } from "./_platform.ts";
 
 const dec = new TextDecoder();
 
@@ -130,6 +131,9 @@ async function run(code: string): Promise<{ code: number; out: string; err: stri
   }
 }
 
+nextTestUnlessEmulated(
+  "it counts round trips and CPU milliseconds in fixed windows that 10x slower emulation cannot meet",
+);
 Deno.test("after busy ping-pong (the reactor spinning), an idle program uses no CPU and exits by itself", async () => {
   const r = await run(`
 import { socketpair } from "MOD_URL";

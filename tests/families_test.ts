@@ -10,17 +10,27 @@
 import { assert, assertEquals, assertNotEquals, assertThrows, fail } from "@std/assert";
 import { join } from "@std/path";
 import {
+  AF_INET,
+  AF_VSOCK,
+  BDADDR_ANY,
+  BDADDR_LOCAL,
+  IPPROTO_ICMP,
+  SOCK_DGRAM,
+  SOCK_RAW,
+  SOCK_RDM,
+  SOCK_SEQPACKET,
+  SOCK_STREAM,
+  socket,
+  SocketError,
+} from "../mod.ts";
+import {
   AF_ALG,
   AF_BLUETOOTH,
   AF_CAN,
-  AF_INET,
   AF_NETLINK,
   AF_PACKET,
   AF_RDS,
   AF_TIPC,
-  AF_VSOCK,
-  BDADDR_ANY,
-  BDADDR_LOCAL,
   BTPROTO_HCI,
   BTPROTO_L2CAP,
   BTPROTO_RFCOMM,
@@ -31,7 +41,6 @@ import {
   CAN_RAW,
   HCI_CHANNEL_USER,
   IFLA_IFNAME,
-  IPPROTO_ICMP,
   NETLINK_ROUTE,
   NLM_F_DUMP,
   NLM_F_REQUEST,
@@ -39,13 +48,6 @@ import {
   NLMSG_ERROR,
   RTM_GETLINK,
   RTM_NEWLINK,
-  SOCK_DGRAM,
-  SOCK_RAW,
-  SOCK_RDM,
-  SOCK_SEQPACKET,
-  SOCK_STREAM,
-  socket,
-  SocketError,
   TIPC_ADDR_ID,
   TIPC_ADDR_NAME,
   TIPC_ADDR_NAMESEQ,
@@ -53,11 +55,14 @@ import {
   TIPC_NODE_SCOPE,
   TIPC_ZONE_SCOPE,
   VMADDR_CID_ANY,
-} from "../mod.ts";
+} from "./_linux.ts";
 import { layout } from "../ffi/mod.ts";
 import { decode, encode } from "../src/_sockaddr.ts";
 import { lib } from "../src/_syscall.ts";
 import "../src/_families.ts";
+import { linuxOnlyFile } from "./_platform.ts";
+
+linuxOnlyFile("the Linux address families (netlink, packet, CAN, TIPC, vsock, ALG, Bluetooth)");
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

@@ -14,6 +14,9 @@ import {
   SocketError,
   socketpair,
 } from "../mod.ts";
+import { linuxOnlyFile } from "./_platform.ts";
+
+linuxOnlyFile("descriptors are counted in /proc/self/fd");
 
 function openFds(): number {
   let n = 0;

@@ -8,12 +8,14 @@
 import { assert, assertEquals } from "@std/assert";
 import { dirname, fromFileUrl, join } from "@std/path";
 import { AF_UNIX, SOCK_DGRAM, socketpair } from "../mod.ts";
+import { TIME_SCALE } from "./_platform.ts";
 
 const modUrl = new URL("../mod.ts", import.meta.url).href;
 const dec = new TextDecoder();
 
 /** Runs `code` (a module with `mod` imported) in a child Deno with `gc()` exposed; its JSON output. */
 async function inChild<T>(code: string, killAfterMs = 60_000): Promise<T> {
+  killAfterMs *= TIME_SCALE; // a child Deno starts in seconds under qemu-user
   const dir = Deno.makeTempDirSync({ prefix: "sockffi-lifecycle-" });
   try {
     const file = join(dir, "child.ts");

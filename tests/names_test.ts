@@ -10,7 +10,6 @@ import {
   AF_INET6,
   AF_NETLINK,
   AF_UNIX,
-  ALG_OP_ENCRYPT,
   close,
   dup,
   inet_aton,
@@ -23,6 +22,7 @@ import {
   SocketIO,
   socketpair,
 } from "../mod.ts";
+import { ALG_OP_ENCRYPT } from "./_linux.ts";
 import { fdTarget, HAS_IPV6, PYTHON, run } from "./_sock_util.ts";
 
 const PY_REPR = String.raw`

@@ -10,9 +10,12 @@ import {
 } from "@sockffi/socket";
 
 const CRED_SIZE = 12; // struct ucred { pid_t pid; uid_t uid; gid_t gid; }
+// SO_PEERCRED is Linux's (undefined elsewhere, as in CPython; macOS has LOCAL_PEERCRED).
+if (SO_PEERCRED === undefined) throw new Error("SO_PEERCRED is not defined on this system");
+const PEERCRED: number = SO_PEERCRED;
 
 function show(label: string, sock: Socket): void {
-  const raw = sock.getsockopt(SOL_SOCKET, SO_PEERCRED, CRED_SIZE);
+  const raw = sock.getsockopt(SOL_SOCKET, PEERCRED, CRED_SIZE);
   const v = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const [pid, uid, gid] = [v.getInt32(0, true), v.getInt32(4, true), v.getInt32(8, true)];
   console.log(

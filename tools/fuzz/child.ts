@@ -582,13 +582,14 @@ function sentAtMost(data: V): (r: unknown) => string | null {
 const moduleTargets: Record<string, Maker> = {
   socket: () => {
     const fam = gen.int(
-      () => rng.pick([m.AF_INET, m.AF_INET6, m.AF_UNIX, m.AF_NETLINK, m.AF_PACKET]),
+      // (the families and flags a system lacks are undefined there: leave them out)
+      () => rng.pick([m.AF_INET, m.AF_INET6, m.AF_UNIX, m.AF_NETLINK ?? 0, m.AF_PACKET ?? 0]),
       0.8,
     );
     const type = gen.int(
       () =>
         rng.pick([m.SOCK_STREAM, m.SOCK_DGRAM, m.SOCK_SEQPACKET, m.SOCK_RAW]) |
-        (rng.chance(0.2) ? m.SOCK_NONBLOCK | m.SOCK_CLOEXEC : 0),
+        (rng.chance(0.2) ? (m.SOCK_NONBLOCK ?? 0) | (m.SOCK_CLOEXEC ?? 0) : 0),
       0.8,
     );
     const proto = gen.int(() => 0, 0.8);
