@@ -29,11 +29,12 @@
  * @module
  */
 
+import { fromFileUrl, join } from "@std/path";
 import { AF_INET, IPPROTO_TCP, SOCK_STREAM, socket, TCP_NODELAY } from "../mod.ts";
 import { tuneReactor } from "../src/reactor.ts";
 import { median } from "./compare.ts";
 
-const HERE = decodeURIComponent(new URL(".", import.meta.url).pathname);
+const HERE = fromFileUrl(new URL(".", import.meta.url));
 const CANDIDATES = [
   "c",
   "deno",
@@ -270,7 +271,9 @@ async function main(): Promise<void> {
   const rounds = Number(Deno.args[0] ?? 3), ms = Number(Deno.args[1] ?? 1000);
   const tmp = await Deno.makeTempDir();
   const bin = `${tmp}/workloads`;
-  const cc = await new Deno.Command("cc", { args: ["-O2", "-o", bin, `${HERE}c/workloads.c`] })
+  const cc = await new Deno.Command("cc", {
+    args: ["-O2", "-o", bin, join(HERE, "c", "workloads.c")],
+  })
     .output();
   if (!cc.success) throw new Error("cc failed");
   const res = new Map<Candidate, Result[]>();

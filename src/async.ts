@@ -52,7 +52,17 @@ import {
 } from "./_args.ts";
 import { adopt, create, fdOf, kOnClose, timeoutMsOf } from "./_core.ts";
 import { received, recvBuffer } from "./_pool.ts";
-import { forget as reactorForget, PRI, reactor, READ, type Waiter, WRITE } from "./reactor.ts";
+import {
+  forget as reactorForget,
+  nextTurn,
+  PRI,
+  reactor,
+  READ,
+  settled,
+  turn,
+  type Waiter,
+  WRITE,
+} from "./reactor.ts";
 import type { Socket } from "./socket.ts";
 import type { Inet6Address, InetAddress } from "./_types.ts";
 import { pton4, pton6 } from "./_inet.ts";
@@ -351,7 +361,7 @@ export class SocketAsync {
         return [adopt<Socket>(r, s.family, s.type, s.proto), addr];
       };
       const r = attempt();
-      if (r !== AGAIN) return Promise.resolve(r);
+      if (r !== AGAIN) return settled(r);
       return this.#wait(fd, READ, "accept", signal, attempt);
     } catch (e) {
       return Promise.reject(e);
@@ -375,6 +385,10 @@ export class SocketAsync {
    * @throws {SocketError} ECONNREFUSED, ENETUNREACH...
    */
   connect(address: AddressIn, options?: AsyncOptions): Promise<void> {
+    // connect(2) on loopback completes the handshake in the call (~35 µs):
+    // a loop of them is itself a long stretch, so the turn budget is
+    // checked before the call, not only after.
+    if (turn.spent()) return nextTurn().then(() => this.connect(address, options));
     try {
       const signal = signalOf(options);
       const s = this.#sock;
@@ -383,7 +397,7 @@ export class SocketAsync {
       const len = encode(s.family, s.type, s.proto, address, S.addrBuf);
       const blocking = timeoutMsOf(s) !== 0;
       const r = NB.connect(fd, blocking, S.addrBuf, len);
-      if (r === 0) return Promise.resolve();
+      if (r === 0) return settled(undefined);
       const e = -r;
       if (e === EINPROGRESS) {
         return this.#wait(fd, WRITE, "connect", signal, () => {
@@ -452,13 +466,13 @@ export class SocketAsync {
       const fd = fdOf(this.#sock, "recv");
       // CPython returns b'' for recv(0) without calling recv(2), which could
       // consume a datagram.
-      if (bufsize === 0) return Promise.resolve(new Uint8Array(0));
+      if (bufsize === 0) return settled(new Uint8Array(0));
       const buf = recvBuffer(bufsize);
       if (this.#tryRecv()) {
         const r = NB.recv(fd, buf, bufsize, flags);
         if (r >= 0) {
           this.#misses = 0;
-          return Promise.resolve(received(buf, r, bufsize));
+          return settled(received(buf, r, bufsize));
         }
         again(r, "recv");
         this.#misses++;
@@ -498,7 +512,7 @@ export class SocketAsync {
         const r = NB.recv(fd, buffer, len, flags);
         if (r >= 0) {
           this.#misses = 0;
-          return Promise.resolve(r);
+          return settled(r);
         }
         again(r, "recv");
         this.#misses++;
@@ -539,7 +553,7 @@ export class SocketAsync {
       const fd = fdOf(s, "recvfrom");
       const buf = recvBuffer(bufsize);
       const r = NB.recvfrom(fd, buf, bufsize, flags);
-      if (r >= 0) return Promise.resolve(recvfromResult(buf, r, bufsize, s.proto));
+      if (r >= 0) return settled(recvfromResult(buf, r, bufsize, s.proto));
       again(r, "recvfrom");
       return this.#wait(fd, readEvents(flags), "recvfrom", signal, () => {
         const r2 = NB.recvfrom(fd, buf, bufsize, flags);
@@ -578,7 +592,7 @@ export class SocketAsync {
       const s = this.#sock;
       const fd = fdOf(s, "recvfrom");
       const r = NB.recvfrom(fd, buffer, len, flags);
-      if (r >= 0) return Promise.resolve([r, decode(S.addrBuf, S.addrLen[0], s.proto)]);
+      if (r >= 0) return settled([r, decode(S.addrBuf, S.addrLen[0], s.proto)]);
       again(r, "recvfrom");
       return this.#wait(fd, readEvents(flags), "recvfrom", signal, () => {
         stillFits(buffer, len, "recvfrom_into");
@@ -618,7 +632,7 @@ export class SocketAsync {
       const attempt = () =>
         this.#viaSync(() => msg.recvmsg(s, bufsize, ancbufsize, flags | NB.DONTWAIT));
       const r = attempt();
-      if (r !== AGAIN) return Promise.resolve(r);
+      if (r !== AGAIN) return settled(r);
       return this.#wait(fd, readEvents(flags), "recvmsg", signal, attempt);
     } catch (e) {
       return Promise.reject(e);
@@ -654,7 +668,7 @@ export class SocketAsync {
       const attempt = () =>
         this.#viaSync(() => msg.recvmsg_into(s, bufs, ancbufsize, flags | NB.DONTWAIT));
       const r = attempt();
-      if (r !== AGAIN) return Promise.resolve(r);
+      if (r !== AGAIN) return settled(r);
       return this.#wait(fd, readEvents(flags), "recvmsg", signal, attempt);
     } catch (e) {
       return Promise.reject(e);
@@ -685,7 +699,7 @@ export class SocketAsync {
       const fd = fdOf(this.#sock, "send");
       const len = byteLengthOf(data);
       const r = NB.send(fd, data, len, flags);
-      if (r >= 0) return Promise.resolve(r);
+      if (r >= 0) return settled(r);
       again(r, "send");
       const d = data;
       return this.#wait(fd, WRITE, "send", signal, () => {
@@ -727,7 +741,7 @@ export class SocketAsync {
         }
         off += r;
       }
-      if (off >= total) return Promise.resolve();
+      if (off >= total) return settled(undefined);
       return this.#wait(fd, WRITE, "send", signal, () => {
         stillFits(b, total, "sendall");
         while (off < total) {
@@ -792,7 +806,7 @@ export class SocketAsync {
       const alen = cache.encode(s.family, s.type, s.proto, addr);
       const len = byteLengthOf(data);
       const r = NB.sendto(fd, data, len, flags, cache.buf, alen);
-      if (r >= 0) return Promise.resolve(r);
+      if (r >= 0) return settled(r);
       again(r, "sendto");
       // The cache may be reused by another call while this one waits.
       const a = cache.buf.slice(0, alen);
@@ -839,7 +853,7 @@ export class SocketAsync {
       const attempt = () =>
         this.#viaSync(() => msg.sendmsg(s, bufs, anc, flags | NB.DONTWAIT, address));
       const r = attempt();
-      if (r !== AGAIN) return Promise.resolve(r);
+      if (r !== AGAIN) return settled(r);
       return this.#wait(fd, WRITE, "sendmsg", signal, attempt);
     } catch (e) {
       return Promise.reject(e);

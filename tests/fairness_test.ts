@@ -7,6 +7,7 @@
  */
 
 import { assert, assertEquals, assertLess, assertThrows } from "@std/assert";
+import { socketpair } from "../mod.ts";
 import {
   DEFAULT_SPIN_US,
   DEFAULT_TURN_MS,
@@ -104,6 +105,30 @@ Deno.test("nextTurn(): callers are released in order", async () => {
   const order: number[] = [];
   await Promise.all([0, 1, 2, 3].map((i) => nextTurn().then(() => order.push(i))));
   assertEquals(order, [0, 1, 2, 3]);
+});
+
+Deno.test("s.async on a socket that always has data: a 5 ms interval timer keeps firing", async () => {
+  const [a, b] = socketpair();
+  try {
+    const msg = new Uint8Array(64);
+    const buf = new Uint8Array(64);
+    let ticks = 0;
+    const iv = setInterval(() => ticks++, 5);
+    const t0 = performance.now();
+    // Every recv finds its data: no call ever waits on the reactor.
+    while (performance.now() - t0 < 200) {
+      await a.async.send(msg);
+      await b.async.recv_into(buf);
+    }
+    clearInterval(iv);
+    const elapsed = performance.now() - t0;
+    // 40 ticks are due; a starved loop gets 0-1 (measured without the turn
+    // budget). Allow for a busy machine: 7-30 were seen here.
+    assert(ticks >= 4, `${ticks} ticks in ${elapsed.toFixed(0)} ms`);
+  } finally {
+    a.close();
+    b.close();
+  }
 });
 
 /** Runs `code` in its own Deno process; its exit status and output. */

@@ -88,6 +88,18 @@ async function load(): Promise<Lib> {
   return lib as Lib;
 }
 
+// Bench-only tuning overrides (A/B runs of the reactor's defaults): SOCKFFI_TUNE="spinUs=0,turnMs=1".
+const tuneSpec = Deno.env.get("SOCKFFI_TUNE");
+if (tuneSpec) {
+  const { tuneReactor } = await import("../../src/reactor.ts");
+  tuneReactor(Object.fromEntries(
+    tuneSpec.split(",").map((kv) => {
+      const [k, v] = kv.split("=");
+      return [k, Number(v)];
+    }),
+  ));
+}
+
 const lib = await load().catch((e) => {
   if (!(e instanceof Unavailable)) throw e;
   out({ unavailable: e.message });
