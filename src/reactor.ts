@@ -742,6 +742,8 @@ const HOPS = 16;
 export const DEFAULT_TURN_MS = 2;
 /** Default {@linkcode ReactorTuning.spinUs} (see the module doc for the measurements). */
 export const DEFAULT_SPIN_US = 50;
+/** Waits without busy-polling after a spin that found nothing. */
+const SPIN_BACKOFF = 32;
 /** Calls of {@linkcode TurnBudget.spent} between two readings of the clock. */
 const CHECK_EVERY = 16;
 
@@ -974,6 +976,8 @@ export class Reactor {
   #waitFrom = 0;
   /** How long the last wait took, in µs: busy-polling is tried while it is short. */
   #lastWait = 0;
+  /** Waits left before busy-polling is tried again after a spin found nothing. */
+  #spinOff = 0;
   #woken = false;
   #dispatching = false;
   #dirty: FdState[] = [];
@@ -1165,7 +1169,8 @@ export class Reactor {
         return;
       }
       const t0 = performance.now();
-      if (spinUs > 0 && this.#lastWait <= 2 * spinUs) {
+      if (this.#spinOff > 0) this.#spinOff--;
+      else if (spinUs > 0 && this.#lastWait <= 2 * spinUs) {
         // Recent waits ended soon: the answer is likely microseconds away,
         // closer than a thread hand-off (16-40 µs). Bounded by spinUs.
         const until = t0 + spinUs / 1000;
@@ -1181,6 +1186,9 @@ export class Reactor {
           this.#again();
           return;
         }
+        // Spinning did not pay (a slow peer, or a machine short of CPU,
+        // where the spin takes time the peer needs): not for a while.
+        this.#spinOff = SPIN_BACKOFF;
       }
       this.#waitFrom = t0;
     } else {
