@@ -217,12 +217,25 @@ const inetCodec: FamilyCodec = {
   decode: decodeInet,
 };
 
+// The last IPv4 host decoded, as its 32-bit value and its text: a receiver
+// hears the same few peers again and again, and building the dotted string
+// (four number conversions and a concatenation, and their garbage) was the
+// largest part of recvfrom's wrapper cost (issue 11's profile). Strings are
+// immutable, so sharing one between results hands no caller another's bytes;
+// the arrays stay fresh per result.
+let lastInetKey = -1;
+let lastInetHost = "";
+
 function decodeInet(buf: Uint8Array): InetAddress {
   const o = IN.sin_addr;
-  return [
-    `${buf[o]}.${buf[o + 1]}.${buf[o + 2]}.${buf[o + 3]}`,
-    (buf[IN.sin_port] << 8) | buf[IN.sin_port + 1],
-  ];
+  const key = ((buf[o] << 24) | (buf[o + 1] << 16) | (buf[o + 2] << 8) | buf[o + 3]) >>> 0;
+  let host = lastInetHost;
+  if (key !== lastInetKey) {
+    host = `${buf[o]}.${buf[o + 1]}.${buf[o + 2]}.${buf[o + 3]}`;
+    lastInetKey = key;
+    lastInetHost = host;
+  }
+  return [host, (buf[IN.sin_port] << 8) | buf[IN.sin_port + 1]];
 }
 
 // ---- AF_INET6 ----
