@@ -12,12 +12,13 @@
  * Candidates:
  * - `c`: the C client (`pingpong-client`), the floor.
  * - `deno`: Deno's built-in `Deno.connect` (`conn.write`/`conn.read`).
- * - `handoff`: sockffi's reactor without busy-polling (`spinUs: 0`): a
- *   zero-timeout `epoll_wait` on the JavaScript thread, then the
- *   `nonblocking: true` `epoll_wait` (a thread hand-off).
- * - `spin25`, `spin50`, `spin100`: sockffi's reactor with the bounded
- *   adaptive busy-poll of that many µs before the hand-off (50 is the
- *   default).
+ * - `handoff`: sockffi's reactor with neither busy-polling nor blocking
+ *   (`spinUs: 0, waitMs: 0`): a zero-timeout `epoll_wait` on the JavaScript
+ *   thread, then the `nonblocking: true` `epoll_wait` (a thread hand-off).
+ * - `spin25`, `spin50`, `spin100`: the bounded adaptive busy-poll of that
+ *   many µs before the hand-off (`waitMs: 0`).
+ * - `block1`: the bounded adaptive blocking wait on the JavaScript thread
+ *   (`epoll_wait` with a 1 ms timeout) before the hand-off (the default).
  * - `worker`: a Worker blocked in a synchronous `epoll_wait` (EPOLLONESHOT,
  *   re-armed by the main thread), waking the main thread through a
  *   SharedArrayBuffer and `Atomics.notify` / `Atomics.waitAsync`.
@@ -42,6 +43,7 @@ const CANDIDATES = [
   "spin25",
   "spin50",
   "spin100",
+  "block1",
   "worker",
   "threadsafe",
 ] as const;
@@ -192,7 +194,11 @@ async function client(kind: Candidate, port: number, ms: number): Promise<void> 
   if (kind === "worker" || kind === "threadsafe") {
     await workerClient(s.fileno(), ms, kind === "threadsafe");
   } else {
-    tuneReactor({ spinUs: kind === "handoff" ? 0 : Number(kind.slice(4)) });
+    tuneReactor(
+      kind === "block1"
+        ? { spinUs: 0, waitMs: 1 }
+        : { spinUs: kind === "handoff" ? 0 : Number(kind.slice(4)), waitMs: 0 },
+    );
     const one = new Uint8Array([120]), buf = new Uint8Array(64);
     await measure(async () => {
       await s.async.send(one);

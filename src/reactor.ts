@@ -61,14 +61,29 @@
  * connects in one synchronous loop of the caller's) is the longest.
  *
  * Latency. A nonblocking wait costs a thread hand-off each time it returns
- * (16-40 µs here). When recent waits ended within `spinUs` (default 50 µs),
- * the reactor repeats its zero-timeout wait on the JavaScript thread for up
- * to `spinUs` before handing off: a request/response peer's answer usually
- * comes sooner than the hand-off would. The spin is bounded (`spinUs` per
- * wait, and the turn budget still applies between rounds), adaptive (one
- * wait longer than 2 x `spinUs` turns it off until a wait is short again),
- * adjustable ({@linkcode tuneReactor}), and an idle reactor never spins: no
- * waiter, no wait at all, so an idle program uses no CPU and exits.
+ * (16-40 µs and ~2 context switches here). When recent waits ended within
+ * `waitMs` (default 1 ms), the reactor first waits on the JavaScript thread
+ * itself: a synchronous `epoll_wait` with a `waitMs` timeout, which sleeps
+ * in the kernel (no CPU) and returns the moment a descriptor is ready, with
+ * no hand-off. A wait that times out turns this off for 32 waits, doubling
+ * with each further timeout (a socket this thread must itself answer, or an
+ * idle peer, costs at most one such wait now and then); the turn budget
+ * still bounds how long the event loop waits for its turn. The candidates,
+ * side by side (bench/wait_bench.ts against a blocking C echo peer, and
+ * `deno task bench:compare --only async1,async1-c` A/B with SOCKFFI_TUNE,
+ * 2 busy cores, load 8-12, so the ranges are wide):
+ * - hand-off only: both ends sockffi 2.0-3.9x of C's time per round trip,
+ *   against a C peer 1.9-3.3x; 55-85 CPU µs per round trip (client);
+ * - blocking wait of up to 1 ms first (the default): both ends 1.6-1.9x,
+ *   against a C peer 1.2-1.6x; 23 CPU µs per round trip;
+ * - busy-poll of 25-100 µs (`spinUs`): 37-47 µs per round trip against the
+ *   C peer, and both ends 3.0-5.3x: each side's spin takes CPU the other
+ *   side needs on a machine short of cores, so it is off by default;
+ * - a Worker blocked in `epoll_wait` waking the main thread through
+ *   `Atomics.waitAsync`: 31-42 µs, 12 CPU µs; `Deno.UnsafeCallback.threadSafe`
+ *   called from that Worker: 23-55 µs, 10-23 CPU µs (Deno's built-in
+ *   networking 23-42 µs, C 20-25 µs in the same runs). Neither beat the
+ *   blocking wait by enough to pay for a second thread per process.
  *
  * errno is never read after the nonblocking call: it ran on another thread.
  * `epoll_wait`/`poll` with an infinite timeout can only fail there with
@@ -149,8 +164,11 @@ interface Backend {
   forget(st: FdState): void;
   /** Issues the single nonblocking wait; resolves to its result. */
   wait(states: Map<number, FdState>): Promise<number>;
-  /** A zero-timeout wait on the JavaScript thread (no hand-off); its result. */
-  waitNow(states: Map<number, FdState>): number;
+  /**
+   * A wait on the JavaScript thread (no hand-off), zero-timeout unless `ms`
+   * is given (then it blocks the thread up to `ms`); its result.
+   */
+  waitNow(states: Map<number, FdState>, ms?: number): number;
   /** Reads the `n` results of the last wait: calls `on(fd, revents)` for each. */
   results(n: number, on: (fd: number, revents: number) => void): void;
   /** Interrupts the in-flight wait. */
@@ -339,8 +357,8 @@ class EpollBackend implements Backend {
     return this.#epoll_wait_nb(this.#epfd, this.#events, MAX_EVENTS, -1);
   }
 
-  waitNow(): number {
-    return this.#epoll_wait(this.#epfd, this.#events, MAX_EVENTS, 0);
+  waitNow(_states: Map<number, FdState>, ms = 0): number {
+    return this.#epoll_wait(this.#epfd, this.#events, MAX_EVENTS, ms);
   }
 
   results(n: number, on: (fd: number, revents: number) => void): void {
@@ -461,6 +479,7 @@ class KqueueBackend implements Backend {
   #receipts: ArrayBuffer;
   #receiptsView: DataView;
   #zero = new BigInt64Array(2); // struct timespec { 0, 0 }
+  #timeout = new BigInt64Array(2); // struct timespec for a bounded wait
   #READ = kqConst("EVFILT_READ");
   #WRITE = kqConst("EVFILT_WRITE");
   #ADD = kqConst("EV_ADD");
@@ -584,8 +603,14 @@ class KqueueBackend implements Backend {
     return this.#K.kevent_nb(this.#kq, null, 0, this.#events, MAX_EVENTS, null);
   }
 
-  waitNow(): number {
-    return this.#K.kevent(this.#kq, null, 0, this.#events, MAX_EVENTS, this.#zero);
+  waitNow(_states: Map<number, FdState>, ms = 0): number {
+    let ts = this.#zero;
+    if (ms > 0) {
+      ts = this.#timeout;
+      ts[0] = BigInt(Math.floor(ms / 1000));
+      ts[1] = BigInt((ms % 1000) * 1_000_000);
+    }
+    return this.#K.kevent(this.#kq, null, 0, this.#events, MAX_EVENTS, ts);
   }
 
   results(n: number, on: (fd: number, revents: number) => void): void {
@@ -696,9 +721,9 @@ class PollBackend implements Backend {
     return this.#poll_nb(this.#buf, big(n), -1);
   }
 
-  waitNow(states: Map<number, FdState>): number {
+  waitNow(states: Map<number, FdState>, ms = 0): number {
     const n = this.#build(states);
-    return this.#poll(this.#buf, big(n), 0);
+    return this.#poll(this.#buf, big(n), ms);
   }
 
   results(n: number, on: (fd: number, revents: number) => void): void {
@@ -741,7 +766,9 @@ const HOPS = 16;
 /** Default {@linkcode ReactorTuning.turnMs} (see the module doc for the measurements). */
 export const DEFAULT_TURN_MS = 2;
 /** Default {@linkcode ReactorTuning.spinUs} (see the module doc for the measurements). */
-export const DEFAULT_SPIN_US = 50;
+export const DEFAULT_SPIN_US = 0;
+/** Default {@linkcode ReactorTuning.waitMs} (see the module doc for the measurements). */
+export const DEFAULT_WAIT_MS = 1;
 /** Waits without busy-polling after a spin that found nothing. */
 const SPIN_BACKOFF = 32;
 /** Calls of {@linkcode TurnBudget.spent} between two readings of the clock. */
@@ -815,32 +842,41 @@ export interface ReactorTuning {
   /**
    * Microseconds the reactor may busy-poll on the JavaScript thread (a
    * zero-timeout `epoll_wait` in a loop) before it hands the wait to a
-   * worker thread, when recent waits ended within that time. Default 50;
-   * 0 turns busy-polling off. An idle socket costs one such spin, then
-   * waits without CPU.
+   * worker thread, when recent waits ended within 2 x that time. Default 0
+   * (off): on a machine short of CPU the spin takes time the peer needs.
    */
   spinUs: number;
+  /**
+   * Milliseconds the reactor may block the JavaScript thread in a wait of
+   * its own (`epoll_wait` with this timeout; the kernel wakes it the moment
+   * a descriptor is ready) before it hands the wait to a worker thread,
+   * when recent waits ended within that time. Default 1; 0 turns it off.
+   * A wait that times out turns it off for the next 32 waits, so an idle
+   * socket costs one such wait, then none: no CPU either way.
+   */
+  waitMs: number;
 }
 
 /** The process-wide turn budget shared by the async calls and the reactor. */
 export const turn: TurnBudget = new TurnBudget(DEFAULT_TURN_MS);
 let spinUs = DEFAULT_SPIN_US;
+let waitMs = DEFAULT_WAIT_MS;
 
 /**
  * Reads and changes the async machinery's tuning (see
  * {@linkcode ReactorTuning}); returns the values now in force.
  *
- * @example Fairer to timers, no busy-polling
+ * @example Fairer to timers, never blocking the JavaScript thread in a wait
  * ```ts
  * import { tuneReactor } from "@sockffi/socket";
- * tuneReactor({ turnMs: 1, spinUs: 0 });
- * tuneReactor({ turnMs: 2, spinUs: 50 }); // back to the defaults
+ * const before = tuneReactor({ turnMs: 1, waitMs: 0 });
+ * tuneReactor(before); // back to what it was
  * ```
  *
  * @throws {RangeError} for a negative or non-numeric value
  */
 export function tuneReactor(t: Partial<ReactorTuning> = {}): ReactorTuning {
-  for (const k of ["turnMs", "spinUs"] as const) {
+  for (const k of ["turnMs", "spinUs", "waitMs"] as const) {
     const v = t[k];
     if (v !== undefined && !(typeof v === "number" && v >= 0)) {
       throw new RangeError(`tuneReactor: ${k} must be a number >= 0, not ${String(v)}`);
@@ -848,7 +884,13 @@ export function tuneReactor(t: Partial<ReactorTuning> = {}): ReactorTuning {
   }
   if (t.turnMs !== undefined) turn.ms = t.turnMs;
   if (t.spinUs !== undefined) spinUs = t.spinUs;
-  return { turnMs: turn.ms, spinUs };
+  if (t.waitMs !== undefined) {
+    if (!Number.isInteger(t.waitMs)) {
+      throw new RangeError(`tuneReactor: waitMs must be a whole number, not ${t.waitMs}`);
+    }
+    waitMs = t.waitMs;
+  }
+  return { turnMs: turn.ms, spinUs, waitMs };
 }
 
 /** Callers waiting for the event loop's turn, released in order from `head`. */
@@ -951,6 +993,8 @@ export interface ReactorStats {
   quickWakes: number;
   /** Busy-polls (repeated zero-timeout waits, up to `spinUs`) that found something. */
   spinWakes: number;
+  /** Blocking waits on the JavaScript thread (up to `waitMs`) that found something. */
+  blockWakes: number;
   /** Rounds that waited for the event loop's turn first (the turn budget was spent). */
   turns: number;
   /** Readiness events dispatched. */
@@ -978,6 +1022,10 @@ export class Reactor {
   #lastWait = 0;
   /** Waits left before busy-polling is tried again after a spin found nothing. */
   #spinOff = 0;
+  /** Waits left before a blocking wait on this thread is tried again after one timed out. */
+  #blockOff = 0;
+  /** The next #blockOff: doubles with every timed-out blocking wait in a row. */
+  #blockBackoff = SPIN_BACKOFF;
   #woken = false;
   #dispatching = false;
   #dirty: FdState[] = [];
@@ -985,7 +1033,15 @@ export class Reactor {
   #fired: Waiter[] = [];
   #next = 0;
   #idle: (() => void)[] = [];
-  #stats = { waits: 0, quickWakes: 0, spinWakes: 0, turns: 0, events: 0, wakeups: 0 };
+  #stats = {
+    waits: 0,
+    quickWakes: 0,
+    spinWakes: 0,
+    blockWakes: 0,
+    turns: 0,
+    events: 0,
+    wakeups: 0,
+  };
 
   /**
    * @param kind the mechanism; the default is what ffi/ says this system has
@@ -1189,6 +1245,25 @@ export class Reactor {
         // Spinning did not pay (a slow peer, or a machine short of CPU,
         // where the spin takes time the peer needs): not for a while.
         this.#spinOff = SPIN_BACKOFF;
+      }
+      if (this.#blockOff > 0) this.#blockOff--;
+      else if (waitMs > 0 && this.#lastWait <= waitMs * 1000) {
+        // Recent waits ended within waitMs: wait here, in the kernel, for
+        // up to waitMs. The thread sleeps (no CPU) and wakes the moment a
+        // descriptor is ready, with no hand-off to another thread.
+        n = this.#b.waitNow(this.#fds, waitMs);
+        if (n > 0) {
+          this.#stats.blockWakes++;
+          this.#blockBackoff = SPIN_BACKOFF;
+          this.#lastWait = (performance.now() - t0) * 1000;
+          this.#dispatch(n);
+          this.#again();
+          return;
+        }
+        // Nothing came (an idle peer, or one this thread itself must
+        // answer): not for a while, and twice as long each time in a row.
+        this.#blockOff = this.#blockBackoff;
+        this.#blockBackoff = Math.min(this.#blockBackoff * 2, 1 << 16);
       }
       this.#waitFrom = t0;
     } else {

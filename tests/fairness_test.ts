@@ -11,6 +11,7 @@ import { socketpair } from "../mod.ts";
 import {
   DEFAULT_SPIN_US,
   DEFAULT_TURN_MS,
+  DEFAULT_WAIT_MS,
   nextTurn,
   reactor,
   settled,
@@ -76,9 +77,18 @@ Deno.test("TurnBudget: the clock is read once per 16 calls", () => {
 
 Deno.test("tuneReactor: reads, changes and checks the tuning", () => {
   const before = tuneReactor();
-  assertEquals(before, { turnMs: DEFAULT_TURN_MS, spinUs: DEFAULT_SPIN_US });
+  assertEquals(before, {
+    turnMs: DEFAULT_TURN_MS,
+    spinUs: DEFAULT_SPIN_US,
+    waitMs: DEFAULT_WAIT_MS,
+  });
   try {
-    assertEquals(tuneReactor({ spinUs: 0 }), { turnMs: DEFAULT_TURN_MS, spinUs: 0 });
+    assertEquals(tuneReactor({ spinUs: 5 }), {
+      turnMs: DEFAULT_TURN_MS,
+      spinUs: 5,
+      waitMs: DEFAULT_WAIT_MS,
+    });
+    assertThrows(() => tuneReactor({ waitMs: 0.5 }), RangeError, "waitMs");
     assertThrows(() => tuneReactor({ turnMs: -1 }), RangeError, "turnMs");
     assertThrows(
       () => tuneReactor({ spinUs: "5" as unknown as number }),
