@@ -6,6 +6,8 @@
  * @module
  */
 
+import process from "node:process";
+
 /** A workload mode: takes the numeric arguments after the mode name. */
 export type Mode = (...args: number[]) => void | Promise<void>;
 
@@ -171,16 +173,13 @@ export async function fairness(load: () => Promise<void>, tickMs: number): Promi
   });
 }
 
-/** This process's user + system CPU seconds (Linux /proc/self/stat; NaN elsewhere). */
+/**
+ * This process's user + system CPU seconds, all threads (getrusage through
+ * node:process, which needs no permission; /proc/self/stat needs --allow-all).
+ */
 export function cpuSeconds(): number {
-  try {
-    const stat = Deno.readTextFileSync("/proc/self/stat");
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    // Fields 14 and 15 (utime, stime) in clock ticks; 100 per second on Linux.
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return NaN;
-  }
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
 }
 
 /**
