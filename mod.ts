@@ -123,8 +123,6 @@ export {
 } from "./src/resolver.ts";
 export type { AddrInfo, Host, HostEntry } from "./src/resolver.ts";
 export { async } from "./src/async_module.ts";
-export { tuneReactor } from "./src/reactor.ts";
-export type { ReactorTuning } from "./src/reactor.ts";
 export type { AsyncCallOptions, AsyncNamespace } from "./src/async_module.ts";
 export {
   htonl,
