@@ -43,6 +43,7 @@ export function timedLoop(
   batch: number,
 ): void {
   for (let i = 0; i < warmup; i++) op();
+  const cpu0 = cpuSeconds();
   const t0 = nowNs();
   const deadline = t0 + budgetMs * 1e6;
   let n = 0;
@@ -53,7 +54,7 @@ export function timedLoop(
     t1 = nowNs();
     if (n >= maxIters || t1 >= deadline) break;
   }
-  reportOps(n, t1 - t0);
+  reportOps(n, t1 - t0, cpu0);
 }
 
 /** {@linkcode timedLoop} for an async `op`. */
