@@ -44,7 +44,7 @@
  * zero-timeout rounds: a program whose sockets stay busy would never return
  * to the event loop (issue 11: 300 in-process echo clients of 16 KiB, a
  * 10 ms interval timer fired 2 of ~40 times). So one process-wide
- * {@linkcode TurnBudget} (`turnMs`, default 2 ms) bounds every stretch of
+ * {@linkcode TurnBudget} (`turnMs`, default 1 ms) bounds every stretch of
  * JavaScript the async machinery drives: a call completing at once, a
  * `connect` (checked before its syscall: on loopback it does the handshake,
  * ~35 µs), a reactor round and each callback of a dispatch ask whether the
@@ -54,11 +54,14 @@
  * time so their continuations stay within the next budget too. A dispatch
  * that runs out of budget keeps the rest of its ready list for the next
  * round. Measured on the 300-client load (bench/deno/sockffi.ts
- * `async-fair`, 2 busy cores, single runs): ticks fired 0 of 7-16 expected
- * without a budget, about half with a budget of 0.5-4 ms (5-9 of 8-17),
- * with no loss of total time within the noise; Deno's built-in networking
- * on the same load 6-9 of 10-24. The first stretch of the load (300
- * connects in one synchronous loop of the caller's) is the longest.
+ * `async-fair`, 2 cores shared with other work, load 8-12): ticks fired 0
+ * of 7-16 expected without a budget. Five alternating runs each, share of
+ * the expected ticks that fired (median, range) and the load's time:
+ * budget 2 ms 47% (40-75), 159 ms; 1 ms 62% (46-86), 133 ms; 0.5 ms 67%
+ * (48-88), 151 ms; Deno's built-in networking 62% (44-75), 139 ms. 1 ms
+ * is as fair as Deno's own I/O at no cost in time (one turn, ~13 µs, per
+ * ms of JavaScript: ~1.3%). The first stretch of the load (300 connects in
+ * one synchronous loop of the caller's) is the longest.
  *
  * Latency. A nonblocking wait costs a thread hand-off each time it returns
  * (16-40 µs and ~2 context switches here). When recent waits ended within
@@ -764,7 +767,7 @@ const HOPS = 16;
 // ---- fairness: the turn budget ----
 
 /** Default {@linkcode ReactorTuning.turnMs} (see the module doc for the measurements). */
-export const DEFAULT_TURN_MS = 2;
+export const DEFAULT_TURN_MS = 1;
 /** Default {@linkcode ReactorTuning.spinUs} (see the module doc for the measurements). */
 export const DEFAULT_SPIN_US = 0;
 /** Default {@linkcode ReactorTuning.waitMs} (see the module doc for the measurements). */
@@ -835,7 +838,7 @@ export interface ReactorTuning {
   /**
    * Milliseconds of JavaScript the async calls and the reactor run before
    * they let the event loop have its turn (timers, Deno's own I/O).
-   * Default 2. Smaller is fairer and costs throughput (one event-loop turn,
+   * Default 1. Smaller is fairer and costs throughput (one event-loop turn,
    * about 13 µs, per `turnMs`); `Infinity` never yields.
    */
   turnMs: number;
