@@ -141,6 +141,34 @@ Deno.test("s.async on a socket that always has data: a 5 ms interval timer keeps
   }
 });
 
+Deno.test("a dispatch that runs out of turn budget lets a timer run before the rest of its ready list", async () => {
+  const pairs = Array.from({ length: 200 }, () => socketpair());
+  const before = tuneReactor();
+  try {
+    const order: string[] = [];
+    // Every recv waits on the reactor (nothing sent yet)...
+    const recvs = pairs.map(([, b], i) => b.async.recv(8).then(() => order.push(`recv${i}`)));
+    await new Promise((r) => setTimeout(r, 20));
+    // ...then all 200 become readable at once: one wait reports them all.
+    tuneReactor({ turnMs: 0 });
+    for (const [a] of pairs) a.send(new Uint8Array([1]));
+    setTimeout(() => order.push("timer"), 0);
+    await Promise.all(recvs);
+    await new Promise((r) => setTimeout(r, 5));
+    const t = order.indexOf("timer");
+    assertEquals(order.length, 201);
+    // Without the budget the whole list is called back in one stretch and
+    // the timer runs last (index 200).
+    assertLess(t, 200, `the timer ran at position ${t}`);
+  } finally {
+    tuneReactor(before);
+    for (const [a, b] of pairs) {
+      a.close();
+      b.close();
+    }
+  }
+});
+
 /** Runs `code` in its own Deno process; its exit status and output. */
 async function run(code: string): Promise<{ code: number; out: string; err: string }> {
   const dir = await Deno.makeTempDir();
