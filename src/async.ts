@@ -108,6 +108,36 @@ function stillFits(buffer: Bytes, len: number, fn: string): void {
   }
 }
 
+/**
+ * Whether `v`, found where an optional positional argument goes, is the
+ * options object given in its place (`s.async.recv(10, { signal })`): a
+ * plain object, which no positional argument of these methods is.
+ */
+function isOptions(v: unknown): v is AsyncOptions {
+  if (typeof v !== "object" || v === null) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * The options object `v` given in place of a positional argument, checked
+ * that nothing follows it (`after`, then `options`; null and undefined
+ * count as absent).
+ */
+function optionsIn(
+  v: AsyncOptions,
+  options: AsyncOptions | undefined,
+  name: string,
+  ...after: unknown[]
+): AsyncOptions {
+  for (const x of [...after, options]) {
+    if (x !== undefined && x !== null) {
+      throw new TypeError(`${name}() takes no positional arguments after the options object`);
+    }
+  }
+  return v;
+}
+
 // ---- pending operations ----
 
 /** Returned by an attempt that met EAGAIN: wait for readiness and try again. */
@@ -244,7 +274,9 @@ const SKIP_AFTER = 4;
 /**
  * The async face of a socket (`s.async`): the same method names, arguments
  * and results as the sync methods, returning Promises. Each takes an
- * optional last argument `{ signal }` (an AbortSignal).
+ * optional last argument `{ signal }` (an AbortSignal), which may also
+ * stand in place of the trailing optional positional arguments
+ * (`s.async.recv(10, { signal })` is `s.async.recv(10, 0, { signal })`).
  *
  * - Each call tries its syscall at once; it waits on the shared reactor
  *   only when the kernel says EAGAIN, so the event loop keeps running.
@@ -458,8 +490,16 @@ export class SocketAsync {
    * @throws {timeout} in timeout mode when nothing arrives in time
    * @throws {SocketError} ECONNRESET...; EBADF when closed meanwhile
    */
-  recv(bufsize: number, flags = 0, options?: AsyncOptions): Promise<Uint8Array<ArrayBuffer>> {
+  recv(
+    bufsize: number,
+    flags: number | AsyncOptions = 0,
+    options?: AsyncOptions,
+  ): Promise<Uint8Array<ArrayBuffer>> {
     try {
+      if (isOptions(flags)) {
+        options = optionsIn(flags, options, "recv");
+        flags = 0;
+      }
       const signal = signalOf(options);
       if (!isBufsize(bufsize)) bufsizeError(bufsize, "recv");
       flags = flagsArg(flags);
@@ -478,7 +518,7 @@ export class SocketAsync {
         this.#misses++;
       }
       return this.#wait(fd, readEvents(flags), "recv", signal, () => {
-        const r2 = NB.recv(fd, buf, bufsize, flags);
+        const r2 = NB.recv(fd, buf, bufsize, flags as number);
         return r2 >= 0 ? received(buf, r2, bufsize) : again(r2, "recv");
       });
     } catch (e) {
@@ -500,8 +540,21 @@ export class SocketAsync {
    * @throws {timeout} in timeout mode when nothing arrives in time
    * @throws {SocketError} from recv(2)
    */
-  recv_into(buffer: Bytes, nbytes = 0, flags = 0, options?: AsyncOptions): Promise<number> {
+  recv_into(
+    buffer: Bytes,
+    nbytes: number | AsyncOptions = 0,
+    flags: number | AsyncOptions = 0,
+    options?: AsyncOptions,
+  ): Promise<number> {
     try {
+      if (isOptions(nbytes)) {
+        options = optionsIn(nbytes, options, "recv_into", flags === 0 ? undefined : flags);
+        nbytes = 0;
+        flags = 0;
+      } else if (isOptions(flags)) {
+        options = optionsIn(flags, options, "recv_into");
+        flags = 0;
+      }
       // options first: a getter there must not change the buffer after it is measured
       const signal = signalOf(options);
       const len = intoLength(buffer, nbytes, "recv_into");
@@ -519,7 +572,7 @@ export class SocketAsync {
       }
       return this.#wait(fd, readEvents(flags), "recv", signal, () => {
         stillFits(buffer, len, "recv_into");
-        const r2 = NB.recv(fd, buffer, len, flags);
+        const r2 = NB.recv(fd, buffer, len, flags as number);
         return r2 >= 0 ? r2 : again(r2, "recv");
       });
     } catch (e) {
@@ -542,10 +595,14 @@ export class SocketAsync {
    */
   recvfrom(
     bufsize: number,
-    flags = 0,
+    flags: number | AsyncOptions = 0,
     options?: AsyncOptions,
   ): Promise<[data: Uint8Array<ArrayBuffer>, address: Address | null]> {
     try {
+      if (isOptions(flags)) {
+        options = optionsIn(flags, options, "recvfrom");
+        flags = 0;
+      }
       const signal = signalOf(options);
       if (!isBufsize(bufsize)) bufsizeError(bufsize, "recvfrom");
       flags = flagsArg(flags);
@@ -556,7 +613,7 @@ export class SocketAsync {
       if (r >= 0) return settled(recvfromResult(buf, r, bufsize, s.proto));
       again(r, "recvfrom");
       return this.#wait(fd, readEvents(flags), "recvfrom", signal, () => {
-        const r2 = NB.recvfrom(fd, buf, bufsize, flags);
+        const r2 = NB.recvfrom(fd, buf, bufsize, flags as number);
         return r2 >= 0 ? recvfromResult(buf, r2, bufsize, s.proto) : again(r2, "recvfrom");
       });
     } catch (e) {
@@ -580,11 +637,19 @@ export class SocketAsync {
    */
   recvfrom_into(
     buffer: Bytes,
-    nbytes = 0,
-    flags = 0,
+    nbytes: number | AsyncOptions = 0,
+    flags: number | AsyncOptions = 0,
     options?: AsyncOptions,
   ): Promise<[nbytes: number, address: Address | null]> {
     try {
+      if (isOptions(nbytes)) {
+        options = optionsIn(nbytes, options, "recvfrom_into", flags === 0 ? undefined : flags);
+        nbytes = 0;
+        flags = 0;
+      } else if (isOptions(flags)) {
+        options = optionsIn(flags, options, "recvfrom_into");
+        flags = 0;
+      }
       const signal = signalOf(options);
       const len = intoLength(buffer, nbytes, "recvfrom_into");
       flags = flagsArg(flags);
@@ -596,7 +661,7 @@ export class SocketAsync {
       again(r, "recvfrom");
       return this.#wait(fd, readEvents(flags), "recvfrom", signal, () => {
         stillFits(buffer, len, "recvfrom_into");
-        const r2 = NB.recvfrom(fd, buffer, len, flags);
+        const r2 = NB.recvfrom(fd, buffer, len, flags as number);
         return r2 >= 0 ? [r2, decode(S.addrBuf, S.addrLen[0], s.proto)] : again(r2, "recvfrom");
       });
     } catch (e) {
@@ -620,17 +685,27 @@ export class SocketAsync {
    */
   recvmsg(
     bufsize: number,
-    ancbufsize = 0,
-    flags = 0,
+    ancbufsize: number | AsyncOptions = 0,
+    flags: number | AsyncOptions = 0,
     options?: AsyncOptions,
   ): Promise<RecvmsgResult> {
     try {
+      if (isOptions(ancbufsize)) {
+        options = optionsIn(ancbufsize, options, "recvmsg", flags === 0 ? undefined : flags);
+        ancbufsize = 0;
+        flags = 0;
+      } else if (isOptions(flags)) {
+        options = optionsIn(flags, options, "recvmsg");
+        flags = 0;
+      }
       const signal = signalOf(options);
       flags = flagsArg(flags);
       const s = this.#sock;
       const fd = fdOf(s, "recvmsg");
       const attempt = () =>
-        this.#viaSync(() => msg.recvmsg(s, bufsize, ancbufsize, flags | NB.DONTWAIT));
+        this.#viaSync(() =>
+          msg.recvmsg(s, bufsize, ancbufsize as number, (flags as number) | NB.DONTWAIT)
+        );
       const r = attempt();
       if (r !== AGAIN) return settled(r);
       return this.#wait(fd, readEvents(flags), "recvmsg", signal, attempt);
@@ -655,18 +730,28 @@ export class SocketAsync {
    */
   recvmsg_into(
     buffers: Iterable<Bytes>,
-    ancbufsize = 0,
-    flags = 0,
+    ancbufsize: number | AsyncOptions = 0,
+    flags: number | AsyncOptions = 0,
     options?: AsyncOptions,
   ): Promise<RecvmsgIntoResult> {
     try {
+      if (isOptions(ancbufsize)) {
+        options = optionsIn(ancbufsize, options, "recvmsg_into", flags === 0 ? undefined : flags);
+        ancbufsize = 0;
+        flags = 0;
+      } else if (isOptions(flags)) {
+        options = optionsIn(flags, options, "recvmsg_into");
+        flags = 0;
+      }
       const signal = signalOf(options);
       flags = flagsArg(flags);
       const s = this.#sock;
       const fd = fdOf(s, "recvmsg");
       const bufs = materialize(buffers, "recvmsg_into");
       const attempt = () =>
-        this.#viaSync(() => msg.recvmsg_into(s, bufs, ancbufsize, flags | NB.DONTWAIT));
+        this.#viaSync(() =>
+          msg.recvmsg_into(s, bufs, ancbufsize as number, (flags as number) | NB.DONTWAIT)
+        );
       const r = attempt();
       if (r !== AGAIN) return settled(r);
       return this.#wait(fd, readEvents(flags), "recvmsg", signal, attempt);
@@ -691,8 +776,12 @@ export class SocketAsync {
    * @throws {timeout} in timeout mode when no space frees up in time
    * @throws {SocketError} EPIPE, ECONNRESET...
    */
-  send(data: Bytes, flags = 0, options?: AsyncOptions): Promise<number> {
+  send(data: Bytes, flags: number | AsyncOptions = 0, options?: AsyncOptions): Promise<number> {
     try {
+      if (isOptions(flags)) {
+        options = optionsIn(flags, options, "send");
+        flags = 0;
+      }
       const signal = signalOf(options);
       data = bufferArg(data, "send");
       flags = flagsArg(flags);
@@ -704,7 +793,7 @@ export class SocketAsync {
       const d = data;
       return this.#wait(fd, WRITE, "send", signal, () => {
         stillFits(d, len, "send");
-        const r2 = NB.send(fd, d, len, flags);
+        const r2 = NB.send(fd, d, len, flags as number);
         return r2 >= 0 ? r2 : again(r2, "send");
       });
     } catch (e) {
@@ -725,8 +814,12 @@ export class SocketAsync {
    * @throws {timeout} in timeout mode when not all is sent in time
    * @throws {SocketError} EPIPE, ECONNRESET...
    */
-  sendall(data: Bytes, flags = 0, options?: AsyncOptions): Promise<void> {
+  sendall(data: Bytes, flags: number | AsyncOptions = 0, options?: AsyncOptions): Promise<void> {
     try {
+      if (isOptions(flags)) {
+        options = optionsIn(flags, options, "sendall");
+        flags = 0;
+      }
       const signal = signalOf(options);
       const b = viewArg(data, "sendall");
       flags = flagsArg(flags);
@@ -745,7 +838,7 @@ export class SocketAsync {
       return this.#wait(fd, WRITE, "send", signal, () => {
         stillFits(b, total, "sendall");
         while (off < total) {
-          const r = NB.send(fd, b.subarray(off), total - off, flags);
+          const r = NB.send(fd, b.subarray(off), total - off, flags as number);
           if (r < 0) return again(r, "send");
           off += r;
         }
@@ -838,12 +931,25 @@ export class SocketAsync {
    */
   sendmsg(
     buffers: Iterable<Bytes>,
-    ancdata: Iterable<AncDataIn> = [],
-    flags = 0,
-    address?: AddressIn | null,
+    ancdata: Iterable<AncDataIn> | AsyncOptions = [],
+    flags: number | AsyncOptions = 0,
+    address?: AddressIn | null | AsyncOptions,
     options?: AsyncOptions,
   ): Promise<number> {
     try {
+      if (isOptions(ancdata)) {
+        options = optionsIn(ancdata, options, "sendmsg", flags === 0 ? undefined : flags, address);
+        ancdata = [];
+        flags = 0;
+        address = undefined;
+      } else if (isOptions(flags)) {
+        options = optionsIn(flags, options, "sendmsg", address);
+        flags = 0;
+        address = undefined;
+      } else if (isOptions(address)) {
+        options = optionsIn(address, options, "sendmsg");
+        address = undefined;
+      }
       const signal = signalOf(options);
       flags = flagsArg(flags);
       const s = this.#sock;
@@ -851,7 +957,15 @@ export class SocketAsync {
       const bufs = materialize(buffers, "sendmsg");
       const anc = ancdata === undefined || ancdata === null ? [] : materialize(ancdata, "sendmsg");
       const attempt = () =>
-        this.#viaSync(() => msg.sendmsg(s, bufs, anc, flags | NB.DONTWAIT, address));
+        this.#viaSync(() =>
+          msg.sendmsg(
+            s,
+            bufs,
+            anc,
+            (flags as number) | NB.DONTWAIT,
+            address as AddressIn | null | undefined,
+          )
+        );
       const r = attempt();
       if (r !== AGAIN) return settled(r);
       return this.#wait(fd, WRITE, "sendmsg", signal, attempt);
@@ -887,10 +1001,18 @@ export class SocketAsync {
    */
   async sendfile(
     file: Deno.FsFile | number,
-    offset = 0,
-    count: number | null = null,
+    offset: number | AsyncOptions = 0,
+    count: number | null | AsyncOptions = null,
     options?: AsyncOptions,
   ): Promise<number> {
+    if (isOptions(offset)) {
+      options = optionsIn(offset, options, "sendfile", count);
+      offset = 0;
+      count = null;
+    } else if (isOptions(count)) {
+      options = optionsIn(count, options, "sendfile");
+      count = null;
+    }
     if (offset === undefined) offset = 0;
     if (count === undefined) count = null;
     file = checkSendfileParams(this.#sock, file, offset, count);

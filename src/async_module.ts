@@ -16,7 +16,8 @@ import {
   type Host,
   type HostEntry,
 } from "./_resolver_core.ts";
-import { type AsyncCreateConnectionOptions, createConnection } from "./async.ts";
+import { type AsyncCreateConnectionOptions, type AsyncOptions, createConnection } from "./async.ts";
+import { recvFdsAsync, type RecvFdsResult, sendFdsAsync } from "./fds.ts";
 import type { Socket } from "./socket.ts";
 import type { Inet6Address, InetAddress } from "./_types.ts";
 import type { AddressIn, Bytes } from "./_sockaddr.ts";
@@ -187,6 +188,62 @@ export interface AsyncNamespace {
     source_address?: AddressIn | null,
     options?: AsyncCreateConnectionOptions,
   ): Promise<Socket<InetAddress | Inet6Address, InetAddress | Inet6Address | null>>;
+
+  /**
+   * `send_fds()` without blocking the event loop (`sendmsg(2)` with
+   * SCM_RIGHTS, waiting for buffer space on the reactor). The options
+   * object may stand in place of `flags` or `address`.
+   *
+   * @param sock an AF_UNIX socket
+   * @param buffers the data, an iterable of bytes-like objects
+   * @param fds the descriptors to pass (they stay open here)
+   * @param flags MSG_* flags for sendmsg
+   * @param address the destination for an unconnected datagram socket
+   * @param options `{ signal }` to abort the wait
+   * @returns the number of bytes of data sent
+   * @throws {TypeError} (rejects) when fds is not an iterable of integers
+   */
+  send_fds(
+    sock: Socket,
+    buffers: Iterable<Bytes>,
+    fds: Iterable<number>,
+    flags?: number | AsyncOptions,
+    address?: AddressIn | null | AsyncOptions,
+    options?: AsyncOptions,
+  ): Promise<number>;
+
+  /**
+   * `recv_fds()` without blocking the event loop (`recvmsg(2)` with room for
+   * `maxfds` descriptors, waiting for data on the reactor). The options
+   * object may stand in place of `flags`.
+   *
+   * @example Pass a descriptor and receive it
+   * ```ts
+   * import { async, close, socketpair } from "@sockffi/socket";
+   * const [a, b] = socketpair();
+   * const [c, d] = socketpair();
+   * const got = async.recv_fds(b, 16, 1, { signal: AbortSignal.timeout(5000) });
+   * await async.send_fds(a, [new Uint8Array([1])], [c.fileno()]);
+   * const [data, fds] = await got;
+   * console.log(data.length, fds.length); // 1 1
+   * for (const s of [a, b, c, d]) s.close();
+   * for (const fd of fds) close(fd);
+   * ```
+   *
+   * @param sock an AF_UNIX socket
+   * @param bufsize the most bytes of data to receive
+   * @param maxfds the most descriptors to receive
+   * @param flags MSG_* flags for recvmsg
+   * @param options `{ signal }` to abort the wait
+   * @returns `[data, fds, msg_flags, address]`; close the descriptors when done
+   */
+  recv_fds(
+    sock: Socket,
+    bufsize: number,
+    maxfds: number,
+    flags?: number | AsyncOptions,
+    options?: AsyncOptions,
+  ): Promise<RecvFdsResult>;
 }
 
 /**
@@ -244,6 +301,12 @@ export const async: AsyncNamespace = {
     options,
   ): Promise<Socket<InetAddress | Inet6Address, InetAddress | Inet6Address | null>> {
     return createConnection(address, timeout, source_address, options);
+  },
+  send_fds(sock, buffers, fds, flags, address, options): Promise<number> {
+    return sendFdsAsync(sock, buffers, fds, flags, address, options);
+  },
+  recv_fds(sock, bufsize, maxfds, flags, options): Promise<RecvFdsResult> {
+    return recvFdsAsync(sock, bufsize, maxfds, flags, options);
   },
 };
 

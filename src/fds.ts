@@ -11,6 +11,8 @@ import { cInt, describe, iterableArg } from "./_args.ts";
 import { CMSG_LEN } from "./cmsg.ts";
 import { LITTLE_ENDIAN } from "./ancillary.ts";
 import { Socket } from "./socket.ts";
+import type { AsyncOptions } from "./async.ts";
+import type { RecvmsgResult } from "./msg.ts";
 
 function socketArg(sock: unknown, fn: string): Socket {
   if (!(sock instanceof Socket)) {
@@ -63,11 +65,94 @@ export function send_fds(
   address: AddressIn | null = null,
 ): number {
   socketArg(sock, "send_fds");
+  return sock.sendmsg(buffers, [rightsOf(fds)], flags, address);
+}
+
+/** The SCM_RIGHTS message carrying `fds`, checked. */
+function rightsOf(fds: Iterable<number>): [number, number, Int32Array] {
   const list: number[] = [];
   for (const fd of iterableArg(fds, "send_fds", "fds")) {
     list.push(cInt(fd, "send_fds() descriptor"));
   }
-  return sock.sendmsg(buffers, [[SOL_SOCKET, SCM_RIGHTS, new Int32Array(list)]], flags, address);
+  return [SOL_SOCKET, SCM_RIGHTS, new Int32Array(list)];
+}
+
+/** recv_fds's ancillary-data room for `maxfds` descriptors, checked. */
+function roomFor(maxfds: number): number {
+  if (typeof maxfds !== "number" || !Number.isInteger(maxfds)) {
+    throw new TypeError(`recv_fds() maxfds must be an integer, not ${describe(maxfds)}`);
+  }
+  if (maxfds < 0) throw new RangeError(`recv_fds() maxfds must not be negative: ${maxfds}`);
+  return CMSG_LEN(maxfds * 4);
+}
+
+/** recvmsg's result with the SCM_RIGHTS descriptors taken out of the ancillary data. */
+function withFds([data, anc, msgFlags, addr]: RecvmsgResult): RecvFdsResult {
+  const fds: number[] = [];
+  for (const [level, type, payload] of anc) {
+    if (level !== SOL_SOCKET || type !== SCM_RIGHTS) continue;
+    const dv = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
+    // Whole C ints only, ignoring a truncated one at the end (as CPython does).
+    for (let p = 0; p + 4 <= payload.length; p += 4) fds.push(dv.getInt32(p, LITTLE_ENDIAN));
+  }
+  return [data, fds, msgFlags, addr];
+}
+
+/**
+ * {@linkcode send_fds} without blocking the event loop: one `sendmsg(2)`
+ * through `sock.async.sendmsg`, waiting for buffer space on the reactor.
+ * Reached as `async.send_fds(...)`. The options object may stand in place
+ * of `flags` or `address`.
+ *
+ * @param sock an AF_UNIX socket
+ * @param buffers the data, an iterable of bytes-like objects
+ * @param fds the descriptors to pass
+ * @param flags MSG_* flags for sendmsg
+ * @param address the destination for an unconnected datagram socket
+ * @param options `{ signal }` to abort the wait
+ * @returns the number of bytes of data sent
+ */
+export function sendFdsAsync(
+  sock: Socket,
+  buffers: Iterable<Bytes>,
+  fds: Iterable<number>,
+  flags: number | AsyncOptions = 0,
+  address: AddressIn | null | AsyncOptions = null,
+  options?: AsyncOptions,
+): Promise<number> {
+  try {
+    socketArg(sock, "send_fds");
+    return sock.async.sendmsg(buffers, [rightsOf(fds)], flags, address, options);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+/**
+ * {@linkcode recv_fds} without blocking the event loop: one `recvmsg(2)`
+ * through `sock.async.recvmsg`, waiting for data on the reactor. Reached as
+ * `async.recv_fds(...)`. The options object may stand in place of `flags`.
+ *
+ * @param sock an AF_UNIX socket
+ * @param bufsize the most bytes of data to receive
+ * @param maxfds the most descriptors to receive
+ * @param flags MSG_* flags for recvmsg
+ * @param options `{ signal }` to abort the wait
+ * @returns `[data, fds, msg_flags, address]`
+ */
+export function recvFdsAsync(
+  sock: Socket,
+  bufsize: number,
+  maxfds: number,
+  flags: number | AsyncOptions = 0,
+  options?: AsyncOptions,
+): Promise<RecvFdsResult> {
+  try {
+    socketArg(sock, "recv_fds");
+    return sock.async.recvmsg(bufsize, roomFor(maxfds), flags, options).then(withFds);
+  } catch (e) {
+    return Promise.reject(e);
+  }
 }
 
 /**
@@ -94,17 +179,5 @@ export function recv_fds(
   flags = 0,
 ): RecvFdsResult {
   socketArg(sock, "recv_fds");
-  if (typeof maxfds !== "number" || !Number.isInteger(maxfds)) {
-    throw new TypeError(`recv_fds() maxfds must be an integer, not ${describe(maxfds)}`);
-  }
-  if (maxfds < 0) throw new RangeError(`recv_fds() maxfds must not be negative: ${maxfds}`);
-  const [data, anc, msgFlags, addr] = sock.recvmsg(bufsize, CMSG_LEN(maxfds * 4), flags);
-  const fds: number[] = [];
-  for (const [level, type, payload] of anc) {
-    if (level !== SOL_SOCKET || type !== SCM_RIGHTS) continue;
-    const dv = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
-    // Whole C ints only, ignoring a truncated one at the end (as CPython does).
-    for (let p = 0; p + 4 <= payload.length; p += 4) fds.push(dv.getInt32(p, LITTLE_ENDIAN));
-  }
-  return [data, fds, msgFlags, addr];
+  return withFds(sock.recvmsg(bufsize, roomFor(maxfds), flags));
 }
