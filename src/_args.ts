@@ -124,6 +124,19 @@ export function bufsizeError(bufsize: unknown, fn: string): never {
   throw new RangeError(`${fn}() bufsize too large: ${bufsize}`);
 }
 
+/**
+ * A new zero-filled buffer of `n` bytes for `fn`. V8's own RangeError when
+ * the memory cannot be had ("Array buffer allocation failed") becomes the
+ * library's, naming the call and the size (CPython raises MemoryError).
+ */
+export function allocBytes(n: number, fn: string): Uint8Array<ArrayBuffer> {
+  try {
+    return new Uint8Array(n);
+  } catch {
+    throw new RangeError(`${fn}: cannot allocate a buffer of ${n} bytes`);
+  }
+}
+
 /** The largest timeout CPython accepts: 2^63 - 1 nanoseconds, in seconds. */
 const MAX_TIMEOUT = 9223372036.854775;
 

@@ -19,6 +19,7 @@
  */
 
 import { errnoValues, errorcode, sys } from "../constants/mod.ts";
+import { describe } from "./_args.ts";
 
 /**
  * An error reported by the operating system: Python's `OSError` as the
@@ -76,6 +77,19 @@ export class SocketError extends Error {
    * @param code its symbolic name; looked up from `errno` when omitted
    */
   constructor(errno: number | null, strerror: string, syscall = "", code?: string) {
+    // A caller may build these too: its arguments are checked before they
+    // are formatted, so that a Symbol or a detached view is a clear TypeError.
+    if (errno !== null && typeof errno !== "number") {
+      throw new TypeError(`SocketError: errno must be a number or null, not ${describe(errno)}`);
+    }
+    for (const [what, v] of [["strerror", strerror], ["syscall", syscall]] as const) {
+      if (typeof v !== "string") {
+        throw new TypeError(`SocketError: ${what} must be a string, not ${describe(v)}`);
+      }
+    }
+    if (code !== undefined && typeof code !== "string") {
+      throw new TypeError(`SocketError: code must be a string, not ${describe(code)}`);
+    }
     super(errno === null ? strerror : `[Errno ${errno}] ${strerror}`);
     this.name = new.target.name;
     this.errno = errno;

@@ -22,7 +22,7 @@ import {
   Utf8HandlerDecoder,
 } from "./_text_errors.ts";
 import type { Bytes } from "./_sockaddr.ts";
-import { describe, iterableArg, viewArg } from "./_args.ts";
+import { allocBytes, describe, iterableArg, viewArg } from "./_args.ts";
 import { strerror } from "./_syscall.ts";
 import { ioRef } from "./_core.ts";
 import type { Socket } from "./socket.ts";
@@ -265,7 +265,7 @@ export class SocketIO {
   read(size: number | null = -1): Uint8Array<ArrayBuffer> | null {
     const n = sizeArg(size);
     if (n < 0) return this.readall();
-    const b = new Uint8Array(n);
+    const b = allocBytes(n, "read");
     const got = this.readinto(b);
     if (got === null) return null;
     return got === n ? b : b.slice(0, got);
@@ -432,13 +432,8 @@ export class BufferedSocketFile {
     }
     this.raw = raw;
     this.buffer_size = bufferSize;
-    try {
-      if (raw.mode.includes("r")) this.#rbuf = new Uint8Array(bufferSize);
-      if (raw.mode.includes("w")) this.#wbuf = new Uint8Array(bufferSize);
-    } catch {
-      // V8's RangeError names no argument; CPython raises MemoryError here
-      throw new RangeError(`cannot allocate a buffer of ${bufferSize} bytes (buffering too large)`);
-    }
+    if (raw.mode.includes("r")) this.#rbuf = allocBytes(bufferSize, "makefile buffering");
+    if (raw.mode.includes("w")) this.#wbuf = allocBytes(bufferSize, "makefile buffering");
   }
 
   /** Whether the file is closed. */
@@ -519,7 +514,7 @@ export class BufferedSocketFile {
     if (n < 0) return this.#readall();
     const have = this.#rend - this.#rpos;
     if (have >= n) return this.#take(n);
-    const out = new Uint8Array(n);
+    const out = allocBytes(n, "read");
     out.set(rbuf.subarray(this.#rpos, this.#rend));
     this.#rpos = this.#rend = 0;
     let got = have;
@@ -586,7 +581,7 @@ export class BufferedSocketFile {
     if (n === 0) return new Uint8Array(0);
     if (this.#rend > this.#rpos) return this.#take(n);
     if (n > this.buffer_size) {
-      const out = new Uint8Array(n);
+      const out = allocBytes(n, "read1");
       const r = this.raw.readinto(out);
       if (r === null) throw eagain("recv");
       return r === n ? out : out.slice(0, r);

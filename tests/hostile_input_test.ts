@@ -22,6 +22,7 @@ import {
   AI_NUMERICHOST,
   async,
   close,
+  ConnectionResetError,
   create_connection,
   fromfd,
   gaierror,
@@ -48,6 +49,7 @@ import {
   SocketError,
   socketpair,
   SOL_SOCKET,
+  TimeoutError,
 } from "../mod.ts";
 import { poll, POLLOUT } from "../src/select.ts";
 import { fdTarget } from "./_sock_util.ts";
@@ -965,4 +967,49 @@ Deno.test("-0 is 0 on its way to C (Deno's FFI refuses -0 for an i32 or u32)", (
     a.close();
     b.close();
   }
+});
+
+// ---- found by the fuzzer after the items above ----
+
+Deno.test("file reads of a size no buffer can hold are the library's RangeError, and the file stays usable", () => {
+  const [a, b] = socketpair();
+  try {
+    b.sendall(new TextEncoder().encode("ok"));
+    const raw = a.makefile("rb", 0);
+    const buffered = a.makefile("rb");
+    for (
+      const [label, f] of [
+        ["raw read(2**53-1)", () => raw.read(2 ** 53 - 1)],
+        ["buffered read(2**53-1)", () => buffered.read(2 ** 53 - 1)],
+        ["buffered read1(2**53-1)", () => buffered.read1(2 ** 53 - 1)],
+      ] as const
+    ) {
+      assertThrows(f, RangeError, "cannot allocate a buffer of 9007199254740991 bytes", label);
+    }
+    assertEquals(new TextDecoder().decode(buffered.read1(10)), "ok");
+    raw.close();
+    buffered.close();
+  } finally {
+    a.close();
+    b.close();
+  }
+});
+
+Deno.test("SocketError and its subclasses built by a caller check their arguments' types", () => {
+  const bad: [string, () => unknown][] = [
+    ["errno", () => new SocketError(Symbol() as unknown as number, "x")],
+    ["errno", () => new ConnectionResetError("1" as unknown as number, "x")],
+    ["strerror", () => new SocketError(1, Symbol() as unknown as string)],
+    ["strerror", () => new SocketError(1, new Uint8Array(1) as unknown as string)],
+    ["syscall", () => new SocketError(1, "x", {} as unknown as string)],
+    ["code", () => new SocketError(1, "x", "", 5 as unknown as string)],
+    ["errno", () => new TimeoutError(Symbol() as unknown as number, "x")],
+  ];
+  for (const [what, f] of bad) assertThrows(f, TypeError, `SocketError: ${what} must be`);
+  const e = new ConnectionResetError(104, "Connection reset by peer", "recv");
+  assertEquals([e.message, e.code, e.syscall], [
+    "[Errno 104] Connection reset by peer",
+    "ECONNRESET",
+    "recv",
+  ]);
 });
