@@ -83,10 +83,13 @@
  *   C peer, and both ends 3.0-5.3x: each side's spin takes CPU the other
  *   side needs on a machine short of cores, so it is off by default;
  * - a Worker blocked in `epoll_wait` waking the main thread through
- *   `Atomics.waitAsync`: 31-42 µs, 12 CPU µs; `Deno.UnsafeCallback.threadSafe`
- *   called from that Worker: 23-55 µs, 10-23 CPU µs (Deno's built-in
- *   networking 23-42 µs, C 20-25 µs in the same runs). Neither beat the
- *   blocking wait by enough to pay for a second thread per process.
+ *   `Atomics.waitAsync`: 26-38 µs, 12-13 CPU µs; `Deno.UnsafeCallback.threadSafe`
+ *   called from that Worker: 18 µs (16-18) and 8.5 CPU µs in the last two
+ *   runs, the best here, but it takes a second thread per process and was
+ *   not built in (Deno's built-in networking 25-28 µs, C 22-25 µs in the
+ *   same runs). bench/wait_bench.ts against the blocking C peer had the
+ *   blocking wait at 24 µs (20-26) in one run and 54 µs (22-233) in the
+ *   next: on this shared machine the ranges of every candidate overlap.
  *
  * errno is never read after the nonblocking call: it ran on another thread.
  * `epoll_wait`/`poll` with an infinite timeout can only fail there with
