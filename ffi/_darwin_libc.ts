@@ -133,10 +133,13 @@ class Packer {
     return this.#base + BigInt(at);
   }
 
+  /** A copy of the C string at `p` (NULL: no copy); its address, or 0n. */
+  cString(p: Deno.PointerValue): bigint {
+    return p === null ? 0n : this.bytes(cBytesAt(p), true);
+  }
+
   #putPtr(at: number, v: bigint): void {
-    if (at < 0) return;
-    if (this.#ptr === 8) this.#dv.setBigUint64(at, v, true);
-    else this.#dv.setUint32(at, Number(v), true);
+    if (at >= 0) putPtr(this.#dv, at, v, this.#ptr);
   }
 }
 
@@ -192,12 +195,10 @@ export function copyServent(sp: Deno.PointerObject, ret: Buf, buf: Buf, L: Layou
   const S = L.servent;
   const P = L.pointerSize;
   const port = new Deno.UnsafePointerView(sp).getInt32(S.s_port);
-  const namePtr = ptrField(sp, S.s_name);
-  const protoPtr = ptrField(sp, S.s_proto);
   const pk = new Packer(buf, P);
   const aliasesAt = pk.list(cListAt(ptrField(sp, S.s_aliases), P), true);
-  const nameAt = namePtr === null ? 0n : pk.bytes(cBytesAt(namePtr), true);
-  const protoAt = protoPtr === null ? 0n : pk.bytes(cBytesAt(protoPtr), true);
+  const nameAt = pk.cString(ptrField(sp, S.s_name));
+  const protoAt = pk.cString(ptrField(sp, S.s_proto));
   if (!pk.fits) return ERANGE;
   const dv = viewOf(ret);
   putPtr(dv, S.s_name, nameAt, P);
@@ -212,10 +213,9 @@ export function copyProtoent(pp: Deno.PointerObject, ret: Buf, buf: Buf, L: Layo
   const E = L.protoent;
   const P = L.pointerSize;
   const proto = new Deno.UnsafePointerView(pp).getInt32(E.p_proto);
-  const namePtr = ptrField(pp, E.p_name);
   const pk = new Packer(buf, P);
   const aliasesAt = pk.list(cListAt(ptrField(pp, E.p_aliases), P), true);
-  const nameAt = namePtr === null ? 0n : pk.bytes(cBytesAt(namePtr), true);
+  const nameAt = pk.cString(ptrField(pp, E.p_name));
   if (!pk.fits) return ERANGE;
   const dv = viewOf(ret);
   putPtr(dv, E.p_name, nameAt, P);
@@ -324,17 +324,14 @@ export function portableDarwin(
       const dv = viewOf(sv);
       const a = dv.getInt32(0, true);
       const b = dv.getInt32(4, true);
-      if (cloexecAfter(a, false, fcntl, close, errnoCell) < 0) {
-        const e = errnoCell[0];
-        close(b);
-        errnoCell[0] = e;
-        return -1;
-      }
-      if (cloexecAfter(b, false, fcntl, close, errnoCell) < 0) {
-        const e = errnoCell[0];
-        close(a);
-        errnoCell[0] = e;
-        return -1;
+      // cloexecAfter closes the descriptor it fails on; the other one goes too, errno kept
+      for (const [fd, other] of [[a, b], [b, a]]) {
+        if (cloexecAfter(fd, false, fcntl, close, errnoCell) < 0) {
+          const e = errnoCell[0];
+          close(other);
+          errnoCell[0] = e;
+          return -1;
+        }
       }
       return 0;
     },
