@@ -384,10 +384,17 @@ export interface SelectorKey<T = unknown, F extends FileDescriptorLike = FileDes
   readonly data: T;
 }
 
+/** A value as Python's `repr` shows it in a selector's messages (strings quoted). */
 function describe(v: unknown): string {
-  if (typeof v === "number") return String(v);
-  if (typeof v === "string") return JSON.stringify(v);
-  return String(v);
+  return typeof v === "string" ? JSON.stringify(v) : String(v);
+}
+
+/** Checks a selector's `events` (EVENT_READ and/or EVENT_WRITE): else Python's ValueError. */
+function selectorEvents(events: number): number {
+  if (!Number.isInteger(events) || events === 0 || (events & ~(EVENT_READ | EVENT_WRITE)) !== 0) {
+    throw new RangeError(`Invalid events: ${describe(events)}`);
+  }
+  return events;
 }
 
 /**
@@ -444,6 +451,13 @@ export class PollSelector<T = unknown, F extends FileDescriptorLike = FileDescri
     }
   }
 
+  /** The key of `fileobj`; a KeyError when it is not registered. */
+  #registered(fileobj: F): SelectorKey<T, F> {
+    const key = this.#byFd.get(this.#lookup(fileobj));
+    if (key === undefined) throw new KeyError(fileobj, `${describe(fileobj)} is not registered`);
+    return key;
+  }
+
   #open(): void {
     if (this.#closed) throw new RangeError("I/O operation on closed selector");
   }
@@ -461,9 +475,7 @@ export class PollSelector<T = unknown, F extends FileDescriptorLike = FileDescri
    */
   register(fileobj: F, events: number, ...data: DataArg<T>): SelectorKey<T, F> {
     this.#open();
-    if (!Number.isInteger(events) || events === 0 || (events & ~(EVENT_READ | EVENT_WRITE)) !== 0) {
-      throw new RangeError(`Invalid events: ${describe(events)}`);
-    }
+    selectorEvents(events);
     const fd = this.#lookup(fileobj);
     if (this.#byFd.has(fd)) {
       throw new KeyError(fileobj, `${describe(fileobj)} (FD ${fd}) is already registered`);
@@ -483,8 +495,7 @@ export class PollSelector<T = unknown, F extends FileDescriptorLike = FileDescri
    */
   unregister(fileobj: F): SelectorKey<T, F> {
     this.#open();
-    const key = this.#byFd.get(this.#lookup(fileobj));
-    if (key === undefined) throw new KeyError(fileobj, `${describe(fileobj)} is not registered`);
+    const key = this.#registered(fileobj);
     this.#byFd.delete(key.fd);
     return key;
   }
@@ -501,11 +512,8 @@ export class PollSelector<T = unknown, F extends FileDescriptorLike = FileDescri
    */
   modify(fileobj: F, events: number, ...data: DataArg<T>): SelectorKey<T, F> {
     this.#open();
-    const old = this.#byFd.get(this.#lookup(fileobj));
-    if (old === undefined) throw new KeyError(fileobj, `${describe(fileobj)} is not registered`);
-    if (!Number.isInteger(events) || events === 0 || (events & ~(EVENT_READ | EVENT_WRITE)) !== 0) {
-      throw new RangeError(`Invalid events: ${describe(events)}`);
-    }
+    const old = this.#registered(fileobj);
+    selectorEvents(events);
     const key: SelectorKey<T, F> = Object.freeze({
       fileobj: old.fileobj,
       fd: old.fd,
@@ -559,9 +567,7 @@ export class PollSelector<T = unknown, F extends FileDescriptorLike = FileDescri
    */
   get_key(fileobj: F): SelectorKey<T, F> {
     this.#open();
-    const key = this.#byFd.get(this.#lookup(fileobj));
-    if (key === undefined) throw new KeyError(fileobj, `${describe(fileobj)} is not registered`);
-    return key;
+    return this.#registered(fileobj);
   }
 
   /**
