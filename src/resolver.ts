@@ -319,9 +319,7 @@ export function getprotobyname(protocolname: string): number {
  */
 export function getservbyname(servicename: string, protocolname?: string | null): number {
   const name = cStr(servicename, "getservbyname() servicename");
-  const proto = protocolname === undefined || protocolname === null
-    ? null
-    : cStr(protocolname, "getservbyname() protocolname");
+  const proto = protoArg(protocolname, "getservbyname() protocolname");
   const port = servByName(name, proto);
   if (port === null) {
     throw plainError("service/proto not found", "getservbyname");
@@ -349,10 +347,13 @@ export function getservbyname(servicename: string, protocolname?: string | null)
 export function getservbyport(port: number, protocolname?: string | null): string {
   const p = cInt(port, "getservbyport() port");
   if (p < 0 || p > 0xffff) throw new RangeError("getservbyport: port must be 0-65535.");
-  const proto = protocolname === undefined || protocolname === null
-    ? null
-    : cStr(protocolname, "getservbyport() protocolname");
+  const proto = protoArg(protocolname, "getservbyport() protocolname");
   const name = servByPort(p, proto);
   if (name === null) throw plainError("port/proto not found", "getservbyport");
   return name;
+}
+
+/** An optional protocol name (null or omitted: any protocol) as a C string, or null. */
+function protoArg(protocolname: string | null | undefined, what: string): Uint8Array | null {
+  return protocolname === undefined || protocolname === null ? null : cStr(protocolname, what);
 }
