@@ -21,6 +21,7 @@ import {
   symbols as linuxSymbols,
 } from "./linux.ts";
 import {
+  type DarwinCommon,
   FEATURES as DARWIN_FEATURES,
   LIBC_PATH as DARWIN_LIBC,
   READINESS as DARWIN_READINESS,
@@ -28,7 +29,7 @@ import {
   symbols_x86_64 as darwinSymbolsX86_64,
 } from "./darwin.ts";
 import { errnoValues, sys } from "../constants/mod.ts";
-import { portableDarwin } from "./_darwin_libc.ts";
+import { type Fcntl3, portableDarwin } from "./_darwin_libc.ts";
 import { missing, missingAsync } from "./_missing.ts";
 import type { Libc } from "./_libc_type.ts";
 import * as structs from "./structs.ts";
@@ -47,8 +48,8 @@ let errnoCell: Int32Array | undefined;
 const LAYOUTS: Readonly<Record<string, Layout | undefined>> = {
   "linux/x86_64": structs.linux_x86_64,
   "linux/aarch64": structs.linux_aarch64,
-  "darwin/aarch64": (structs as Record<string, unknown>).darwin_aarch64 as Layout | undefined,
-  "darwin/x86_64": (structs as Record<string, unknown>).darwin_x86_64 as Layout | undefined,
+  "darwin/aarch64": structs.darwin_aarch64,
+  "darwin/x86_64": structs.darwin_x86_64,
 };
 
 function unsupported(): Error {
@@ -182,18 +183,19 @@ function openLinux(path: string): Libc {
 function openDarwin(path: string): Libc {
   if (Deno.build.arch === "aarch64") {
     const raw = dlopen(path, darwinSymbolsAarch64);
-    const cell = errnoView(raw.__error(), "__error");
-    errnoCell = cell;
     const f = raw.fcntl;
     // Apple arm64: the variadic argument goes in the first stack slot (ffi/darwin.ts).
-    const fcntl = (fd: number, cmd: number, arg: number): number =>
-      f(fd, cmd, 0n, 0n, 0n, 0n, 0n, 0n, BigInt(arg));
-    return portableDarwin(raw, fcntl, cell, layout);
+    return darwinLibc(raw, (fd, cmd, arg) => f(fd, cmd, 0n, 0n, 0n, 0n, 0n, 0n, BigInt(arg)));
   }
   const raw = dlopen(path, darwinSymbolsX86_64);
+  return darwinLibc(raw, raw.fcntl);
+}
+
+/** The portable `Libc` over either macOS table, given its three-int `fcntl`. */
+function darwinLibc(raw: DarwinCommon, fcntl: Fcntl3): Libc {
   const cell = errnoView(raw.__error(), "__error");
   errnoCell = cell;
-  return portableDarwin(raw, raw.fcntl, cell, layout);
+  return portableDarwin(raw, fcntl, cell, layout);
 }
 
 function open(): Libc {
