@@ -2,10 +2,11 @@
  * The libc symbol table for macOS (`/usr/lib/libSystem.B.dylib`), on Apple
  * silicon (aarch64) and Intel (x86_64).
  *
- * Every symbol of ffi/linux.ts that macOS has, with the same parameter
- * types where the C prototypes agree, plus kqueue for the reactor. Where
- * macOS differs, the raw symbol is declared as macOS has it and
- * ffi/_darwin_libc.ts presents the Linux-shaped function `src/` calls:
+ * The symbols whose C prototype is the same as on Linux come from
+ * ffi/_posix.ts, the table both systems spread; this one adds kqueue for
+ * the reactor and, where macOS differs, the raw symbol as macOS has it,
+ * for which ffi/_darwin_libc.ts presents the Linux-shaped function `src/`
+ * calls:
  * - errno is `int *__error(void)`, not `__errno_location`;
  * - no `accept4`, `SOCK_CLOEXEC`, `SOCK_NONBLOCK`, `MSG_CMSG_CLOEXEC`,
  *   `dup3`, `epoll`, `eventfd`: descriptors are made close-on-exec with
@@ -27,7 +28,7 @@
  * {arm64,x86_64}-apple-macos13` gives plain `_name` symbols (no `$UNIX2003`
  * or `$NOCANCEL` suffix on the 64-bit ABIs), so `dlsym(name)` finds them.
  *
- * The same rules as ffi/linux.ts keep Deno's fast call path: `buffer`
+ * The same rules as ffi/_posix.ts keep Deno's fast call path: `buffer`
  * parameters for byte buffers, BigInt for `usize`, `i32` results for
  * `ssize_t` transfers (src/ caps one transfer at `layout.MAX_RW`).
  *
@@ -65,6 +66,8 @@
  *
  * @module
  */
+
+import { posixSymbols } from "./_posix.ts";
 
 /** The C library on macOS (a dyld shared-cache path: dlopen finds it without a file). */
 export const LIBC_PATH = "/usr/lib/libSystem.B.dylib";
@@ -113,6 +116,7 @@ export const kqueueSymbols = {
 /** The symbols whose declaration is the same on both macOS architectures. */
 export const common = {
   ...kqueueSymbols,
+  ...posixSymbols,
 
   // ---- errno and error text ----
   /** int *__error(void) — the calling thread's errno */
@@ -126,74 +130,8 @@ export const common = {
     ],
     result: "i32",
   },
-  /** const char *gai_strerror(int ecode) */
-  gai_strerror: { parameters: ["i32"], result: "pointer" },
-  /** const char *hstrerror(int err) */
-  hstrerror: { parameters: ["i32"], result: "pointer" },
-  /** pid_t getpid(void) */
-  getpid: { parameters: [], result: "i32" },
-  /** uid_t getuid(void) */
-  getuid: { parameters: [], result: "u32" },
-  /** gid_t getgid(void) */
-  getgid: { parameters: [], result: "u32" },
-
-  // ---- socket lifecycle ----
-  /** int socket(int domain, int type, int protocol) */
-  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
-  /** int socketpair(int domain, int type, int protocol, int socket_vector[2]) */
-  socketpair: {
-    parameters: [
-      "i32", // int domain
-      "i32", // int type
-      "i32", // int protocol
-      "buffer", // int socket_vector[2]
-    ],
-    result: "i32",
-  },
-  /** int bind(int socket, const struct sockaddr *address, socklen_t address_len) */
-  bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
-  /** int listen(int socket, int backlog) */
-  listen: { parameters: ["i32", "i32"], result: "i32" },
-  /** int accept(int socket, struct sockaddr *address, socklen_t *address_len) */
-  accept: {
-    parameters: [
-      "i32", // int socket
-      "buffer", // struct sockaddr *address
-      "buffer", // socklen_t *address_len
-    ],
-    result: "i32",
-  },
-  /** int connect(int socket, const struct sockaddr *address, socklen_t address_len) */
-  connect: { parameters: ["i32", "buffer", "u32"], result: "i32" },
-  /** int shutdown(int socket, int how) */
-  shutdown: { parameters: ["i32", "i32"], result: "i32" },
-  /** int close(int fildes) */
-  close: { parameters: ["i32"], result: "i32" },
-  /** int getsockname(int socket, struct sockaddr *address, socklen_t *address_len) */
-  getsockname: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
-  /** int getpeername(int socket, struct sockaddr *address, socklen_t *address_len) */
-  getpeername: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
-  /** int getsockopt(int socket, int level, int option_name, void *option_value, socklen_t *option_len) */
-  getsockopt: { parameters: ["i32", "i32", "i32", "buffer", "buffer"], result: "i32" },
-  /** int setsockopt(int socket, int level, int option_name, const void *option_value, socklen_t option_len) */
-  setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
 
   // ---- data transfer ----
-  /** ssize_t send(int socket, const void *buffer, size_t length, int flags) */
-  send: { parameters: ["i32", "buffer", "usize", "i32"], result: "i32" },
-  /** ssize_t sendto(int socket, const void *buffer, size_t length, int flags, const struct sockaddr *dest_addr, socklen_t dest_len) */
-  sendto: { parameters: ["i32", "buffer", "usize", "i32", "buffer", "u32"], result: "i32" },
-  /** ssize_t sendmsg(int socket, const struct msghdr *message, int flags) */
-  sendmsg: { parameters: ["i32", "buffer", "i32"], result: "i32" },
-  /** ssize_t recv(int socket, void *buffer, size_t length, int flags) */
-  recv: { parameters: ["i32", "buffer", "usize", "i32"], result: "i32" },
-  /** ssize_t recvfrom(int socket, void *buffer, size_t length, int flags, struct sockaddr *address, socklen_t *address_len) */
-  recvfrom: {
-    parameters: ["i32", "buffer", "usize", "i32", "buffer", "buffer"],
-    result: "i32",
-  },
-  /** ssize_t recvmsg(int socket, struct msghdr *message, int flags) */
-  recvmsg: { parameters: ["i32", "buffer", "i32"], result: "i32" },
   /** int sendfile(int fd, int s, off_t offset, off_t *len, struct sf_hdtr *hdtr, int flags) */
   sendfile: {
     parameters: [
@@ -206,12 +144,6 @@ export const common = {
     ],
     result: "i32",
   },
-  /** ssize_t read(int fildes, void *buf, size_t nbyte) */
-  read: { parameters: ["i32", "buffer", "usize"], result: "i32" },
-  /** ssize_t write(int fildes, const void *buf, size_t nbyte) */
-  write: { parameters: ["i32", "buffer", "usize"], result: "i32" },
-  /** off_t lseek(int fildes, off_t offset, int whence) */
-  lseek: { parameters: ["i32", "i64", "i32"], result: "i64" },
 
   // ---- readiness ----
   /** int poll(struct pollfd fds[], nfds_t nfds, int timeout) — nfds_t is unsigned int here */
@@ -225,33 +157,8 @@ export const common = {
   },
   /** poll on a worker thread */
   poll_nb: { name: "poll", parameters: ["buffer", "u32", "i32"], result: "i32", nonblocking: true },
-  /** int pipe(int fildes[2]) — the reactor's waker */
-  pipe: { parameters: ["buffer"], result: "i32" },
 
   // ---- resolver ----
-  /** int getaddrinfo(const char *hostname, const char *servname, const struct addrinfo *hints, struct addrinfo **res) */
-  getaddrinfo: { parameters: ["buffer", "buffer", "buffer", "buffer"], result: "i32" },
-  /** getaddrinfo on a worker thread (async API) */
-  getaddrinfo_nb: {
-    name: "getaddrinfo",
-    parameters: ["buffer", "buffer", "buffer", "buffer"],
-    result: "i32",
-    nonblocking: true,
-  },
-  /** void freeaddrinfo(struct addrinfo *ai) */
-  freeaddrinfo: { parameters: ["pointer"], result: "void" },
-  /** int getnameinfo(const struct sockaddr *sa, socklen_t salen, char *host, socklen_t hostlen, char *serv, socklen_t servlen, int flags) */
-  getnameinfo: {
-    parameters: ["buffer", "u32", "buffer", "u32", "buffer", "u32", "i32"],
-    result: "i32",
-  },
-  /** getnameinfo on a worker thread (async API) */
-  getnameinfo_nb: {
-    name: "getnameinfo",
-    parameters: ["buffer", "u32", "buffer", "u32", "buffer", "u32", "i32"],
-    result: "i32",
-    nonblocking: true,
-  },
   /** struct hostent *getipnodebyname(const char *name, int af, int flags, int *error_num) — malloc'd result */
   getipnodebyname: {
     parameters: [
@@ -294,28 +201,8 @@ export const common = {
   getservbyport: { parameters: ["i32", "buffer"], result: "pointer" },
   /** struct protoent *getprotobyname(const char *name) — thread-specific storage */
   getprotobyname: { parameters: ["buffer"], result: "pointer" },
-  /** int gethostname(char *name, size_t namelen) */
-  gethostname: { parameters: ["buffer", "usize"], result: "i32" },
   /** int sethostname(const char *name, int namelen) — an int length here */
   sethostname: { parameters: ["buffer", "i32"], result: "i32" },
-
-  // ---- interfaces ----
-  /** struct if_nameindex *if_nameindex(void) */
-  if_nameindex: { parameters: [], result: "pointer" },
-  /** void if_freenameindex(struct if_nameindex *ptr) */
-  if_freenameindex: { parameters: ["pointer"], result: "void" },
-  /** unsigned int if_nametoindex(const char *ifname) */
-  if_nametoindex: { parameters: ["buffer"], result: "u32" },
-  /** char *if_indextoname(unsigned int ifindex, char *ifname) */
-  if_indextoname: { parameters: ["u32", "buffer"], result: "pointer" },
-
-  // ---- address text ----
-  /** int inet_pton(int af, const char *src, void *dst) */
-  inet_pton: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
-  /** const char *inet_ntop(int af, const void *src, char *dst, socklen_t size) */
-  inet_ntop: { parameters: ["i32", "buffer", "buffer", "u32"], result: "pointer" },
-  /** int inet_aton(const char *cp, struct in_addr *pin) */
-  inet_aton: { parameters: ["buffer", "buffer"], result: "i32" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /**

@@ -1,23 +1,23 @@
 /**
  * The libc symbol table for Linux (glibc, `libc.so.6`).
  *
- * One literal, every parameter commented with its C type. Rules that keep
- * Deno's fast call path (see DESIGN.md, "Rules for the FFI layer"):
- * - byte buffers are `buffer` parameters (a TypedArray or ArrayBuffer, its
- *   offset honoured), never `Deno.UnsafePointer.of()` per call;
- * - `size_t` parameters are `usize` and must be given a BigInt;
- * - `ssize_t` results of send/recv/sendmsg/recvmsg/sendfile are declared
- *   `i32`: Linux caps one transfer at MAX_RW_COUNT (2^31 - 4096), so the value
- *   always fits and -1 stays -1, and an i32 result avoids a BigInt;
- * - blocking resolver calls have a `_nb` twin marked `nonblocking: true` for
- *   the async API; errno is never read after those (it lives on another
- *   thread).
+ * The symbols whose declaration is the same on every system come from
+ * ffi/_posix.ts (socket calls, send/recv, getaddrinfo, if_*, inet_*); this
+ * table adds glibc's own: `__errno_location`, the GNU `strerror_r`,
+ * `accept4`, `dup3`, `fcntl`, Linux's `sendfile`, `poll` (`nfds_t` is
+ * `unsigned long`), epoll and eventfd, the reentrant `*_r` resolver calls
+ * and `sethostname`. The rules that keep Deno's fast call path are those of
+ * ffi/_posix.ts (see DESIGN.md, "Rules for the FFI layer"); `sendfile`'s
+ * `ssize_t` result is an `i32` too, as Linux caps one transfer at
+ * MAX_RW_COUNT (2^31 - 4096).
  *
  * `fcntl` is variadic; on x86_64 and aarch64 Linux a fixed three-int call is
  * ABI-compatible with it (the int goes in a register either way).
  *
  * @module
  */
+
+import { posixSymbols } from "./_posix.ts";
 
 /** The shared object that holds the C library on Linux. */
 export const LIBC_PATH = "libc.so.6";
@@ -39,6 +39,8 @@ export const FEATURES = { accept4: true } as const;
 
 /** The symbol table opened with `Deno.dlopen` on Linux. */
 export const symbols = {
+  ...posixSymbols,
+
   // ---- errno and error text ----
   /** int *__errno_location(void) */
   __errno_location: { parameters: [], result: "pointer" },
@@ -51,41 +53,8 @@ export const symbols = {
     ],
     result: "pointer",
   },
-  /** const char *gai_strerror(int errcode) */
-  gai_strerror: { parameters: ["i32"], result: "pointer" },
-  /** const char *hstrerror(int err) */
-  hstrerror: { parameters: ["i32"], result: "pointer" },
-  /** pid_t getpid(void) — used as the FFI no-op in benchmarks and for credentials */
-  getpid: { parameters: [], result: "i32" },
-  /** uid_t getuid(void) */
-  getuid: { parameters: [], result: "u32" },
-  /** gid_t getgid(void) */
-  getgid: { parameters: [], result: "u32" },
 
   // ---- socket lifecycle ----
-  /** int socket(int domain, int type, int protocol) */
-  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
-  /** int socketpair(int domain, int type, int protocol, int sv[2]) */
-  socketpair: {
-    parameters: [
-      "i32", // int domain
-      "i32", // int type
-      "i32", // int protocol
-      "buffer", // int sv[2]
-    ],
-    result: "i32",
-  },
-  /** int bind(int sockfd, const struct sockaddr *addr, socklen_t addrlen) */
-  bind: {
-    parameters: [
-      "i32", // int sockfd
-      "buffer", // const struct sockaddr *addr
-      "u32", // socklen_t addrlen
-    ],
-    result: "i32",
-  },
-  /** int listen(int sockfd, int backlog) */
-  listen: { parameters: ["i32", "i32"], result: "i32" },
   /** int accept4(int sockfd, struct sockaddr *addr, socklen_t *addrlen, int flags) */
   accept4: {
     parameters: [
@@ -96,136 +65,12 @@ export const symbols = {
     ],
     result: "i32",
   },
-  /** int accept(int sockfd, struct sockaddr *addr, socklen_t *addrlen) */
-  accept: {
-    parameters: [
-      "i32", // int sockfd
-      "buffer", // struct sockaddr *addr
-      "buffer", // socklen_t *addrlen
-    ],
-    result: "i32",
-  },
-  /** int connect(int sockfd, const struct sockaddr *addr, socklen_t addrlen) */
-  connect: {
-    parameters: [
-      "i32", // int sockfd
-      "buffer", // const struct sockaddr *addr
-      "u32", // socklen_t addrlen
-    ],
-    result: "i32",
-  },
-  /** int shutdown(int sockfd, int how) */
-  shutdown: { parameters: ["i32", "i32"], result: "i32" },
-  /** int close(int fd) */
-  close: { parameters: ["i32"], result: "i32" },
   /** int dup3(int oldfd, int newfd, int flags) */
   dup3: { parameters: ["i32", "i32", "i32"], result: "i32" },
   /** int fcntl(int fd, int cmd, int arg) — variadic in C, see the module doc */
   fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
-  /** int getsockname(int sockfd, struct sockaddr *addr, socklen_t *addrlen) */
-  getsockname: {
-    parameters: [
-      "i32", // int sockfd
-      "buffer", // struct sockaddr *addr
-      "buffer", // socklen_t *addrlen
-    ],
-    result: "i32",
-  },
-  /** int getpeername(int sockfd, struct sockaddr *addr, socklen_t *addrlen) */
-  getpeername: {
-    parameters: [
-      "i32", // int sockfd
-      "buffer", // struct sockaddr *addr
-      "buffer", // socklen_t *addrlen
-    ],
-    result: "i32",
-  },
-  /** int getsockopt(int sockfd, int level, int optname, void *optval, socklen_t *optlen) */
-  getsockopt: {
-    parameters: [
-      "i32", // int sockfd
-      "i32", // int level
-      "i32", // int optname
-      "buffer", // void *optval
-      "buffer", // socklen_t *optlen
-    ],
-    result: "i32",
-  },
-  /** int setsockopt(int sockfd, int level, int optname, const void *optval, socklen_t optlen) */
-  setsockopt: {
-    parameters: [
-      "i32", // int sockfd
-      "i32", // int level
-      "i32", // int optname
-      "buffer", // const void *optval
-      "u32", // socklen_t optlen
-    ],
-    result: "i32",
-  },
 
   // ---- data transfer ----
-  /** ssize_t send(int sockfd, const void *buf, size_t len, int flags) */
-  send: {
-    parameters: [
-      "i32", // int sockfd
-      "buffer", // const void *buf
-      "usize", // size_t len
-      "i32", // int flags
-    ],
-    result: "i32",
-  },
-  /** ssize_t sendto(int sockfd, const void *buf, size_t len, int flags, const struct sockaddr *dest_addr, socklen_t addrlen) */
-  sendto: {
-    parameters: [
-      "i32", // int sockfd
-      "buffer", // const void *buf
-      "usize", // size_t len
-      "i32", // int flags
-      "buffer", // const struct sockaddr *dest_addr
-      "u32", // socklen_t addrlen
-    ],
-    result: "i32",
-  },
-  /** ssize_t sendmsg(int sockfd, const struct msghdr *msg, int flags) */
-  sendmsg: {
-    parameters: [
-      "i32", // int sockfd
-      "buffer", // const struct msghdr *msg
-      "i32", // int flags
-    ],
-    result: "i32",
-  },
-  /** ssize_t recv(int sockfd, void *buf, size_t len, int flags) */
-  recv: {
-    parameters: [
-      "i32", // int sockfd
-      "buffer", // void *buf
-      "usize", // size_t len
-      "i32", // int flags
-    ],
-    result: "i32",
-  },
-  /** ssize_t recvfrom(int sockfd, void *buf, size_t len, int flags, struct sockaddr *src_addr, socklen_t *addrlen) */
-  recvfrom: {
-    parameters: [
-      "i32", // int sockfd
-      "buffer", // void *buf
-      "usize", // size_t len
-      "i32", // int flags
-      "buffer", // struct sockaddr *src_addr
-      "buffer", // socklen_t *addrlen
-    ],
-    result: "i32",
-  },
-  /** ssize_t recvmsg(int sockfd, struct msghdr *msg, int flags) */
-  recvmsg: {
-    parameters: [
-      "i32", // int sockfd
-      "buffer", // struct msghdr *msg
-      "i32", // int flags
-    ],
-    result: "i32",
-  },
   /** ssize_t sendfile(int out_fd, int in_fd, off_t *offset, size_t count) */
   sendfile: {
     parameters: [
@@ -235,33 +80,6 @@ export const symbols = {
       "usize", // size_t count
     ],
     result: "i32",
-  },
-  /** ssize_t read(int fd, void *buf, size_t count) */
-  read: {
-    parameters: [
-      "i32", // int fd
-      "buffer", // void *buf
-      "usize", // size_t count
-    ],
-    result: "i32",
-  },
-  /** ssize_t write(int fd, const void *buf, size_t count) */
-  write: {
-    parameters: [
-      "i32", // int fd
-      "buffer", // const void *buf
-      "usize", // size_t count
-    ],
-    result: "i32",
-  },
-  /** off_t lseek(int fd, off_t offset, int whence) */
-  lseek: {
-    parameters: [
-      "i32", // int fd
-      "i64", // off_t offset
-      "i32", // int whence
-    ],
-    result: "i64",
   },
 
   // ---- readiness ----
@@ -312,54 +130,8 @@ export const symbols = {
   },
   /** int eventfd(unsigned int initval, int flags) */
   eventfd: { parameters: ["u32", "i32"], result: "i32" },
-  /** int pipe(int pipefd[2]) — the poll() reactor's waker where eventfd is missing */
-  pipe: {
-    parameters: [
-      "buffer", // int pipefd[2]
-    ],
-    result: "i32",
-  },
 
   // ---- resolver ----
-  /** int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints, struct addrinfo **res) */
-  getaddrinfo: {
-    parameters: [
-      "buffer", // const char *node
-      "buffer", // const char *service
-      "buffer", // const struct addrinfo *hints
-      "buffer", // struct addrinfo **res
-    ],
-    result: "i32",
-  },
-  /** getaddrinfo on a worker thread (async API) */
-  getaddrinfo_nb: {
-    name: "getaddrinfo",
-    parameters: ["buffer", "buffer", "buffer", "buffer"],
-    result: "i32",
-    nonblocking: true,
-  },
-  /** void freeaddrinfo(struct addrinfo *res) */
-  freeaddrinfo: { parameters: ["pointer"], result: "void" },
-  /** int getnameinfo(const struct sockaddr *addr, socklen_t addrlen, char *host, socklen_t hostlen, char *serv, socklen_t servlen, int flags) */
-  getnameinfo: {
-    parameters: [
-      "buffer", // const struct sockaddr *addr
-      "u32", // socklen_t addrlen
-      "buffer", // char *host
-      "u32", // socklen_t hostlen
-      "buffer", // char *serv
-      "u32", // socklen_t servlen
-      "i32", // int flags
-    ],
-    result: "i32",
-  },
-  /** getnameinfo on a worker thread (async API) */
-  getnameinfo_nb: {
-    name: "getnameinfo",
-    parameters: ["buffer", "u32", "buffer", "u32", "buffer", "u32", "i32"],
-    result: "i32",
-    nonblocking: true,
-  },
   /** int gethostbyname_r(const char *name, struct hostent *ret, char *buf, size_t buflen, struct hostent **result, int *h_errnop) */
   gethostbyname_r: {
     parameters: [
@@ -448,64 +220,11 @@ export const symbols = {
     ],
     result: "i32",
   },
-  /** int gethostname(char *name, size_t len) */
-  gethostname: {
-    parameters: [
-      "buffer", // char *name
-      "usize", // size_t len
-    ],
-    result: "i32",
-  },
   /** int sethostname(const char *name, size_t len) */
   sethostname: {
     parameters: [
       "buffer", // const char *name
       "usize", // size_t len
-    ],
-    result: "i32",
-  },
-
-  // ---- interfaces ----
-  /** struct if_nameindex *if_nameindex(void) */
-  if_nameindex: { parameters: [], result: "pointer" },
-  /** void if_freenameindex(struct if_nameindex *ptr) */
-  if_freenameindex: { parameters: ["pointer"], result: "void" },
-  /** unsigned int if_nametoindex(const char *ifname) */
-  if_nametoindex: { parameters: ["buffer"], result: "u32" },
-  /** char *if_indextoname(unsigned int ifindex, char *ifname) */
-  if_indextoname: {
-    parameters: [
-      "u32", // unsigned int ifindex
-      "buffer", // char *ifname (IF_NAMESIZE bytes)
-    ],
-    result: "pointer",
-  },
-
-  // ---- address text ----
-  /** int inet_pton(int af, const char *src, void *dst) */
-  inet_pton: {
-    parameters: [
-      "i32", // int af
-      "buffer", // const char *src
-      "buffer", // void *dst
-    ],
-    result: "i32",
-  },
-  /** const char *inet_ntop(int af, const void *src, char *dst, socklen_t size) */
-  inet_ntop: {
-    parameters: [
-      "i32", // int af
-      "buffer", // const void *src
-      "buffer", // char *dst
-      "u32", // socklen_t size
-    ],
-    result: "pointer",
-  },
-  /** int inet_aton(const char *cp, struct in_addr *inp) */
-  inet_aton: {
-    parameters: [
-      "buffer", // const char *cp
-      "buffer", // struct in_addr *inp
     ],
     result: "i32",
   },
