@@ -69,6 +69,14 @@ function within<T>(p: Promise<T>, ms: number): Promise<T | "timed out"> {
   return Promise.race([p, new Promise<"timed out">((r) => t = setTimeout(() => r("timed out"), ms))])
     .finally(() => clearTimeout(t));
 }
+// Whether s.async.recv() gets the "mine" that peer sends (settleMs after the recv starts) within 2 s.
+async function receivesMine(s: mod.Socket, peer: mod.Socket, settleMs = 0): Promise<boolean> {
+  const got = s.async.recv(100);
+  if (settleMs > 0) await new Promise((r) => setTimeout(r, settleMs)); // let it wait in the reactor
+  peer.sendall(new TextEncoder().encode("mine"));
+  const v = await within(got, 2000);
+  return v !== "timed out" && new TextDecoder().decode(v) === "mine";
+}
 `;
 
 Deno.test("item 1: a socket dropped with s.async.recv() pending does not steal a later socket's data", async () => {
@@ -89,10 +97,7 @@ for (let i = 0; i < tries; i++) {
   await collect(key);
   const [c, d] = mod.socketpair();
   if (c.fileno() === oldFd || d.fileno() === oldFd) reused++;
-  const got = c.async.recv(100);
-  d.sendall(new TextEncoder().encode("mine"));
-  const v = await within(got, 2000);
-  if (v !== "timed out" && new TextDecoder().decode(v) === "mine") delivered++;
+  if (await receivesMine(c, d)) delivered++;
   c.close();
   d.close();
 }
@@ -122,11 +127,7 @@ for (let i = 0; i < tries; i++) {
   const s = c.fileno() === oldFd ? c : d.fileno() === oldFd ? d : c;
   const peer = s === c ? d : c;
   if (s.fileno() === oldFd) reused++;
-  const got = s.async.recv(100);
-  await new Promise((r) => setTimeout(r, 20)); // let it wait in the reactor
-  peer.sendall(new TextEncoder().encode("mine"));
-  const v = await within(got, 2000);
-  if (v !== "timed out" && new TextDecoder().decode(v) === "mine") delivered++;
+  if (await receivesMine(s, peer, 20)) delivered++;
   c.close();
   d.close();
 }
