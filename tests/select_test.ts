@@ -30,6 +30,16 @@ import {
 import { FileNotFoundError } from "../src/errors.ts";
 import { PYTHON, run } from "./_sock_util.ts";
 
+/** Makes `s` non-blocking and sends until its send buffer is full (a SocketError, EAGAIN). */
+function fillSendBuffer(s: Socket): void {
+  s.setblocking(false);
+  try {
+    for (;;) s.send(new Uint8Array(65536));
+  } catch (e) {
+    assertInstanceOf(e, SocketError);
+  }
+}
+
 /** Sockets in a spread of readiness states, closed at dispose. */
 function states(): { socks: Socket[]; [Symbol.dispose](): void } {
   const socks: Socket[] = [];
@@ -40,12 +50,7 @@ function states(): { socks: Socket[]; [Symbol.dispose](): void } {
   const [c1, c2] = socketpair(); // c1's peer closed: end of file
   c2.close();
   const [d1, d2] = socketpair(); // d1's send buffer full
-  d1.setblocking(false);
-  try {
-    for (;;) d1.send(new Uint8Array(65536));
-  } catch (e) {
-    if (!(e instanceof SocketError)) throw e;
-  }
+  fillSendBuffer(d1);
   const lis = socket(AF_INET, SOCK_STREAM); // a listener with a connection waiting
   lis.bind(["127.0.0.1", 0]);
   lis.listen();
@@ -255,12 +260,7 @@ Deno.test("DefaultSelector reports a peer's close as readable, and a full buffer
   const [a, b] = socketpair();
   using sel = new DefaultSelector();
   try {
-    a.setblocking(false);
-    try {
-      for (;;) a.send(new Uint8Array(65536));
-    } catch (e) {
-      assertInstanceOf(e, SocketError);
-    }
+    fillSendBuffer(a);
     const key = sel.register(a, EVENT_READ | EVENT_WRITE);
     assertEquals(sel.select(0), []);
     b.close();
