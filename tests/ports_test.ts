@@ -45,18 +45,13 @@ async function compare(
   args: string[] = [],
   launcher: string[] = [],
 ): Promise<string> {
-  const py = await run(launcher[0] ?? PYTHON!, [
-    ...launcher.slice(1),
-    ...(launcher.length ? [PYTHON!] : []),
-    at(`${name}.py`),
-    ...args,
-  ]);
-  const ts = await run(launcher[0] ?? Deno.execPath(), [
-    ...launcher.slice(1),
-    ...(launcher.length ? [Deno.execPath()] : []),
-    ...denoArgs(`${name}.ts`),
-    ...args,
-  ]);
+  // `program rest...`, or `launcher... program rest...` when there is a launcher
+  const start = (program: string, rest: string[]) =>
+    launcher.length
+      ? run(launcher[0], [...launcher.slice(1), program, ...rest])
+      : run(program, rest);
+  const py = await start(PYTHON!, [at(`${name}.py`), ...args]);
+  const ts = await start(Deno.execPath(), [...denoArgs(`${name}.ts`), ...args]);
   assert(py !== null && py.code === 0, `${name}.py failed: ${py?.stderr}`);
   assert(ts !== null && ts.code === 0, `${name}.ts failed: ${ts?.stderr}`);
   assert(py.stdout.trim().length > 0, `${name}.py printed nothing`);
