@@ -118,6 +118,9 @@ function secondsToMs(timeout: unknown, negative: "error" | "block"): number {
 }
 
 const PFD_SIZE = layout.pollfd.size;
+// struct pollfd's members as indexes into Int32Array/Int16Array views of an array of them
+const PFD_I32 = PFD_SIZE / 4, PFD_I16 = PFD_SIZE / 2;
+const FD = layout.pollfd.fd / 4, EV = layout.pollfd.events / 2, REV = layout.pollfd.revents / 2;
 
 /**
  * `poll(2)` over `fds`/`events` until one is ready or `ms` (-1: forever)
@@ -128,15 +131,13 @@ function pollFds(fds: readonly number[], events: readonly number[], ms: number):
   const buf = new ArrayBuffer(Math.max(n, 1) * PFD_SIZE);
   const i32 = new Int32Array(buf);
   const i16 = new Int16Array(buf);
-  const FD = layout.pollfd.fd / 4, EV = layout.pollfd.events / 2, REV = layout.pollfd.revents / 2;
-  const step = PFD_SIZE / 2;
   for (let i = 0; i < n; i++) {
-    i32[i * (PFD_SIZE / 4) + FD] = fds[i];
-    i16[i * step + EV] = events[i];
+    i32[i * PFD_I32 + FD] = fds[i];
+    i16[i * PFD_I16 + EV] = events[i];
   }
   pollArray(buf, n, ms);
   const out = new Int16Array(n);
-  for (let i = 0; i < n; i++) out[i] = i16[i * step + REV];
+  for (let i = 0; i < n; i++) out[i] = i16[i * PFD_I16 + REV];
   return out;
 }
 
