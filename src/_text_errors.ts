@@ -131,8 +131,8 @@ export class Utf8HandlerDecoder {
             break;
           }
           const c = b[j];
-          const [l, h] = j === i + 1 ? [lo, hi] : [0x80, 0xbf];
-          if (c < l || c > h) {
+          const second = j === i + 1; // the lead byte narrows the second byte's range only
+          if (c < (second ? lo : 0x80) || c > (second ? hi : 0xbf)) {
             ok = false;
             break;
           }
