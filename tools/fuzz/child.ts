@@ -1374,6 +1374,7 @@ const scenarios: Record<string, () => Promise<string | null> | string | null> = 
     (() => {
       const [a, b] = m.socketpair();
       oldFd = a.fileno();
+      dropped.push(new WeakRef(a)); // judged at teardown as any dropped socket
       const p = a.async.recv(10, 0, { signal: ac.signal });
       p.catch(() => {});
       keep = b; // the peer stays open, so the recv stays pending
