@@ -124,7 +124,8 @@ let current = -1;
 let currentDesc = "";
 
 function find(kind: string, detail: string, call = current, desc = currentDesc): void {
-  if (findings.length < 200) findings.push({ kind, call, desc, detail: detail.slice(0, 400) });
+  const max = kind === "fd-leak" ? 4000 : 400; // a leak report names every descriptor
+  if (findings.length < 200) findings.push({ kind, call, desc, detail: detail.slice(0, max) });
   if (VERBOSE) out(`F ${kind} #${call} ${desc}: ${detail.slice(0, 400)}`);
 }
 
@@ -1374,6 +1375,7 @@ const scenarios: Record<string, () => Promise<string | null> | string | null> = 
     (() => {
       const [a, b] = m.socketpair();
       oldFd = a.fileno();
+      dropped.push(new WeakRef(a)); // judged at teardown as any dropped socket
       const p = a.async.recv(10, 0, { signal: ac.signal });
       p.catch(() => {});
       keep = b; // the peer stays open, so the recv stays pending
@@ -1391,13 +1393,15 @@ const scenarios: Record<string, () => Promise<string | null> | string | null> = 
         p,
         new Promise((res) => setTimeout(() => res("timeout"), 500)),
       ]);
-      ac.abort();
-      if (keep !== null) closeAll(keep);
       if (r === "timeout") {
         return `new socket (fd ${c.fileno()}, old fd ${oldFd}) never received its data`;
       }
       return null;
     } finally {
+      // whatever happened above: end the dropped socket's call, close the rest
+      ac.abort();
+      const peer = keep as Socket | null;
+      if (peer !== null) closeAll(peer);
       closeAll(c, d);
     }
   },
