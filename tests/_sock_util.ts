@@ -48,28 +48,39 @@ export async function pythonJson<T>(code: string, args: readonly string[] = []):
 // Descriptor state is read with the test's own libc calls (fcntl, readlink),
 // independently of src/: Deno refuses /proc/self/* reads without --allow-all,
 // while an FFI call is not subject to --allow-read.
-const probe = Deno.dlopen("libc.so.6", {
+// Opened at the first use, so that a module importing this one loads
+// anywhere (tests/macos_marking_test.ts imports it as darwin on Linux).
+let lib: Deno.DynamicLibrary<typeof probeSymbols> | null = null;
+const probeSymbols = {
   /** int fcntl(int fd, int cmd, ...) — called with a third int, harmless for F_GETFD/F_GETFL */
   fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
   /** ssize_t readlink(const char *path, char *buf, size_t bufsiz) */
   readlink: { parameters: ["buffer", "buffer", "usize"], result: "isize" },
-}).symbols;
-const F_GETFD = 1; // <fcntl.h> on Linux
+} as const;
+function probe(): Deno.DynamicLibrary<typeof probeSymbols>["symbols"] {
+  lib ??= Deno.dlopen(
+    Deno.build.os === "darwin" ? "/usr/lib/libSystem.B.dylib" : "libc.so.6",
+    probeSymbols,
+  );
+  return lib.symbols;
+}
+const F_GETFD = 1; // <fcntl.h> on Linux and macOS
 const F_GETFL = 3;
 const FD_CLOEXEC = 1;
 
-/** O_CLOEXEC as reported by {@linkcode fdFlags} (octal 02000000 on Linux). */
-export const O_CLOEXEC = 0o2000000;
-/** O_NONBLOCK as reported by {@linkcode fdFlags} (octal 04000 on Linux). */
-export const O_NONBLOCK = 0o4000;
+const DARWIN = Deno.build.os === "darwin";
+/** O_CLOEXEC as reported by {@linkcode fdFlags} (octal 02000000 on Linux, 0x1000000 on macOS). */
+export const O_CLOEXEC: number = DARWIN ? 0x1000000 : 0o2000000;
+/** O_NONBLOCK as reported by {@linkcode fdFlags} (octal 04000 on Linux, 4 on macOS). */
+export const O_NONBLOCK: number = DARWIN ? 4 : 0o4000;
 
 /**
  * The file status flags of descriptor `fd` (fcntl F_GETFL), with O_CLOEXEC
  * set when the descriptor has FD_CLOEXEC (as /proc/self/fdinfo reports them).
  */
 export function fdFlags(fd: number): number {
-  const fl = probe.fcntl(fd, F_GETFL, 0);
-  const fdf = probe.fcntl(fd, F_GETFD, 0);
+  const fl = probe().fcntl(fd, F_GETFL, 0);
+  const fdf = probe().fcntl(fd, F_GETFD, 0);
   assert(fl >= 0 && fdf >= 0, `descriptor ${fd} is not open`);
   return (fl & ~O_CLOEXEC) | ((fdf & FD_CLOEXEC) !== 0 ? O_CLOEXEC : 0);
 }
@@ -78,7 +89,7 @@ export function fdFlags(fd: number): number {
 export function fdTarget(fd: number): string | null {
   const path = new TextEncoder().encode(`/proc/self/fd/${fd}\0`);
   const buf = new Uint8Array(256);
-  const n = Number(probe.readlink(path, buf, BigInt(buf.length)));
+  const n = Number(probe().readlink(path, buf, BigInt(buf.length)));
   return n < 0 ? null : dec.decode(buf.subarray(0, n));
 }
 
@@ -320,4 +331,9 @@ export async function peerProcess(
       await done.catch(() => {});
     },
   };
+}
+
+/** Whether descriptor `fd` is open (fcntl F_GETFD succeeds), on any system. */
+export function isOpenFd(fd: number): boolean {
+  return probe().fcntl(fd, F_GETFD, 0) >= 0;
 }

@@ -7,7 +7,7 @@ import { findPython, run } from "./_oracle.ts";
 const PYTHON = await findPython();
 
 function openFds(): number {
-  return [...Deno.readDirSync("/proc/self/fd")].length;
+  return [...Deno.readDirSync("/dev/fd")].length;
 }
 
 /** A loopback TCP port nobody listens on (bound, then closed). */

@@ -9,6 +9,11 @@
  * (from its SDK headers; CPython on macOS gives the same).
  */
 import { assertEquals, assertStringIncludes } from "@std/assert";
+import { linuxOnlyFile } from "./_platform.ts";
+
+linuxOnlyFile(
+  "imports the package as darwin on a machine without libSystem, and expects the first libc call to fail",
+);
 
 async function asDarwin(arch: string): Promise<Record<string, unknown>> {
   const out = await new Deno.Command(Deno.execPath(), {

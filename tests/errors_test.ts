@@ -4,10 +4,10 @@ import { errnoValues, error, gaierror, herror, SocketError, timeout } from "../m
 
 Deno.test("SocketError carries errno, strerror, its symbolic code and the syscall", () => {
   const e = new SocketError(errnoValues.ECONNREFUSED, "Connection refused", "connect");
-  assertEquals(e.errno, 111);
+  assertEquals(e.errno, errnoValues.ECONNREFUSED);
   assertEquals(e.code, "ECONNREFUSED");
   assertEquals(e.syscall, "connect");
-  assertEquals(e.message, "[Errno 111] Connection refused");
+  assertEquals(e.message, `[Errno ${errnoValues.ECONNREFUSED}] Connection refused`);
   assert(e instanceof Error);
   assertStrictEquals(error, SocketError); // Python's socket.error alias
 });

@@ -18,7 +18,7 @@ import {
   tuneReactor,
   TurnBudget,
 } from "../src/reactor.ts";
-import { nextTestUnlessEmulated } from "./_platform.ts";
+import { nextTestOnLinux, nextTestUnlessEmulated } from "./_platform.ts";
 
 const dec = new TextDecoder();
 
@@ -197,6 +197,7 @@ async function run(code: string): Promise<{ code: number; out: string; err: stri
 nextTestUnlessEmulated(
   "it counts round trips and CPU milliseconds in fixed windows that 10x slower emulation cannot meet",
 );
+nextTestOnLinux("reads the CPU time from /proc/self/stat");
 Deno.test("after busy ping-pong (the reactor spinning), an idle program uses no CPU and exits by itself", async () => {
   const r = await run(`
 import { socketpair } from "MOD_URL";

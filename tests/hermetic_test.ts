@@ -5,6 +5,9 @@
 // but strace sees a call addressed off the host.
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { checkStraceLog, remoteDestination } from "../tools/hermetic/check.ts";
+import { linuxOnlyFile } from "./_platform.ts";
+
+linuxOnlyFile("strace and Linux network namespaces check the suite's traffic");
 
 Deno.test("hermetic: loopback, unix, netlink and unspecified destinations pass", () => {
   const log = [

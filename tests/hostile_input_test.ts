@@ -53,6 +53,7 @@ import {
 } from "../mod.ts";
 import { poll, POLLOUT } from "../src/select.ts";
 import { fdTarget } from "./_sock_util.ts";
+import { nextTestOnLinux } from "./_platform.ts";
 
 // ---- lying buffers ----
 
@@ -440,6 +441,7 @@ Deno.test("every entry point that takes bytes reads and writes only the real mem
   }
 });
 
+nextTestOnLinux("runs in a UTS namespace (unshare --uts)");
 Deno.test("sethostname() sends only the real bytes of a lying buffer (in a UTS namespace of its own)", async () => {
   const mod = join(dirname(fromFileUrl(import.meta.url)), "..", "mod.ts");
   const script = `
@@ -555,6 +557,7 @@ Deno.test("fake, detached and shared buffers get the library's errors, in sync a
 
 // ---- item 9: integers bound for C ----
 
+nextTestOnLinux("compares descriptors through their /proc/self/fd links (fdTarget)");
 Deno.test("every integer bound for C is range-checked with the library's message (CPython's OverflowError)", () => {
   const [a, b] = socketpair();
   const stdin = fdTarget(0);
@@ -669,6 +672,7 @@ Deno.test("sendto() after an address with changing getters goes where each call 
 
 // ---- item 7: makefile() that fails late ----
 
+nextTestOnLinux("compares descriptors through their /proc/self/fd links (fdTarget)");
 Deno.test("makefile() that fails after creating its raw file leaks no reference: close() closes the descriptor", () => {
   for (
     const [label, make] of [

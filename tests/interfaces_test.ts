@@ -4,6 +4,7 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import * as S from "../mod.ts";
 import { findPython, run } from "./_oracle.ts";
+import { nextTestOnLinux } from "./_platform.ts";
 
 const PYTHON = await findPython();
 if (PYTHON === null) {
@@ -105,6 +106,7 @@ async function inNetns(script: string): Promise<string[]> {
   return r.stdout.trim().split("\n");
 }
 
+nextTestOnLinux("makes interfaces in a network namespace (unshare -n, ip)");
 Deno.test({
   name: "interfaces made in a private namespace are listed, named and indexed as CPython does",
   ignore: !NETNS_OK || PYTHON === null,
@@ -129,6 +131,7 @@ ${py}`,
   },
 });
 
+nextTestOnLinux("makes interfaces in a network namespace (unshare -n, ip)");
 Deno.test({
   name:
     "a link-local peer address carries its scope as the 4th element, without a %zone (CPython 3.11)",

@@ -19,6 +19,7 @@ import {
 import type { Socket } from "../mod.ts";
 import { BufferedSocketFile, SocketIO, TextSocketFile } from "../src/file.ts";
 import type { MakefileOptions } from "../src/file.ts";
+import { isOpenFd } from "./_sock_util.ts";
 
 const enc = new TextEncoder();
 
@@ -49,15 +50,6 @@ function pair(): [Socket, Socket] {
   a.settimeout(5); // a bug shows up as a timeout, never as a hang
   b.settimeout(5);
   return [a, b];
-}
-
-function isOpenFd(fd: number): boolean {
-  try {
-    Deno.readLinkSync(`/proc/self/fd/${fd}`);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function pattern(size: number, seed: number): Uint8Array {

@@ -24,6 +24,7 @@ import {
 } from "../mod.ts";
 import { ALG_OP_ENCRYPT } from "./_linux.ts";
 import { fdTarget, HAS_IPV6, PYTHON, run } from "./_sock_util.ts";
+import { nextTestOnLinux } from "./_platform.ts";
 
 const PY_REPR = String.raw`
 import json, socket, sys
@@ -40,6 +41,7 @@ if (PYTHON === null) {
   console.log("names_test: python3 not found, so the repr is not compared with CPython's");
 }
 
+nextTestOnLinux("AF_NETLINK and the abstract unix namespace are Linux's");
 Deno.test({
   name: "String(s) is CPython's repr of a socket on the same descriptor",
   ignore: PYTHON === null,
@@ -111,6 +113,7 @@ Deno.test("family, type, proto and timeout are read-only, as in Python", () => {
   assertEquals(s.timeout, 0);
 });
 
+nextTestOnLinux("compares descriptors through their /proc/self/fd links (fdTarget)");
 Deno.test("dup(fd) duplicates a descriptor, non-inheritable, as socket.dup()", () => {
   using s = socket(AF_INET, SOCK_STREAM);
   const fd = dup(s.fileno());
@@ -142,6 +145,7 @@ Deno.test("SocketIO is a value (instanceof works) and sockets type their address
   assertEquals([data.length, from], [1, u.getsockname()]);
 });
 
+nextTestOnLinux("AF_ALG is Linux's");
 Deno.test("sendmsg_afalg() on a socket that is not AF_ALG raises CPython's error", () => {
   using s = socket(AF_INET, SOCK_DGRAM);
   const e = assertThrows(

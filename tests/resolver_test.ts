@@ -22,6 +22,7 @@ import {
   run,
   same,
 } from "./_oracle.ts";
+import { nextTestOnLinux } from "./_platform.ts";
 
 const PYTHON = await findPython();
 if (PYTHON === null) {
@@ -346,6 +347,7 @@ Deno.test("sethostname() rejects bad arguments and reports the kernel's error", 
   assertEquals(S.gethostname(), before);
 });
 
+nextTestOnLinux("runs in a UTS namespace (unshare --uts)");
 Deno.test({
   name: "sethostname() changes the name inside a private UTS namespace",
   ignore: !UNSHARE_OK,
@@ -402,6 +404,7 @@ Deno.test("getservbyname(), getservbyport() and getprotobyname() read /etc/servi
 
 // ---- real resolution against CPython, in a private network namespace ----
 
+nextTestOnLinux("runs both resolvers in a network namespace (unshare -n)");
 Deno.test({
   name: "real resolution of localhost, this host, 127.0.0.1 and ::1 matches CPython",
   ignore: PYTHON === null || !UNSHARE_OK,

@@ -21,6 +21,7 @@ import {
 } from "../mod.ts";
 import type { Socket } from "../mod.ts";
 import { sendfileUseSend } from "../src/sendfile.ts";
+import { nextTestOnLinux } from "./_platform.ts";
 
 /** Deterministic pseudo-random bytes (xorshift32), the same in every process. */
 function pattern(size: number, seed = 0x9e3779b9): Uint8Array {
@@ -178,6 +179,7 @@ for (
     ["the read + send fallback", sendfileUseSend],
   ] as const
 ) {
+  nextTestOnLinux("finds a file's descriptor through /proc/self/fd links");
   Deno.test(`Socket.sendfile() through ${label} sends count bytes from offset and leaves the position at offset + sent`, async (t) => {
     using tmp = tempFile(SMALL);
     const [a, b] = socketpair(AF_UNIX, SOCK_STREAM);
