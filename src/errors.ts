@@ -119,7 +119,13 @@ export class herror extends SocketError {
    * @param syscall the failing C function
    */
   constructor(h_errno: number, strerror: string, syscall = "") {
-    super(h_errno, strerror, syscall, H_ERRNO_NAMES[h_errno] ?? "");
+    // looked up only for a number: any other value is SocketError's TypeError
+    super(
+      h_errno,
+      strerror,
+      syscall,
+      typeof h_errno === "number" ? H_ERRNO_NAMES[h_errno] ?? "" : "",
+    );
   }
 }
 

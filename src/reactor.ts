@@ -101,6 +101,7 @@
 import { errno, layout, type Libc, readiness } from "../ffi/mod.ts";
 import { errnoValues, sys } from "../constants/mod.ts";
 import { big, errorFor, lib } from "./_syscall.ts";
+import { describe } from "./_args.ts";
 import type { SocketError } from "./errors.ts";
 
 /** Wait for readability (data, a connection to accept, EOF). */
@@ -879,25 +880,44 @@ let waitMs = DEFAULT_WAIT_MS;
  * tuneReactor(before); // back to what it was
  * ```
  *
- * @throws {RangeError} for a negative or non-numeric value
+ * @throws {TypeError} when `t` is not an object, or a value is not a number
+ * @throws {RangeError} for a negative or NaN value, `spinUs` above 1,000,000
+ *   (busy-polling stays bounded), or `waitMs` not a whole number up to 1,000
  */
 export function tuneReactor(t: Partial<ReactorTuning> = {}): ReactorTuning {
-  for (const k of ["turnMs", "spinUs", "waitMs"] as const) {
-    const v = t[k];
-    if (v !== undefined && !(typeof v === "number" && v >= 0)) {
-      throw new RangeError(`tuneReactor: ${k} must be a number >= 0, not ${String(v)}`);
-    }
+  if (typeof t !== "object" || t === null) {
+    throw new TypeError(`tuneReactor: expected an options object, not ${describe(t)}`);
   }
-  if (t.turnMs !== undefined) turn.ms = t.turnMs;
-  if (t.spinUs !== undefined) spinUs = t.spinUs;
-  if (t.waitMs !== undefined) {
-    if (!Number.isInteger(t.waitMs)) {
-      throw new RangeError(`tuneReactor: waitMs must be a whole number, not ${t.waitMs}`);
+  // each value is read once: a getter cannot pass the check and then change
+  const want: Partial<ReactorTuning> = {};
+  for (const [k, max] of TUNING_LIMITS) {
+    const v: unknown = t[k];
+    if (v === undefined) continue;
+    if (typeof v !== "number") {
+      throw new TypeError(`tuneReactor: ${k} must be a number, not ${describe(v)}`);
     }
-    waitMs = t.waitMs;
+    if (!(v >= 0 && v <= max) || (k === "waitMs" && !Number.isInteger(v))) {
+      throw new RangeError(`tuneReactor: ${k} must be ${TUNING_RANGE[k]}, not ${v}`);
+    }
+    want[k] = v;
   }
+  if (want.turnMs !== undefined) turn.ms = want.turnMs;
+  if (want.spinUs !== undefined) spinUs = want.spinUs;
+  if (want.waitMs !== undefined) waitMs = want.waitMs;
   return { turnMs: turn.ms, spinUs, waitMs };
 }
+
+/** The largest value of each tunable (`turnMs` may be Infinity: never yield). */
+const TUNING_LIMITS: ReadonlyArray<readonly [keyof ReactorTuning, number]> = [
+  ["turnMs", Infinity],
+  ["spinUs", 1_000_000],
+  ["waitMs", 1_000],
+];
+const TUNING_RANGE: Readonly<Record<keyof ReactorTuning, string>> = {
+  turnMs: "a number >= 0 (Infinity: never yield)",
+  spinUs: "a number from 0 to 1000000",
+  waitMs: "a whole number from 0 to 1000",
+};
 
 /** Callers waiting for the event loop's turn, released in order from `head`. */
 let parked: (() => void)[] = [];

@@ -14,6 +14,7 @@ import {
   DEFAULT_WAIT_MS,
   nextTurn,
   reactor,
+  type ReactorTuning,
   settled,
   tuneReactor,
   TurnBudget,
@@ -92,9 +93,28 @@ Deno.test("tuneReactor: reads, changes and checks the tuning", () => {
     assertThrows(() => tuneReactor({ turnMs: -1 }), RangeError, "turnMs");
     assertThrows(
       () => tuneReactor({ spinUs: "5" as unknown as number }),
-      RangeError,
-      "spinUs",
+      TypeError,
+      "tuneReactor: spinUs must be a number, not string",
     );
+    assertThrows(
+      () => tuneReactor(null as unknown as Partial<ReactorTuning>),
+      TypeError,
+      "tuneReactor: expected an options object, not null",
+    );
+    // busy-polling and the JavaScript thread's own wait stay bounded
+    assertThrows(() => tuneReactor({ spinUs: Infinity }), RangeError, "spinUs must be");
+    assertThrows(() => tuneReactor({ waitMs: 2 ** 31 }), RangeError, "waitMs must be");
+    assertThrows(() => tuneReactor({ turnMs: NaN }), RangeError, "turnMs must be");
+    // a getter is read once: it cannot pass the check and then change its answer
+    let reads = 0;
+    const liar = {
+      get spinUs(): number {
+        return reads++ === 0 ? 7 : -1;
+      },
+    };
+    assertEquals(tuneReactor(liar).spinUs, 7);
+    assertEquals(reads, 1);
+    assertEquals(tuneReactor({ turnMs: Infinity }).turnMs, Infinity);
   } finally {
     tuneReactor(before);
   }

@@ -29,6 +29,7 @@ import {
   getaddrinfo,
   gethostbyname,
   gethostbyname_ex,
+  herror,
   if_indextoname,
   if_nametoindex,
   inet_ntoa,
@@ -1003,6 +1004,9 @@ Deno.test("SocketError and its subclasses built by a caller check their argument
     ["syscall", () => new SocketError(1, "x", {} as unknown as string)],
     ["code", () => new SocketError(1, "x", "", 5 as unknown as string)],
     ["errno", () => new TimeoutError(Symbol() as unknown as number, "x")],
+    ["errno", () => new herror(Object.create(null), "x")],
+    ["strerror", () => new herror(1, new Uint8Array(2) as unknown as string)],
+    ["errno", () => new gaierror({} as unknown as number, "x")],
   ];
   for (const [what, f] of bad) assertThrows(f, TypeError, `SocketError: ${what} must be`);
   const e = new ConnectionResetError(104, "Connection reset by peer", "recv");
