@@ -157,6 +157,7 @@ Deno.test("every test that uses a Linux-only construct is skipped on macOS", asy
     // tables of expected values (tables_oracle_test's KNOWN) name them as data.
     const hit = info.patterns.find((p) => p.test(src)) ??
       (lacking.test(src) ? lacking : undefined) ??
+      (ABSTRACT.test(src) ? ABSTRACT : undefined) ??
       [...info.bad].map((b) => new RegExp(`\\b${b}\\b`)).find((p) => p.test(src));
     if (hit) {
       const what = hit === lacking ? src.match(lacking)![0] : hit.source;
