@@ -24,6 +24,12 @@
  *   SharedArrayBuffer and `Atomics.notify` / `Atomics.waitAsync`.
  * - `threadsafe`: the same Worker calling a `Deno.UnsafeCallback.threadSafe`
  *   of the main thread's instead.
+ * - `rawblock`: the same raw FFI calls as the Worker candidates, but waiting
+ *   like `block1` (a synchronous level-triggered `epoll_wait` with a 1 ms
+ *   timeout on the JavaScript thread): against `block1` it shows what
+ *   sockffi's async machinery costs, against `threadsafe` what the Worker
+ *   saves. It never yields to the event loop (its timer fires no ticks): a
+ *   floor for comparison, not a design.
  *
  * Run: `deno run -A bench/wait_bench.ts [rounds] [ms per run]`.
  *
@@ -46,6 +52,7 @@ const CANDIDATES = [
   "block1",
   "worker",
   "threadsafe",
+  "rawblock",
 ] as const;
 type Candidate = typeof CANDIDATES[number];
 
@@ -110,6 +117,7 @@ const dlib = () =>
     recv: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
     epoll_create1: { parameters: ["i32"], result: "i32" },
     epoll_ctl: { parameters: ["i32", "i32", "i32", "buffer"], result: "i32" },
+    epoll_wait: { parameters: ["i32", "buffer", "i32", "i32"], result: "i32" },
     eventfd: { parameters: ["u32", "i32"], result: "i32" },
     write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
     close: { parameters: ["i32"], result: "i32" },
@@ -176,6 +184,31 @@ async function workerClient(fd: number, ms: number, threadsafe: boolean): Promis
   cb?.close();
 }
 
+/** The `rawblock` candidate: raw FFI, a blocking level-triggered epoll_wait on this thread. */
+async function rawBlockClient(fd: number, ms: number): Promise<void> {
+  const L = dlib();
+  const EPOLLIN = 1, MSG_DONTWAIT = 0x40, ADD = 1;
+  const epfd = L.epoll_create1(0);
+  const ev = new Uint8Array(12 * 4);
+  const dv = new DataView(ev.buffer);
+  dv.setUint32(0, EPOLLIN, true);
+  dv.setInt32(4, fd, true);
+  if (L.epoll_ctl(epfd, ADD, fd, ev) < 0) throw new Error("epoll_ctl");
+  const one = new Uint8Array([120]), buf = new Uint8Array(64);
+  const big1 = 1n, big64 = 64n;
+  await measure(async (): Promise<void> => {
+    if (L.send(fd, one, big1, 0) !== 1n) throw new Error("send");
+    for (;;) {
+      const r = L.recv(fd, buf, big64, MSG_DONTWAIT);
+      if (r > 0n) return;
+      if (r === 0n) throw new Error("peer closed");
+      L.epoll_wait(epfd, ev, 4, 1);
+      await Promise.resolve();
+    }
+  }, ms);
+  L.close(epfd);
+}
+
 async function client(kind: Candidate, port: number, ms: number): Promise<void> {
   if (kind === "deno") {
     const c = await Deno.connect({ hostname: "127.0.0.1", port });
@@ -191,7 +224,9 @@ async function client(kind: Candidate, port: number, ms: number): Promise<void> 
   const s = socket(AF_INET, SOCK_STREAM);
   await s.async.connect(["127.0.0.1", port]);
   s.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
-  if (kind === "worker" || kind === "threadsafe") {
+  if (kind === "rawblock") {
+    await rawBlockClient(s.fileno(), ms);
+  } else if (kind === "worker" || kind === "threadsafe") {
     await workerClient(s.fileno(), ms, kind === "threadsafe");
   } else {
     tuneReactor(
