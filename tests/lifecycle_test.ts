@@ -225,6 +225,22 @@ function dgramShutRd(): mod.Socket {
   x.shutdown(m.SHUT_RD); // readable for poll, EAGAIN for recv
   return x;
 }
+function udpShutSmallTurns(): mod.Socket {
+  // Linux marks an unconnected UDP socket shut down although shutdown()
+  // fails with ENOTCONN: epoll reports it readable, recv(MSG_DONTWAIT) says
+  // EAGAIN. A turn budget of 50 us makes every reactor round that retries
+  // it slower than 1/16 of the budget, as the default 1 ms budget is on a
+  // loaded machine (the fuzzer's F20): the budget must still run out.
+  m.tuneReactor({ turnMs: 0.05 });
+  const u = m.socket(m.AF_INET, m.SOCK_DGRAM);
+  try {
+    u.shutdown(m.SHUT_RDWR);
+  } catch (e) {
+    if (!(e instanceof m.SocketError)) throw e;
+  }
+  u.settimeout(0.2);
+  return u;
+}
 `;
 
 const SPIN_CASES: Record<string, string> = {
@@ -239,10 +255,17 @@ const SPIN_CASES: Record<string, string> = {
     "dgramShutRd().makefile('rb', 0).read(10)",
   "async.recv(100, MSG_ERRQUEUE)": "udpErrqueue().async.recv(100, m.MSG_ERRQUEUE)",
   "async.recv() on a datagram socket shut down for reading": "dgramShutRd().async.recv(10)",
+  "async.recvmsg_into() on a UDP socket after shutdown(), a 50 us turn budget":
+    "udpShutSmallTurns().async.recvmsg_into([new Uint8Array(3), new Uint8Array(61)])",
+  "async.recvmsg() on a UDP socket after shutdown(), a 50 us turn budget":
+    "udpShutSmallTurns().async.recvmsg(64)",
 };
 
 for (const [name, expr] of Object.entries(SPIN_CASES)) {
   if (name.includes("MSG_ERRQUEUE")) nextTestOnLinux("MSG_ERRQUEUE is Linux's");
+  if (name.includes("after shutdown()")) {
+    nextTestOnLinux("a UDP socket marked shut down despite ENOTCONN is Linux's");
+  }
   Deno.test(`item 4: settimeout(0.2) + ${name} raises timeout after 0.2 s`, async () => {
     await assertTimesOut(SPIN_SETUP, expr, 200);
   });
