@@ -225,6 +225,34 @@ function dgramShutRd(): mod.Socket {
   x.shutdown(m.SHUT_RD); // readable for poll, EAGAIN for recv
   return x;
 }
+// Linux marks an unconnected UDP socket shut down although shutdown() fails
+// with ENOTCONN: epoll reports it readable, recvmsg(MSG_DONTWAIT) says EAGAIN.
+// The async calls on it retry in reactor rounds that each cost far more than
+// 1/16 of the turn budget (a 50 us budget; or five recvmsg_into() of 1024
+// buffers each, ~1 ms a round, with the default 1 ms budget: the fuzzer's
+// F20): the budget must still run out so that their timeouts can fire.
+function udpShut(): mod.Socket {
+  const u = m.socket(m.AF_INET, m.SOCK_DGRAM);
+  try {
+    u.shutdown(m.SHUT_RDWR);
+  } catch (e) {
+    if (!(e instanceof m.SocketError)) throw e;
+  }
+  u.settimeout(0.2);
+  return u;
+}
+function udpShutSmallTurns(): mod.Socket {
+  m.tuneReactor({ turnMs: 0.05 });
+  return udpShut();
+}
+function manySlowRecvmsgInto(): Promise<unknown> {
+  const calls: Promise<unknown>[] = [];
+  for (let i = 0; i < 5; i++) {
+    const bufs = Array.from({ length: 1024 }, () => new Uint8Array(1));
+    calls.push(udpShut().async.recvmsg_into(bufs));
+  }
+  return Promise.all(calls);
+}
 `;
 
 const SPIN_CASES: Record<string, string> = {
@@ -239,10 +267,19 @@ const SPIN_CASES: Record<string, string> = {
     "dgramShutRd().makefile('rb', 0).read(10)",
   "async.recv(100, MSG_ERRQUEUE)": "udpErrqueue().async.recv(100, m.MSG_ERRQUEUE)",
   "async.recv() on a datagram socket shut down for reading": "dgramShutRd().async.recv(10)",
+  "async.recvmsg_into() on a UDP socket after shutdown(), a 50 us turn budget":
+    "udpShutSmallTurns().async.recvmsg_into([new Uint8Array(3), new Uint8Array(61)])",
+  "async.recvmsg() on a UDP socket after shutdown(), a 50 us turn budget":
+    "udpShutSmallTurns().async.recvmsg(64)",
+  "five async.recvmsg_into() of 1024 buffers on UDP sockets after shutdown()":
+    "manySlowRecvmsgInto()",
 };
 
 for (const [name, expr] of Object.entries(SPIN_CASES)) {
   if (name.includes("MSG_ERRQUEUE")) nextTestOnLinux("MSG_ERRQUEUE is Linux's");
+  if (name.includes("UDP socket")) {
+    nextTestOnLinux("a UDP socket marked shut down despite ENOTCONN is Linux's");
+  }
   Deno.test(`item 4: settimeout(0.2) + ${name} raises timeout after 0.2 s`, async () => {
     await assertTimesOut(SPIN_SETUP, expr, 200);
   });
