@@ -98,7 +98,7 @@
  * @module
  */
 
-import { errno, layout, type Libc, readiness } from "../ffi/mod.ts";
+import { errno, type Layout, layout, type Libc, readiness } from "../ffi/mod.ts";
 import { errnoValues, sys } from "../constants/mod.ts";
 import { big, errorFor, lib } from "./_syscall.ts";
 import { describe } from "./_args.ts";
@@ -400,43 +400,8 @@ class EpollBackend implements Backend {
 
 // ---- kqueue (macOS, the BSDs) ----
 
-/**
- * The symbols the kqueue backend needs from ffi/ (the darwin table adds
- * them; declared here so this file type-checks before it exists):
- * `int kqueue(void)`, `int kevent(int kq, const struct kevent *changelist,
- * int nchanges, struct kevent *eventlist, int nevents, const struct
- * timespec *timeout)` and its `nonblocking: true` twin `kevent_nb`.
- */
-interface KqueueLib {
-  kqueue(): number;
-  kevent(
-    kq: number,
-    changelist: BufferSource | null,
-    nchanges: number,
-    eventlist: BufferSource | null,
-    nevents: number,
-    timeout: BufferSource | null,
-  ): number;
-  kevent_nb(
-    kq: number,
-    changelist: BufferSource | null,
-    nchanges: number,
-    eventlist: BufferSource | null,
-    nevents: number,
-    timeout: BufferSource | null,
-  ): Promise<number>;
-}
-
 /** `struct kevent` as ffi/structs.ts describes it (32 bytes on 64-bit systems). */
-interface KeventLayout {
-  readonly size: number;
-  readonly ident: number;
-  readonly filter: number;
-  readonly flags: number;
-  readonly fflags: number;
-  readonly data: number;
-  readonly udata: number;
-}
+type KeventLayout = NonNullable<Layout["kevent"]>;
 
 /** A kqueue constant from the generated table (absent on systems without kqueue). */
 function kqConst(name: string): number {
@@ -474,7 +439,6 @@ class KqueueBackend implements Backend {
   readonly name = "kqueue";
   readonly disarmsOnEvent = false;
   #L: Libc;
-  #K: KqueueLib;
   #kq: number;
   #waker: Waker | null = null;
   #ev: KeventLayout;
@@ -499,12 +463,7 @@ class KqueueBackend implements Backend {
 
   constructor(L: Libc, waker: WakerKind) {
     this.#L = L;
-    const K = L as unknown as Partial<KqueueLib>;
-    if (typeof K.kqueue !== "function" || typeof K.kevent !== "function" || !K.kevent_nb) {
-      throw new Error("kqueue reactor: ffi/ provides no kqueue/kevent/kevent_nb");
-    }
-    this.#K = K as KqueueLib;
-    const ev = (layout as unknown as { kevent?: KeventLayout }).kevent;
+    const ev = layout.kevent;
     if (ev === undefined) throw new Error("kqueue reactor: ffi/structs.ts has no kevent layout");
     this.#ev = ev;
     this.#stride = ev.size;
@@ -514,7 +473,7 @@ class KqueueBackend implements Backend {
     this.#changesView = new DataView(this.#changes);
     this.#receipts = new ArrayBuffer(ev.size * 2);
     this.#receiptsView = new DataView(this.#receipts);
-    const kq = this.#K.kqueue();
+    const kq = this.#L.kqueue();
     if (kq < 0) throw errorFor(errno(), "kqueue");
     // kqueue descriptors are not inherited across fork; close-on-exec too.
     L.fcntl(kq, sys.F_SETFD, sys.FD_CLOEXEC);
@@ -555,7 +514,7 @@ class KqueueBackend implements Backend {
    * ENOENT for a delete).
    */
   #apply(n: number): number {
-    const r = this.#K.kevent(this.#kq, this.#changes, n, this.#receipts, n, this.#zero);
+    const r = this.#L.kevent(this.#kq, this.#changes, n, this.#receipts, n, this.#zero);
     if (r < 0) return errno();
     const v = this.#receiptsView, ev = this.#ev;
     for (let i = 0; i < r; i++) {
@@ -607,7 +566,7 @@ class KqueueBackend implements Backend {
   }
 
   wait(): Promise<number> {
-    return this.#K.kevent_nb(this.#kq, null, 0, this.#events, MAX_EVENTS, null);
+    return this.#L.kevent_nb(this.#kq, null, 0, this.#events, MAX_EVENTS, null);
   }
 
   waitNow(_states: Map<number, FdState>, ms = 0): number {
@@ -617,7 +576,7 @@ class KqueueBackend implements Backend {
       ts[0] = BigInt(Math.floor(ms / 1000));
       ts[1] = BigInt((ms % 1000) * 1_000_000);
     }
-    return this.#K.kevent(this.#kq, null, 0, this.#events, MAX_EVENTS, ts);
+    return this.#L.kevent(this.#kq, null, 0, this.#events, MAX_EVENTS, ts);
   }
 
   results(n: number, on: (fd: number, revents: number) => void): void {
