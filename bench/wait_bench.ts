@@ -30,6 +30,12 @@
  *   sockffi's async machinery costs, against `threadsafe` what the Worker
  *   saves. It never yields to the event loop (its timer fires no ticks): a
  *   floor for comparison, not a design.
+ * - `default`: sockffi's reactor as it ships (no tuning).
+ * - `tune:spinUs=50,waitMs=1,turnMs=0.25`: sockffi's reactor with that
+ *   {@linkcode tuneReactor} tuning (the defaults for the rest).
+ *
+ * `WAIT_CANDIDATES="c;deno;default;tune:spinUs=50,turnMs=0.25"` runs only
+ * those (separated by `;`).
  *
  * Run: `deno run -A bench/wait_bench.ts [rounds] [ms per run]`.
  *
@@ -42,7 +48,7 @@ import { tuneReactor } from "../src/reactor.ts";
 import { median } from "./compare.ts";
 
 const HERE = fromFileUrl(new URL(".", import.meta.url));
-const CANDIDATES = [
+const ALL = [
   "c",
   "deno",
   "handoff",
@@ -53,8 +59,17 @@ const CANDIDATES = [
   "worker",
   "threadsafe",
   "rawblock",
+  "default",
 ] as const;
-type Candidate = typeof CANDIDATES[number];
+/**
+ * A candidate: one of {@linkcode ALL}, or sockffi's reactor with explicit
+ * tuning, `tune:spinUs=50,waitMs=1,turnMs=0.25` (any of the three; the
+ * library's defaults for the rest).
+ */
+type Candidate = typeof ALL[number] | `tune:${string}`;
+/** The candidates to run: `WAIT_CANDIDATES=c,deno,default,tune:spinUs=50` or all of ALL. */
+const CANDIDATES: readonly Candidate[] = Deno.env.get("WAIT_CANDIDATES")?.split(";")
+  .map((x) => x.trim() as Candidate) ?? ALL;
 
 /** One client run's result. */
 interface Result {
@@ -229,11 +244,17 @@ async function client(kind: Candidate, port: number, ms: number): Promise<void> 
   } else if (kind === "worker" || kind === "threadsafe") {
     await workerClient(s.fileno(), ms, kind === "threadsafe");
   } else {
-    tuneReactor(
-      kind === "block1"
-        ? { spinUs: 0, waitMs: 1 }
-        : { spinUs: kind === "handoff" ? 0 : Number(kind.slice(4)), waitMs: 0 },
-    );
+    if (kind.startsWith("tune:")) {
+      tuneReactor(Object.fromEntries(
+        kind.slice(5).split(",").map((kv) => [kv.split("=")[0], Number(kv.split("=")[1])]),
+      ));
+    } else if (kind !== "default") {
+      tuneReactor(
+        kind === "block1"
+          ? { spinUs: 0, waitMs: 1 }
+          : { spinUs: kind === "handoff" ? 0 : Number(kind.slice(4)), waitMs: 0 },
+      );
+    }
     const one = new Uint8Array([120]), buf = new Uint8Array(64);
     await measure(async () => {
       await s.async.send(one);
@@ -322,7 +343,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < CANDIDATES.length; i++) {
       const kind = CANDIDATES[(i + r) % CANDIDATES.length];
       const x = await runOne(bin, kind, ms);
-      console.error(`round ${r + 1} ${kind.padEnd(10)} ${JSON.stringify(x)}`);
+      console.error(`round ${r + 1} ${kind.padEnd(12)} ${JSON.stringify(x)}`);
       if (x) res.set(kind, [...(res.get(kind) ?? []), x]);
     }
   }
