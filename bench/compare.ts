@@ -769,8 +769,12 @@ export function targets(rows: Row[]): string[] {
     );
   }
   for (const [w, lim] of [["udp", 1.10], ["pair", 1.05]] as const) {
-    const a = ratio(w, "sockffi"), b = ratio(w, "raw");
-    const r = a === null || b === null ? null : a / b;
+    // The median over rounds of sockffi's time over raw FFI's in the same
+    // round: a direct comparison, without the C runs between them, whose
+    // own noise a ratio of ratios to C would add.
+    const a = get(w, "sockffi")?.values ?? [], b = get(w, "raw")?.values ?? [];
+    const per = a.flatMap((x, i) => (x !== null && b[i] != null ? [x / b[i]!] : []));
+    const r = per.length ? median(per) : null;
     lines.push(
       `- ${w}: sockffi ${r === null ? "n/a" : `${r.toFixed(2)}x`} of raw FFI (target <= ${
         lim.toFixed(2)

@@ -44,52 +44,76 @@
  * zero-timeout rounds: a program whose sockets stay busy would never return
  * to the event loop (issue 11: 300 in-process echo clients of 16 KiB, a
  * 10 ms interval timer fired 2 of ~40 times). So one process-wide
- * {@linkcode TurnBudget} (`turnMs`, default 1 ms) bounds every stretch of
+ * {@linkcode TurnBudget} (`turnMs`, default 0.1 ms) bounds every stretch of
  * JavaScript the async machinery drives: a call completing at once, a
  * `connect` (checked before its syscall: on loopback it does the handshake,
- * ~35 µs), a reactor round and each callback of a dispatch ask whether the
- * stretch has used its budget, and if so wait for the event loop's next turn
- * ({@linkcode nextTurn}: a message through a fresh MessageChannel, 13 µs;
- * setTimeout(0) chains are clamped to 2.1 ms a turn), released one at a
- * time so their continuations stay within the next budget too. A dispatch
- * that runs out of budget keeps the rest of its ready list for the next
- * round. Measured on the 300-client load (bench/deno/sockffi.ts
- * `async-fair`, 2 cores shared with other work, load 8-12): ticks fired 0
- * of 7-16 expected without a budget. Five alternating runs each, share of
- * the expected ticks that fired (median, range) and the load's time:
- * budget 2 ms 47% (40-75), 159 ms; 1 ms 62% (46-86), 133 ms; 0.5 ms 67%
- * (48-88), 151 ms; Deno's built-in networking 62% (44-75), 139 ms. 1 ms
- * is as fair as Deno's own I/O at no cost in time (one turn, ~13 µs, per
- * ms of JavaScript: ~1.3%). The first stretch of the load (300 connects in
- * one synchronous loop of the caller's) is the longest.
+ * ~35 µs), a reactor round, each callback of a dispatch and a busy-poll ask
+ * whether the stretch has used its budget, and if so wait for the event
+ * loop's next turn ({@linkcode nextTurn}: a message through a fresh
+ * MessageChannel; setTimeout(0) chains are clamped to 2.1 ms a turn),
+ * released one at a time so their continuations stay within the next
+ * budget too. A dispatch that runs out of budget keeps the rest of its
+ * ready list for the next round. A turn costs 0.26 µs when nothing else is
+ * due (Deno 2.9.6 on the 2-vCPU VM of 2026-12-01; 13 µs was measured on a
+ * machine loaded with other work), so the budget is small. Measured with
+ * `deno task bench:compare --only async1,async1-c,async100,fair` (2 rounds,
+ * SOCKFFI_TUNE A/B, quiet machine): on the 300-client load the 10 ms timer
+ * fired 85-86% of its ticks with `turnMs` 1 or 0.05 (Deno's built-in
+ * networking 63%, Node's `net` 71-74%), the load took 71-75 ms (Deno 84-88,
+ * Node 102-110), and neither the 100-connection rate nor the ping-pong got
+ * slower with 0.05. What the small budget buys is the 5 ms timer during a
+ * 1-connection ping-pong (bench/wait_bench.ts): 91% of its ticks with
+ * `turnMs` 1, 95% with 0.1, 94-95% with 0.05 (Deno's built-in 98%): with
+ * the event loop's turns further apart, each tick comes later and
+ * setInterval's delays add up. (Before this budget: 0 ticks of 7-16.)
  *
- * Latency. A nonblocking wait costs a thread hand-off each time it returns
- * (16-40 µs and ~2 context switches here). When recent waits ended within
- * `waitMs` (default 1 ms), the reactor first waits on the JavaScript thread
- * itself: a synchronous `epoll_wait` with a `waitMs` timeout, which sleeps
- * in the kernel (no CPU) and returns the moment a descriptor is ready, with
- * no hand-off. A wait that times out turns this off for 32 waits, doubling
- * with each further timeout (a socket this thread must itself answer, or an
- * idle peer, costs at most one such wait now and then); the turn budget
- * still bounds how long the event loop waits for its turn. The candidates,
- * side by side (bench/wait_bench.ts against a blocking C echo peer, and
- * `deno task bench:compare --only async1,async1-c` A/B with SOCKFFI_TUNE,
- * 2 busy cores, load 8-12, so the ranges are wide):
- * - hand-off only: both ends sockffi 2.0-3.9x of C's time per round trip,
- *   against a C peer 1.9-3.3x; 55-85 CPU µs per round trip (client);
- * - blocking wait of up to 1 ms first (the default): both ends 1.6-1.9x,
- *   against a C peer 1.2-1.6x; 23 CPU µs per round trip;
- * - busy-poll of 25-100 µs (`spinUs`): 37-47 µs per round trip against the
- *   C peer, and both ends 3.0-5.3x: each side's spin takes CPU the other
- *   side needs on a machine short of cores, so it is off by default;
- * - a Worker blocked in `epoll_wait` waking the main thread through
- *   `Atomics.waitAsync`: 26-38 µs, 12-13 CPU µs; `Deno.UnsafeCallback.threadSafe`
- *   called from that Worker: 18 µs (16-18) and 8.5 CPU µs in the last two
- *   runs, the best here, but it takes a second thread per process and was
- *   not built in (Deno's built-in networking 25-28 µs, C 22-25 µs in the
- *   same runs). bench/wait_bench.ts against the blocking C peer had the
- *   blocking wait at 24 µs (20-26) in one run and 54 µs (22-233) in the
- *   next: on this shared machine the ranges of every candidate overlap.
+ * Latency. How a wait ends decides a round trip's cost, and what costs most
+ * is putting a CPU to sleep: on the 2-vCPU VM this was measured on
+ * (Firecracker, `cpuidle_haltpoll` with `guest_halt_poll_ns=0`: an idle
+ * vCPU halts at once) waking one costs 20-30 µs. bench/wait_bench.ts, a
+ * 1-byte ping-pong against a blocking C echo peer, 3 interleaved rounds of
+ * 1 s (µs per round trip / CPU µs per round trip / context switches per
+ * round trip / 5 ms timer ticks):
+ * - C's own blocking client: 54.0 / 42.6 / 2.08;
+ * - Deno's built-in `Deno.connect`: 60.9 / 33.5 / 1.01 / 98%;
+ * - the hand-off alone (the `nonblocking: true` wait on a worker thread):
+ *   75.7 / 61.3 / 2.80 / 98%;
+ * - a blocking `epoll_wait` of up to 1 ms on the JavaScript thread (the
+ *   previous default): 61.5 / 38.1 / 0.99 / 86%;
+ * - a Worker blocked in `epoll_wait` waking this thread through
+ *   `Atomics.waitAsync`: 68.3 / 45.3 / 2.00 / 97%; through a
+ *   `Deno.UnsafeCallback.threadSafe` callback: 69.2 / 51.2 / 2.31 / 98%
+ *   (on a machine whose CPUs were kept awake by other work these two were
+ *   the fastest, 16-18 µs against Deno's 19: the ranking is the machine's);
+ * - raw FFI calls with the same blocking wait and none of sockffi's code:
+ *   60.4 / 30.2 / 1.00 (never yields: no ticks);
+ * - a busy-poll (`spinUs`) of 25, 50, 100 µs: 33.7, 25.8, 24.3 µs per round
+ *   trip, 24-31 CPU µs, 0.1-0.5 context switches, 91-92% of the ticks.
+ *
+ * So by default the reactor busy-polls: when a zero-timeout `epoll_wait`
+ * finds nothing and recent waits ended within 2 x `spinUs` (default
+ * 100 µs), it polls in a tight loop for up to `spinUs`, giving the event
+ * loop its turn whenever the turn budget is spent (the timer's 91% became
+ * 95% with `turnMs` 0.1 at +1-2 µs a round trip; yielding after every poll
+ * gave 96% at 30-33 µs, yielding 25-50 µs into each spin 34-40 µs). A spin
+ * that finds nothing (a slow or idle peer, or a machine short of CPU, where
+ * the spin takes time the peer needs) turns spinning off for the next 32
+ * waits. Then comes the blocking wait on this thread, when recent waits
+ * ended within `waitMs` (default 1 ms): `epoll_wait` with that timeout,
+ * asleep in the kernel, woken the moment a descriptor is ready, with no
+ * hand-off; one that times out turns itself off for 32 waits, doubling
+ * with each further timeout. Only then the hand-off, which keeps nothing
+ * alive when the waiters go. An idle program spins at most once, then
+ * sleeps: no CPU, and it exits by itself (tests/fairness_test.ts).
+ * Side by side in bench/compare (2 rounds each, the same hour):
+ * - both ends sockffi, 1 connection: 38.5-43.8k round trips/s with the
+ *   spin, 13.3k without (Deno 13.9-14.1k, Node 14.1-14.4k, C 17.6-18.1k);
+ * - sockffi client, C echo peer: 38.2-40.4k with, 16.0k without (Deno
+ *   15.6-16.4k, Node 15.9-16.4k);
+ * - 100 connections: 113-123k either way (Deno 121-130k, Node 105-120k):
+ *   under load the zero-timeout wait nearly always finds something
+ *   (6,800 of 7,000 rounds) and the spin is not reached.
+ * All three are adjustable with {@linkcode tuneReactor}.
  *
  * errno is never read after the nonblocking call: it ran on another thread.
  * `epoll_wait`/`poll` with an infinite timeout can only fail there with
@@ -820,16 +844,20 @@ export class TurnBudget {
 export interface ReactorTuning {
   /**
    * Milliseconds of JavaScript the async calls and the reactor run before
-   * they let the event loop have its turn (timers, Deno's own I/O).
-   * Default 1. Smaller is fairer and costs throughput (one event-loop turn,
-   * about 13 µs, per `turnMs`); `Infinity` never yields.
+   * they let the event loop have its turn (timers, Deno's own I/O),
+   * busy-polling included. Default 0.1. Smaller is fairer; each turn costs
+   * one trip through the event loop (0.26 µs measured when nothing else is
+   * due, more on a loaded machine); `Infinity` never yields.
    */
   turnMs: number;
   /**
    * Microseconds the reactor may busy-poll on the JavaScript thread (a
-   * zero-timeout `epoll_wait` in a loop) before it hands the wait to a
-   * worker thread, when recent waits ended within 2 x that time. Default 0
-   * (off): on a machine short of CPU the spin takes time the peer needs.
+   * zero-timeout `epoll_wait` in a loop, with the event loop's turns every
+   * `turnMs`) before it sleeps, when recent waits ended within 2 x that
+   * time. Default 100; 0 turns it off. A spin that finds nothing turns it
+   * off for the next 32 waits, so a slow or idle peer costs one spin now
+   * and then. Waking a sleeping CPU costs 20-30 µs on a VM: a spin that
+   * ends sooner saves that (see the module doc for the measurements).
    */
   spinUs: number;
   /**

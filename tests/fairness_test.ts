@@ -18,6 +18,7 @@ import {
   settled,
   tuneReactor,
   TurnBudget,
+  useReactor,
 } from "../src/reactor.ts";
 import { nextTestOnLinux, nextTestUnlessEmulated } from "./_platform.ts";
 
@@ -269,4 +270,35 @@ Deno.test("reactor stats count spins and turns", () => {
   const s = reactor().stats();
   assertEquals(typeof s.spinWakes, "number");
   assertEquals(typeof s.turns, "number");
+});
+
+Deno.test("a busy-poll gives the event loop its turn: a timer that sends the awaited byte ends the spin", async () => {
+  // spinUs 1 s: a spin that never yielded (the previous design) would run a
+  // whole second before the timer below could fire and send the byte it
+  // waits for. With the turn budget applied to the spin, the timer fires
+  // within a few turns and the spin itself finds the byte.
+  const before = tuneReactor();
+  const r = useReactor();
+  const [a, b] = socketpair();
+  try {
+    tuneReactor({ spinUs: 1_000_000, turnMs: 0.1, waitMs: 0 });
+    // One round trip first, so the spin's condition (recent waits short) holds.
+    const warm = b.async.recv(1);
+    a.send(new Uint8Array([1]));
+    await warm;
+    const s0 = r.stats();
+    const t0 = performance.now();
+    const got = b.async.recv(1);
+    setTimeout(() => a.send(new Uint8Array([2])), 5);
+    assertEquals([...await got], [2]);
+    const ms = performance.now() - t0;
+    const s1 = r.stats();
+    assertLess(ms, 500, `the timer waited for the spin: ${ms.toFixed(1)} ms`);
+    assertEquals(s1.spinWakes - s0.spinWakes, 1, "the spin found the byte");
+    assertEquals(s1.waits, s0.waits, "no hand-off to the worker thread");
+  } finally {
+    a.close();
+    b.close();
+    tuneReactor(before);
+  }
 });
