@@ -44,28 +44,25 @@
  * zero-timeout rounds: a program whose sockets stay busy would never return
  * to the event loop (issue 11: 300 in-process echo clients of 16 KiB, a
  * 10 ms interval timer fired 2 of ~40 times). So one process-wide
- * {@linkcode TurnBudget} (`turnMs`, default 0.1 ms) bounds every stretch of
+ * {@linkcode TurnBudget} (`turnMs`, default 1 ms) bounds every stretch of
  * JavaScript the async machinery drives: a call completing at once, a
  * `connect` (checked before its syscall: on loopback it does the handshake,
- * ~35 µs), a reactor round, each callback of a dispatch and a busy-poll ask
- * whether the stretch has used its budget, and if so wait for the event
- * loop's next turn ({@linkcode nextTurn}: a message through a fresh
- * MessageChannel; setTimeout(0) chains are clamped to 2.1 ms a turn),
- * released one at a time so their continuations stay within the next
- * budget too. A dispatch that runs out of budget keeps the rest of its
- * ready list for the next round. A turn costs 0.26 µs when nothing else is
- * due (Deno 2.9.6 on the 2-vCPU VM of 2026-12-01; 13 µs was measured on a
- * machine loaded with other work), so the budget is small. Measured with
+ * ~35 µs), a reactor round and each callback of a dispatch ask whether the
+ * stretch has used its budget, and if so wait for the event loop's next
+ * turn ({@linkcode nextTurn}: a message through a fresh MessageChannel,
+ * 14-15 µs a turn on the 2-vCPU VM of 2026-12-01; setTimeout(0) chains are
+ * clamped to 2.1 ms a turn, and a kept-open channel, 1.6-3.8 µs, keeps the
+ * process alive: Deno 2.9.6 re-refs a port once it has received a message,
+ * whatever `unref()` said), released one at a time so their continuations
+ * stay within the next budget too. A dispatch that runs out of budget keeps
+ * the rest of its ready list for the next round. Measured with
  * `deno task bench:compare --only async1,async1-c,async100,fair` (2 rounds,
  * SOCKFFI_TUNE A/B, quiet machine): on the 300-client load the 10 ms timer
- * fired 85-86% of its ticks with `turnMs` 1 or 0.05 (Deno's built-in
- * networking 63%, Node's `net` 71-74%), the load took 71-75 ms (Deno 84-88,
- * Node 102-110), and neither the 100-connection rate nor the ping-pong got
- * slower with 0.05. What the small budget buys is the 5 ms timer during a
- * 1-connection ping-pong (bench/wait_bench.ts): 91% of its ticks with
- * `turnMs` 1, 95% with 0.1, 94-95% with 0.05 (Deno's built-in 98%): with
- * the event loop's turns further apart, each tick comes later and
- * setInterval's delays add up. (Before this budget: 0 ticks of 7-16.)
+ * fired 85-86% of its ticks with `turnMs` 1 (Deno's built-in networking
+ * 63%, Node's `net` 71-74%) and the load took 71-75 ms (Deno 84-88, Node
+ * 102-110); a smaller budget bought nothing there, and `turnMs` 0.1 made
+ * the in-process async socketpair and UDP loops 8-15% slower (more turns).
+ * (Before this budget: 0 ticks of 7-16.)
  *
  * Latency. How a wait ends decides a round trip's cost, and what costs most
  * is putting a CPU to sleep: on the 2-vCPU VM this was measured on
@@ -92,19 +89,20 @@
  *
  * So by default the reactor busy-polls: when a zero-timeout `epoll_wait`
  * finds nothing and recent waits ended within 2 x `spinUs` (default
- * 100 µs), it polls in a tight loop for up to `spinUs`, giving the event
- * loop its turn whenever the turn budget is spent (the timer's 91% became
- * 95% with `turnMs` 0.1 at +1-2 µs a round trip; yielding after every poll
- * gave 96% at 30-33 µs, yielding 25-50 µs into each spin 34-40 µs). A spin
- * that finds nothing (a slow or idle peer, or a machine short of CPU, where
- * the spin takes time the peer needs) turns spinning off for the next 32
- * waits. Then comes the blocking wait on this thread, when recent waits
- * ended within `waitMs` (default 1 ms): `epoll_wait` with that timeout,
- * asleep in the kernel, woken the moment a descriptor is ready, with no
- * hand-off; one that times out turns itself off for 32 waits, doubling
- * with each further timeout. Only then the hand-off, which keeps nothing
- * alive when the waiters go. An idle program spins at most once, then
- * sleeps: no CPU, and it exits by itself (tests/fairness_test.ts).
+ * 100 µs), it polls in a tight loop for up to `spinUs`. A spin is waiting
+ * anyway, so it gives the event loop a turn of its own every 0.25 ms
+ * (SPIN_TURN_MS): with turns only when the 1 ms budget was spent, 91% of
+ * the 5 ms timer's ticks fired; with them, 94% at 23.9 µs per round trip
+ * (every 0.1 ms: 96% at 26.5 µs; a turn after every poll: 96% at 30-33 µs).
+ * A spin that finds nothing (a slow or idle peer, or a machine short of
+ * CPU, where the spin takes time the peer needs) turns spinning off for the
+ * next 32 waits. Then comes the blocking wait on this thread, when recent
+ * waits ended within `waitMs` (default 1 ms): `epoll_wait` with that
+ * timeout, asleep in the kernel, woken the moment a descriptor is ready,
+ * with no hand-off; one that times out turns itself off for 32 waits,
+ * doubling with each further timeout. Only then the hand-off, which keeps
+ * nothing alive when the waiters go. An idle program spins at most once,
+ * then sleeps: no CPU, and it exits by itself (tests/fairness_test.ts).
  * Side by side in bench/compare (2 rounds each, the same hour):
  * - both ends sockffi, 1 connection: 38.5-43.8k round trips/s with the
  *   spin, 13.3k without (Deno 13.9-14.1k, Node 14.1-14.4k, C 17.6-18.1k);
@@ -754,11 +752,19 @@ const HOPS = 16;
 // ---- fairness: the turn budget ----
 
 /** Default {@linkcode ReactorTuning.turnMs} (see the module doc for the measurements). */
-export const DEFAULT_TURN_MS = 0.1;
+export const DEFAULT_TURN_MS = 1;
 /** Default {@linkcode ReactorTuning.spinUs} (see the module doc for the measurements). */
 export const DEFAULT_SPIN_US = 100;
 /** Default {@linkcode ReactorTuning.waitMs} (see the module doc for the measurements). */
 export const DEFAULT_WAIT_MS = 1;
+/**
+ * While busy-polling, the event loop has a turn at least this often (ms),
+ * through a fresh MessageChannel (14-15 µs a turn here). Measured with
+ * bench/wait_bench.ts (`default`, 3 rounds against the C echo peer): every
+ * 0.1 ms, 26.5 µs per round trip and 96% of a 5 ms timer's ticks; 0.25 ms,
+ * 23.9 µs and 94%; 0.5 ms, 23.5 µs and 93%; 1 ms, 23.4 µs and 94%.
+ */
+const SPIN_TURN_MS = 0.25;
 /** Waits without busy-polling after a spin that found nothing. */
 const SPIN_BACKOFF = 32;
 /** Calls of {@linkcode TurnBudget.spent} between two readings of the clock. */
@@ -844,16 +850,16 @@ export class TurnBudget {
 export interface ReactorTuning {
   /**
    * Milliseconds of JavaScript the async calls and the reactor run before
-   * they let the event loop have its turn (timers, Deno's own I/O),
-   * busy-polling included. Default 0.1. Smaller is fairer; each turn costs
-   * one trip through the event loop (0.26 µs measured when nothing else is
-   * due, more on a loaded machine); `Infinity` never yields.
+   * they let the event loop have its turn (timers, Deno's own I/O).
+   * Default 1. Smaller is fairer and costs throughput (one event-loop turn,
+   * 14-15 µs measured here, per `turnMs`); `Infinity` never yields. A
+   * busy-poll yields every 0.25 ms whatever this says.
    */
   turnMs: number;
   /**
    * Microseconds the reactor may busy-poll on the JavaScript thread (a
-   * zero-timeout `epoll_wait` in a loop, with the event loop's turns every
-   * `turnMs`) before it sleeps, when recent waits ended within 2 x that
+   * zero-timeout `epoll_wait` in a loop, with a turn of the event loop every
+   * 0.25 ms) before it sleeps, when recent waits ended within 2 x that
    * time. Default 100; 0 turns it off. A spin that finds nothing turns it
    * off for the next 32 waits, so a slow or idle peer costs one spin now
    * and then. Waking a sleeping CPU costs 20-30 µs on a VM: a spin that
@@ -1026,6 +1032,8 @@ export interface ReactorStats {
   quickWakes: number;
   /** Busy-polls (repeated zero-timeout waits, up to `spinUs`) that found something. */
   spinWakes: number;
+  /** Turns of the event loop taken in the middle of a busy-poll (one per 0.25 ms of spinning). */
+  spinTurns: number;
   /** Blocking waits on the JavaScript thread (up to `waitMs`) that found something. */
   blockWakes: number;
   /** Rounds that waited for the event loop's turn first (the turn budget was spent). */
@@ -1073,6 +1081,7 @@ export class Reactor {
     waits: 0,
     quickWakes: 0,
     spinWakes: 0,
+    spinTurns: 0,
     blockWakes: 0,
     turns: 0,
     events: 0,
@@ -1270,11 +1279,11 @@ export class Reactor {
           }
         }
         if (this.#spinUntil > 0) {
-          // Poll in a tight loop, but no longer than the turn budget allows:
-          // then the event loop has its turn and the spin goes on after it
-          // (a timer that is due waits no longer for a spin than for any
-          // other stretch of JavaScript).
-          const end = Math.min(this.#spinUntil, turn.since() + turn.ms);
+          // Poll in a tight loop until SPIN_TURN_MS (or the turn budget, if
+          // smaller) after the event loop's last turn; then it has a turn
+          // and the spin goes on after it. Timers that fall due during a
+          // ping-pong are late by at most that much.
+          const end = Math.min(this.#spinUntil, turn.since() + Math.min(turn.ms, SPIN_TURN_MS));
           while (n === 0 && performance.now() < end) n = this.#b.waitNow(this.#fds);
         }
       }
@@ -1329,14 +1338,24 @@ export class Reactor {
   };
 
   /**
-   * The next poll of a spin, after the event loop's next turn (timers,
-   * Deno's own I/O: about 0.3 µs when nothing else is due). Stays
+   * The next poll of a spin, after a real turn of the event loop (timers,
+   * Deno's own I/O), through a message of its own: {@linkcode nextTurn}
+   * would release it at once while the current turn's budget lasts. Stays
    * #scheduled meanwhile, so nothing else starts a round.
    */
   #spinTurn(): void {
+    this.#stats.spinTurns++;
     this.#scheduled = true;
-    nextTurn().then(this.#round);
+    const ch = new MessageChannel();
+    ch.port1.onmessage = this.#onSpinTurn;
+    ch.port2.postMessage(null);
   }
+
+  #onSpinTurn = (e: MessageEvent): void => {
+    (e.target as MessagePort).close();
+    turn.restart();
+    this.#round();
+  };
 
   #start(): void {
     this.#inFlight = true;

@@ -275,13 +275,14 @@ Deno.test("reactor stats count spins and turns", () => {
 Deno.test("a busy-poll gives the event loop its turn: a timer that sends the awaited byte ends the spin", async () => {
   // spinUs 1 s: a spin that never yielded (the previous design) would run a
   // whole second before the timer below could fire and send the byte it
-  // waits for. With the turn budget applied to the spin, the timer fires
-  // within a few turns and the spin itself finds the byte.
+  // waits for. A spin gives the event loop a turn every 0.25 ms, so the
+  // timer fires on time and the spin itself finds the byte.
   const before = tuneReactor();
   const r = useReactor();
   const [a, b] = socketpair();
   try {
-    tuneReactor({ spinUs: 1_000_000, turnMs: 0.1, waitMs: 0 });
+    // turnMs Infinity: the spin's own turns (every 0.25 ms) are what let the timer run.
+    tuneReactor({ spinUs: 1_000_000, turnMs: Infinity, waitMs: 0 });
     // One round trip first, so the spin's condition (recent waits short) holds.
     const warm = b.async.recv(1);
     a.send(new Uint8Array([1]));
@@ -296,6 +297,7 @@ Deno.test("a busy-poll gives the event loop its turn: a timer that sends the awa
     assertLess(ms, 500, `the timer waited for the spin: ${ms.toFixed(1)} ms`);
     assertEquals(s1.spinWakes - s0.spinWakes, 1, "the spin found the byte");
     assertEquals(s1.waits, s0.waits, "no hand-off to the worker thread");
+    assert(s1.spinTurns > s0.spinTurns, "the spin gave the event loop turns");
   } finally {
     a.close();
     b.close();
