@@ -938,17 +938,28 @@ let head = 0;
 /** Whether a turn has been asked for and not yet come. */
 let posted = false;
 
-function post(): void {
-  posted = true;
+/**
+ * Calls `then` after a real turn of the event loop, with the turn budget
+ * restarted: a message through a fresh MessageChannel, closed once it
+ * arrives (see {@linkcode nextTurn} for why this channel and not another).
+ */
+function afterTurn(then: () => void): void {
   const ch = new MessageChannel();
-  ch.port1.onmessage = onTurn;
+  ch.port1.onmessage = () => {
+    ch.port1.close();
+    turn.restart();
+    then();
+  };
   ch.port2.postMessage(null);
 }
 
-function onTurn(this: MessagePort): void {
-  this.close();
+function post(): void {
+  posted = true;
+  afterTurn(onTurn);
+}
+
+function onTurn(): void {
   posted = false;
-  turn.restart();
   release();
 }
 
@@ -1270,7 +1281,6 @@ export class Reactor {
     if (this.#quick) {
       let n = this.#b.waitNow(this.#fds);
       if (n === 0) {
-        const t = performance.now();
         if (this.#spinUntil === 0) {
           if (this.#spinOff > 0) {
             this.#spinOff--;
@@ -1278,8 +1288,8 @@ export class Reactor {
             // Recent waits ended soon: the answer is likely microseconds
             // away, closer than sleeping (waking an idle CPU costs 20-30 µs
             // here, a thread hand-off more). Busy-poll for up to spinUs.
-            this.#spinFrom = t;
-            this.#spinUntil = t + spinUs / 1000;
+            this.#spinFrom = performance.now();
+            this.#spinUntil = this.#spinFrom + spinUs / 1000;
           }
         }
         if (this.#spinUntil > 0) {
@@ -1320,12 +1330,12 @@ export class Reactor {
         // Recent waits ended within waitMs: wait here, in the kernel, for
         // up to waitMs. The thread sleeps (no CPU) and wakes the moment a
         // descriptor is ready, with no hand-off to another thread.
-        const nb = this.#b.waitNow(this.#fds, waitMs);
-        if (nb > 0) {
+        n = this.#b.waitNow(this.#fds, waitMs);
+        if (n > 0) {
           this.#stats.blockWakes++;
           this.#blockBackoff = SPIN_BACKOFF;
           this.#lastWait = (performance.now() - t0) * 1000;
-          this.#dispatch(nb);
+          this.#dispatch(n);
           this.#again();
           return;
         }
@@ -1343,23 +1353,15 @@ export class Reactor {
 
   /**
    * The next poll of a spin, after a real turn of the event loop (timers,
-   * Deno's own I/O), through a message of its own: {@linkcode nextTurn}
+   * Deno's own I/O) of its own ({@linkcode afterTurn}): {@linkcode nextTurn}
    * would release it at once while the current turn's budget lasts. Stays
    * #scheduled meanwhile, so nothing else starts a round.
    */
   #spinTurn(): void {
     this.#stats.spinTurns++;
     this.#scheduled = true;
-    const ch = new MessageChannel();
-    ch.port1.onmessage = this.#onSpinTurn;
-    ch.port2.postMessage(null);
+    afterTurn(this.#round);
   }
-
-  #onSpinTurn = (e: MessageEvent): void => {
-    (e.target as MessagePort).close();
-    turn.restart();
-    this.#round();
-  };
 
   #start(): void {
     this.#inFlight = true;
