@@ -4,7 +4,7 @@
  * blocking C echo peer (bench/c/workloads.c `pingpong-server`), one client
  * process per candidate and round, rounds interleaved. For each: µs per
  * round trip, CPU µs per round trip (user + system of the whole client
- * process, all threads, /proc/self/stat), context switches per round trip
+ * process, all threads, getrusage through node:process), context switches per round trip
  * (voluntary + involuntary, summed over the process's threads from
  * /proc/self/task/{@literal *}/status), and the share of a 5 ms interval
  * timer's ticks that fired meanwhile.
@@ -46,6 +46,7 @@ import { fromFileUrl, join } from "@std/path";
 import { AF_INET, IPPROTO_TCP, SOCK_STREAM, socket, TCP_NODELAY } from "../mod.ts";
 import { tuneReactor } from "../src/reactor.ts";
 import { median } from "./compare.ts";
+import { cpuSeconds, parseTuning } from "./deno/_common.ts";
 
 const HERE = fromFileUrl(new URL(".", import.meta.url));
 const ALL = [
@@ -80,12 +81,6 @@ interface Result {
 }
 
 // ---- the client side (a child process per run) ----
-
-function cpuSeconds(): number {
-  const s = Deno.readTextFileSync("/proc/self/stat");
-  const f = s.slice(s.lastIndexOf(")") + 2).split(" ");
-  return (Number(f[11]) + Number(f[12])) / 100;
-}
 
 function contextSwitches(): number {
   let n = 0;
@@ -245,9 +240,7 @@ async function client(kind: Candidate, port: number, ms: number): Promise<void> 
     await workerClient(s.fileno(), ms, kind === "threadsafe");
   } else {
     if (kind.startsWith("tune:")) {
-      tuneReactor(Object.fromEntries(
-        kind.slice(5).split(",").map((kv) => [kv.split("=")[0], Number(kv.split("=")[1])]),
-      ));
+      tuneReactor(parseTuning(kind.slice(5)));
     } else if (kind !== "default") {
       tuneReactor(
         kind === "block1"

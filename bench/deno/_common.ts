@@ -184,6 +184,20 @@ export function cpuSeconds(): number {
 }
 
 /**
+ * Reactor tuning written `spinUs=50,turnMs=1` (bench-only A/B runs: the
+ * SOCKFFI_TUNE variable, wait_bench's `tune:` candidates), as the object
+ * `tuneReactor()` takes; the values are checked there.
+ */
+export function parseTuning(spec: string): Record<string, number> {
+  return Object.fromEntries(
+    spec.split(",").map((kv) => {
+      const [k, v] = kv.split("=");
+      return [k, Number(v)];
+    }),
+  );
+}
+
+/**
  * The fairness load's parameters: clients, bytes each, largest piece, the
  * timer's period, and the clients of the unmeasured warm-up round before.
  */

@@ -21,6 +21,7 @@ import {
   type Mode,
   nowNs,
   out,
+  parseTuning,
   rng,
   timedLoop,
   timedLoopAsync,
@@ -92,12 +93,7 @@ async function load(): Promise<Lib> {
 const tuneSpec = Deno.env.get("SOCKFFI_TUNE");
 if (tuneSpec) {
   const { tuneReactor } = await import("../../src/reactor.ts");
-  tuneReactor(Object.fromEntries(
-    tuneSpec.split(",").map((kv) => {
-      const [k, v] = kv.split("=");
-      return [k, Number(v)];
-    }),
-  ));
+  tuneReactor(parseTuning(tuneSpec));
 }
 
 const lib = await load().catch((e) => {
