@@ -91,7 +91,7 @@ export type {
   Inet6Address,
   Inet6AddressIn,
   InetAddress,
-} from "./src/_sockaddr.ts";
+} from "./src/_types.ts";
 export type { AncData, AncDataIn, RecvmsgIntoResult, RecvmsgResult } from "./src/msg.ts";
 export type {
   BinaryMode,

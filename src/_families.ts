@@ -60,7 +60,6 @@ import {
 import { SocketError } from "./errors.ts";
 import * as S from "./_syscall.ts";
 import {
-  type Address,
   decode,
   decodeUtf8,
   encode,
@@ -68,6 +67,7 @@ import {
   putFamily,
   registerFamily,
 } from "./_sockaddr.ts";
+import type { Address } from "./_types.ts";
 import { bytesOf, describe, isBufferSource } from "./_args.ts";
 
 const LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;

@@ -21,16 +21,8 @@ import {
 } from "../constants/mod.ts";
 import { SocketError } from "./errors.ts";
 import { errorFor } from "./_syscall.ts";
-import {
-  type Address,
-  type Bytes,
-  decode,
-  getFamily,
-  type Inet6Address,
-  type InetAddress,
-  putFamily,
-  setHostResolver,
-} from "./_sockaddr.ts";
+import { decode, getFamily, putFamily, setHostResolver } from "./_sockaddr.ts";
+import type { Address, Bytes, Inet6Address, InetAddress } from "./_types.ts";
 import { bytesOf, cInt, describe, isBufferSource } from "./_args.ts";
 import { ntop4, ntop6, pton4, pton6 } from "./_inet.ts";
 import { idnaEncode } from "./_idna.ts";

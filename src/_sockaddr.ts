@@ -14,14 +14,6 @@ import { SocketError } from "./errors.ts";
 import { ntop6, pton4, pton4Into, pton6 } from "./_inet.ts";
 import { bytesOf, describe, isBufferSource, requireInt } from "./_args.ts";
 
-export type {
-  Address,
-  AddressIn,
-  Bytes,
-  Inet6Address,
-  Inet6AddressIn,
-  InetAddress,
-} from "./_types.ts";
 import type { Address, Inet6Address, InetAddress } from "./_types.ts";
 
 /** What a family contributes: how its addresses turn into sockaddr bytes and back. */

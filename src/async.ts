@@ -29,14 +29,7 @@ import {
 import { SocketError, timeout } from "./errors.ts";
 import * as S from "./_syscall.ts";
 import * as NB from "./_nonblock.ts";
-import {
-  type Address,
-  AddressCache,
-  type AddressIn,
-  type Bytes,
-  decode,
-  encode,
-} from "./_sockaddr.ts";
+import { AddressCache, decode, encode } from "./_sockaddr.ts";
 import {
   bufferArg,
   bufsizeError,
@@ -64,7 +57,7 @@ import {
   WRITE,
 } from "./reactor.ts";
 import type { Socket } from "./socket.ts";
-import type { Inet6Address, InetAddress } from "./_types.ts";
+import type { Address, AddressIn, Bytes, Inet6Address, InetAddress } from "./_types.ts";
 import { pton4, pton6 } from "./_inet.ts";
 import { plainError, runAsync } from "./_resolve.ts";
 import { getaddrinfoGen } from "./_resolver_core.ts";

@@ -19,8 +19,7 @@ import {
 import { type AsyncCreateConnectionOptions, type AsyncOptions, createConnection } from "./async.ts";
 import { recvFdsAsync, type RecvFdsResult, sendFdsAsync } from "./fds.ts";
 import type { Socket } from "./socket.ts";
-import type { Inet6Address, InetAddress } from "./_types.ts";
-import type { AddressIn, Bytes } from "./_sockaddr.ts";
+import type { AddressIn, Bytes, Inet6Address, InetAddress } from "./_types.ts";
 import { signalOf } from "./_args.ts";
 
 export type { AsyncCreateConnectionOptions } from "./async.ts";

@@ -19,9 +19,8 @@ import {
 import { errorFromErrno, SocketError } from "./errors.ts";
 import { pyRepr } from "./_repr.ts";
 import { Socket } from "./socket.ts";
-import type { AddressIn } from "./_sockaddr.ts";
 import { connectionArgs, optionsArg } from "./_args.ts";
-import type { Inet6Address, InetAddress } from "./_types.ts";
+import type { AddressIn, Inet6Address, InetAddress } from "./_types.ts";
 import type { Family } from "./typed.ts";
 import { getaddrinfo } from "./resolver.ts";
 import { plainError } from "./_resolve.ts";

@@ -6,7 +6,7 @@
  */
 
 import { SCM_RIGHTS, SOL_SOCKET } from "../constants/mod.ts";
-import type { Address, AddressIn, Bytes } from "./_sockaddr.ts";
+import type { Address, AddressIn, Bytes } from "./_types.ts";
 import { cInt, describe, iterableArg } from "./_args.ts";
 import { CMSG_LEN } from "./cmsg.ts";
 import { LITTLE_ENDIAN } from "./ancillary.ts";

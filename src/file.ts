@@ -21,7 +21,7 @@ import {
   ERROR_HANDLERS,
   Utf8HandlerDecoder,
 } from "./_text_errors.ts";
-import type { Bytes } from "./_sockaddr.ts";
+import type { Bytes } from "./_types.ts";
 import { allocBytes, describe, iterableArg, viewArg } from "./_args.ts";
 import { strerror } from "./_syscall.ts";
 import { ioRef } from "./_core.ts";

@@ -32,7 +32,8 @@ import { layout, type Libc } from "../ffi/mod.ts";
 import { AF_UNIX, errnoValues, sys } from "../constants/mod.ts";
 import * as S from "./_syscall.ts";
 import { SocketError } from "./errors.ts";
-import { type Address, type AddressIn, type Bytes, decode, encode } from "./_sockaddr.ts";
+import { decode, encode } from "./_sockaddr.ts";
+import type { Address, AddressIn, Bytes } from "./_types.ts";
 import {
   bufsizeError,
   cInt,

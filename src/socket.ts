@@ -21,16 +21,8 @@ import {
 import { osName } from "../ffi/mod.ts";
 import { SocketError } from "./errors.ts";
 import * as S from "./_syscall.ts";
-import {
-  type Address,
-  AddressCache,
-  type AddressIn,
-  type Bytes,
-  decode,
-  encode,
-  getFamily,
-  type InetAddress,
-} from "./_sockaddr.ts";
+import { AddressCache, decode, encode, getFamily } from "./_sockaddr.ts";
+import type { Address, AddressIn, Bytes, InetAddress } from "./_types.ts";
 import {
   bufferArg,
   bufsizeError,
